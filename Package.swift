@@ -1,0 +1,63 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "llmlog",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "llmlog", targets: ["llmlog"]),
+        .library(name: "PGClient", targets: ["PGClient"]),
+        .library(name: "Analytics", targets: ["Analytics"]),
+        .library(name: "LLMLogService", targets: ["LLMLogService"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CLibPQ",
+            pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]
+        ),
+        .target(
+            name: "PGClient",
+            dependencies: [
+                "CLibPQ",
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .target(
+            name: "PGTestSupport",
+            dependencies: ["PGClient", .product(name: "Logging", package: "swift-log")]
+        ),
+        .target(
+            name: "Analytics",
+            dependencies: ["PGClient"]
+        ),
+        .target(
+            name: "LLMLogService",
+            dependencies: [
+                "PGClient",
+                "Analytics",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .executableTarget(
+            name: "llmlog",
+            dependencies: [
+                "LLMLogService",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "PGClientTests", dependencies: ["PGClient", "PGTestSupport"]),
+        .testTarget(name: "AnalyticsTests", dependencies: ["Analytics", "PGTestSupport"]),
+        .testTarget(name: "LLMLogServiceTests", dependencies: ["LLMLogService", "PGTestSupport"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

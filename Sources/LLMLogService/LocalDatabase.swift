@@ -1,0 +1,24 @@
+import Foundation
+import Logging
+import PGClient
+
+/// Where the service's database is: `DATABASE_URL` when set, else the embedded cluster under `./.llmlog/pg`.
+public struct DatabaseLocation: Sendable {
+    /// How to connect.
+    public let configuration: PGConnectionConfiguration
+    /// A URL to show the user (password masked).
+    public let displayURL: String
+    /// The embedded cluster, when llmlog started one.
+    public let embedded: PGLocalCluster?
+
+    /// Resolves the database: `databaseURL` if given, else starts (or reuses) the embedded cluster in `directory`.
+    public static func resolve(databaseURL: String?, directory: String = ".llmlog", logger: Logger) async throws -> DatabaseLocation {
+        if let databaseURL, !databaseURL.isEmpty {
+            let configuration = PGConnectionConfiguration(url: databaseURL)
+            return DatabaseLocation(configuration: configuration, displayURL: configuration.description, embedded: nil)
+        }
+        let dataDirectory = URL(fileURLWithPath: directory).appendingPathComponent("pg").path
+        let cluster = try await PGLocalCluster.start(dataDirectory: dataDirectory, logger: logger)
+        return DatabaseLocation(configuration: cluster.configuration(), displayURL: cluster.url(), embedded: cluster)
+    }
+}

@@ -1,0 +1,99 @@
+import Foundation
+import Glibc
+import Logging
+
+/// A real PostgreSQL server of our own: `initdb` a data directory (once), start it with `pg_ctl` on a free
+/// loopback port, wait until it accepts connections, and stop it. Used by the tests (temporary directory,
+/// removed at stop) and by `llmlog serve` without `DATABASE_URL` (`./.llmlog/pg`, kept between runs).
+/// When running as root, the server runs as the `postgres` OS user through `runuser`.
+public final class PGLocalCluster: Sendable {
+    /// The data directory.
+    public let dataDirectory: String
+    /// The loopback TCP port the server listens on.
+    public let port: Int
+    /// The superuser name (trust authentication on loopback only).
+    public let superuser = "postgres"
+    let removeOnStop: Bool
+
+    init(dataDirectory: String, port: Int, removeOnStop: Bool) {
+        self.dataDirectory = dataDirectory
+        self.port = port
+        self.removeOnStop = removeOnStop
+    }
+
+    /// Connection settings for a database of this cluster, as the superuser.
+    public func configuration(database: String = "postgres") -> PGConnectionConfiguration {
+        PGConnectionConfiguration(host: "127.0.0.1", port: port, user: superuser, database: database, sslmode: "disable")
+    }
+
+    /// A `postgresql://` URL for a database of this cluster.
+    public func url(database: String = "postgres") -> String {
+        "postgresql://\(superuser)@127.0.0.1:\(port)/\(database)?sslmode=disable"
+    }
+
+    /// Starts a throwaway cluster in a new temporary directory; `stop()` removes it.
+    /// `settings` go into postgresql.conf (e.g. `["fsync": "off"]` for tests that need no durability).
+    public static func startTemporary(settings: [String: String] = [:], logger: Logger = Logger(label: "pgclient.local")) async throws -> PGLocalCluster {
+        try await offloaded {
+            let directory = try PGLocalProcess.makeTemporaryDirectory()
+            return try startBlocking(dataDirectory: directory + "/data", settings: settings, removeOnStop: true, logger: logger)
+        }
+    }
+
+    /// Starts (creating it on first use) the cluster in `dataDirectory`, which is kept between runs.
+    /// If a server from an earlier run is still up in that directory, it is reused.
+    public static func start(dataDirectory: String, settings: [String: String] = [:], logger: Logger = Logger(label: "pgclient.local")) async throws -> PGLocalCluster {
+        try await offloaded {
+            try startBlocking(dataDirectory: dataDirectory, settings: settings, removeOnStop: false, logger: logger)
+        }
+    }
+
+    static func startBlocking(dataDirectory: String, settings: [String: String], removeOnStop: Bool, logger: Logger) throws -> PGLocalCluster {
+        let binaries = try PGLocalProcess.findBinaries()
+        let asPostgres = geteuid() == 0
+        if !FileManager.default.fileExists(atPath: dataDirectory + "/PG_VERSION") {
+            try PGLocalProcess.initialize(dataDirectory: dataDirectory, binaries: binaries, asPostgres: asPostgres, settings: settings, logger: logger)
+        }
+        if let running = PGLocalProcess.runningPort(dataDirectory: dataDirectory) {
+            logger.info("reusing the local postgres already running", metadata: ["port": "\(running)"])
+            return PGLocalCluster(dataDirectory: dataDirectory, port: running, removeOnStop: removeOnStop)
+        }
+        var lastError: Error = PGLocalClusterError(message: "postgres did not start")
+        for _ in 0..<3 {  // a free port can be taken by someone else before the server binds it
+            let port = try PGLocalProcess.freeLoopbackPort()
+            do {
+                try PGLocalProcess.startServer(dataDirectory: dataDirectory, port: port, binaries: binaries, asPostgres: asPostgres)
+                let cluster = PGLocalCluster(dataDirectory: dataDirectory, port: port, removeOnStop: removeOnStop)
+                try PGLocalProcess.waitUntilAccepting(cluster.configuration())
+                logger.info("local postgres started", metadata: ["port": "\(port)", "data": "\(dataDirectory)"])
+                return cluster
+            } catch {
+                lastError = error
+            }
+        }
+        throw lastError
+    }
+
+    /// Stops the server (fast shutdown: open sessions are ended) and waits for it to exit;
+    /// a temporary cluster's directory is removed. Safe to call at process exit.
+    public func stop() {
+        PGLocalProcess.stopServer(dataDirectory: dataDirectory)
+        if removeOnStop {
+            try? FileManager.default.removeItem(atPath: (dataDirectory as NSString).deletingLastPathComponent)
+        }
+    }
+
+    /// Runs blocking process work on a thread of its own, off Swift's cooperative pool.
+    static func offloaded<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            let thread = Thread { continuation.resume(with: Result(catching: body)) }
+            thread.start()
+        }
+    }
+}
+
+/// A failure of the local cluster harness, with what to do about it.
+public struct PGLocalClusterError: Error, CustomStringConvertible, Sendable {
+    public let message: String
+    public var description: String { message }
+}

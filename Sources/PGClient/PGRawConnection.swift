@@ -1,0 +1,162 @@
+import CLibPQ
+import Foundation
+import Glibc
+import Logging
+import Synchronization
+
+/// A libpq connection driven synchronously. Every method that talks to the server blocks, so it is called only
+/// from a thread PGClient owns (the pool's executor), and from one such thread at a time (the lease or the
+/// `busy` flag of PGConnection guarantees it). Only the cancel state is shared across threads, under its lock.
+final class PGRawConnection: @unchecked Sendable {
+    /// libpq's connection. Read and written only by the thread running the current operation.
+    let handle: OpaquePointer
+    let logger: Logger
+    private let noticeSink: Unmanaged<PGNoticeSink>
+    let cancelState: Mutex<PGCancelState>
+    private var closed = false
+    /// Set by the pool when it leases an idle connection: the next operation first checks the server is there.
+    var checkLivenessFirst = false
+
+    private init(handle: OpaquePointer, logger: Logger) {
+        self.handle = handle
+        self.logger = logger
+        self.noticeSink = PGNoticeSink.install(on: handle, logger: logger)
+        self.cancelState = Mutex(PGCancelState(handle: PQgetCancel(handle)))
+    }
+
+    /// Connects (blocking). On failure the half-made connection is always freed with `PQfinish`.
+    static func connect(_ configuration: PGConnectionConfiguration, logger: Logger) throws(PGError) -> PGRawConnection {
+        let keywords = configuration.parameters.map { strdup($0.keyword) } + [nil]
+        let values = configuration.parameters.map { strdup($0.value) } + [nil]
+        defer {
+            keywords.forEach { free($0) }
+            values.forEach { free($0) }
+        }
+        let handle: OpaquePointer? = keywords.map { UnsafePointer($0) }.withUnsafeBufferPointer { keywordPointers in
+            values.map { UnsafePointer($0) }.withUnsafeBufferPointer { valuePointers in
+                PQconnectdbParams(keywordPointers.baseAddress, valuePointers.baseAddress, 1)
+            }
+        }
+        guard let handle else {
+            throw PGError(kind: .connectionFailed, code: .unableToEstablishConnection, message: "libpq could not allocate a connection")
+        }
+        guard PQstatus(handle) == CONNECTION_OK else {
+            let message = connectionMessage(handle)
+            PQfinish(handle)
+            throw PGError(kind: .connectionFailed, code: .unableToEstablishConnection, message: message)
+        }
+        return PGRawConnection(handle: handle, logger: logger)
+    }
+
+    /// libpq's last error text for a connection, trimmed.
+    static func connectionMessage(_ handle: OpaquePointer) -> String {
+        guard let text = PQerrorMessage(handle) else { return "unknown libpq error" }
+        return String(cString: text).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// True while the connection is open and outside any transaction: it can go back to a pool.
+    var isReusable: Bool {
+        !closed && PQstatus(handle) == CONNECTION_OK && PQtransactionStatus(handle) == PQTRANS_IDLE
+            && PQpipelineStatus(handle) == PQ_PIPELINE_OFF
+    }
+
+    /// The backend's process id (for `pg_terminate_backend` in tests and operations).
+    var backendPID: Int32 { PQbackendPID(handle) }
+
+    /// Checks, without blocking when healthy, that the server is still there; reconnects if it is not.
+    /// Called at the start of a lease, before anything is sent, so a reconnect can never repeat work.
+    func ensureAlive() throws(PGError) {
+        if PQstatus(handle) == CONNECTION_OK {
+            var descriptor = pollfd(fd: PQsocket(handle), events: Int16(POLLIN), revents: 0)
+            let ready = poll(&descriptor, 1, 0)
+            if ready == 0 { return }
+            // Readable while idle: an async message (notice, notification) or the server's goodbye and EOF.
+            if PQconsumeInput(handle) == 1, PQstatus(handle) == CONNECTION_OK,
+               descriptor.revents & Int16(POLLHUP | POLLERR) == 0
+            {
+                return
+            }
+        }
+        logger.info("postgres connection lost while idle; reconnecting")
+        cancelState.withLock { state in
+            if let cancel = state.handle { PQfreeCancel(cancel) }
+            state.handle = nil
+        }
+        PQreset(handle)
+        guard PQstatus(handle) == CONNECTION_OK else {
+            throw PGError(kind: .connectionFailed, code: .unableToEstablishConnection, message: Self.connectionMessage(handle))
+        }
+        let cancel = PQgetCancel(handle)
+        cancelState.withLock { $0.handle = cancel }
+    }
+
+    /// Runs one statement with bound parameters and binary results.
+    func execute(_ query: PGQuery, operation: UInt64) throws(PGError) -> PGResult {
+        try beginOperation(operation)
+        defer { endOperation() }
+        let result = query.binds.withLibPQArrays { types, values, lengths, formats in
+            PQexecParams(handle, query.sql, Int32(query.binds.count), types, values, lengths, formats, 1)
+        }
+        return try checked(result, operation: operation)
+    }
+
+    /// Runs SQL text that may hold several statements (simple protocol, no parameters), e.g. a migration.
+    func executeScript(_ sql: String, operation: UInt64) throws(PGError) {
+        try beginOperation(operation)
+        defer { endOperation() }
+        _ = try checked(PQexec(handle, sql), operation: operation)
+        // PQexec returns the last result; earlier ones were consumed by libpq. Drain anything left over.
+        while let extra = PQgetResult(handle) { PQclear(extra) }
+    }
+
+    /// Turns a libpq result into a PGResult or a PGError (freeing it in the error case).
+    func checked(_ result: OpaquePointer?, operation: UInt64) throws(PGError) -> PGResult {
+        guard let result else { throw connectionError() }
+        switch PQresultStatus(result) {
+        case PGRES_TUPLES_OK, PGRES_COMMAND_OK, PGRES_EMPTY_QUERY, PGRES_SINGLE_TUPLE:
+            return PGResult(handle: result)
+        case PGRES_COPY_IN, PGRES_COPY_OUT, PGRES_COPY_BOTH:
+            PQclear(result)
+            throw PGError.misuse("COPY must go through copyFrom, not query")
+        default:
+            let error = serverError(result, operation: operation)
+            PQclear(result)
+            throw error
+        }
+    }
+
+    /// The PGError for an error result: the server's fields, or a connection error when it has no SQLSTATE.
+    func serverError(_ result: OpaquePointer, operation: UInt64) -> PGError {
+        func field(_ code: Int32) -> String? { PQresultErrorField(result, code).map { String(cString: $0) } }
+        guard let sqlstate = field(CLIBPQ_DIAG_SQLSTATE) else { return connectionError() }
+        let code = PGError.Code(sqlstate)
+        let cancelledByUs = code == .queryCanceled && cancelState.withLock { $0.requested(operation) }
+        return PGError(
+            kind: cancelledByUs ? .cancelled : .server, code: code,
+            message: field(CLIBPQ_DIAG_MESSAGE_PRIMARY) ?? "", severity: field(CLIBPQ_DIAG_SEVERITY_NONLOCALIZED),
+            detail: field(CLIBPQ_DIAG_MESSAGE_DETAIL), hint: field(CLIBPQ_DIAG_MESSAGE_HINT),
+            schema: field(CLIBPQ_DIAG_SCHEMA_NAME), table: field(CLIBPQ_DIAG_TABLE_NAME),
+            column: field(CLIBPQ_DIAG_COLUMN_NAME), constraint: field(CLIBPQ_DIAG_CONSTRAINT_NAME))
+    }
+
+    /// The error for a failure without a server error result: a lost connection or a client-side failure.
+    func connectionError() -> PGError {
+        let message = Self.connectionMessage(handle)
+        if PQstatus(handle) != CONNECTION_OK { return PGError.connectionClosed(message) }
+        return PGError(kind: .client, message: message)
+    }
+
+    /// Closes the connection (sends Terminate, frees libpq's memory). Idempotent.
+    func close() {
+        guard !closed else { return }
+        closed = true
+        cancelState.withLock { state in
+            if let cancel = state.handle { PQfreeCancel(cancel) }
+            state.handle = nil
+        }
+        PQfinish(handle)
+        noticeSink.release()
+    }
+
+    deinit { close() }
+}

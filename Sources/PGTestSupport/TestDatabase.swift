@@ -1,0 +1,36 @@
+import Foundation
+import Logging
+import PGClient
+import Synchronization
+
+/// One throwaway PostgreSQL cluster per test process, started on first use and stopped at exit, with a
+/// fresh database per suite so suites can run in parallel.
+public enum TestDatabase {
+    private static let started = Mutex<PGLocalCluster?>(nil)
+
+    private static let startup = Task<PGLocalCluster, Error> {
+        // Tests need no crash durability; fsync off keeps them fast. Fault tests that need it start their own.
+        let cluster = try await PGLocalCluster.startTemporary(settings: ["fsync": "off", "synchronous_commit": "on"])
+        started.withLock { $0 = cluster }
+        atexit { TestDatabase.stopAtExit() }
+        return cluster
+    }
+
+    /// The shared cluster.
+    public static func cluster() async throws -> PGLocalCluster { try await startup.value }
+
+    /// Creates a new, empty database and returns how to connect to it as the superuser.
+    public static func createDatabase(prefix: String = "test") async throws -> PGConnectionConfiguration {
+        let cluster = try await cluster()
+        let name = "\(prefix)_\(UUID().uuidString.prefix(8).lowercased())"
+        let admin = try await PGConnection.connect(cluster.configuration())
+        defer { Task { await admin.close() } }
+        // CREATE DATABASE takes no parameters; the name is made here from a UUID, never from input.
+        try await admin.executeScript("CREATE DATABASE \(name)")
+        return cluster.configuration(database: name)
+    }
+
+    static func stopAtExit() {
+        started.withLock { $0?.stop() }
+    }
+}
