@@ -2,7 +2,14 @@
 #ifndef LLMLOG_CLIBPQ_SHIM_H
 #define LLMLOG_CLIBPQ_SHIM_H
 
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE  // for POLLRDHUP
+#endif
+#include <poll.h>
 #include <libpq-fe.h>
+
+// Peer closed its end: how an idle connection notices the server went away (Linux).
+static const short CLIBPQ_POLLRDHUP = POLLRDHUP;
 
 // libpq's PG_DIAG_* field codes are character-literal macros, which Swift cannot import.
 static const int CLIBPQ_DIAG_SEVERITY = PG_DIAG_SEVERITY;

@@ -74,6 +74,17 @@ public final class PGLocalCluster: Sendable {
         throw lastError
     }
 
+    /// Stops the server and starts it again on the same port and data directory (for restart tests and
+    /// operations); returns once it accepts connections again.
+    public func restart() async throws {
+        try await Self.offloaded { [self] in
+            PGLocalProcess.stopServer(dataDirectory: dataDirectory)
+            let binaries = try PGLocalProcess.findBinaries()
+            try PGLocalProcess.startServer(dataDirectory: dataDirectory, port: port, binaries: binaries, asPostgres: geteuid() == 0)
+            try PGLocalProcess.waitUntilAccepting(configuration())
+        }
+    }
+
     /// Stops the server (fast shutdown: open sessions are ended) and waits for it to exit;
     /// a temporary cluster's directory is removed. Safe to call at process exit.
     public func stop() {

@@ -42,8 +42,15 @@ public struct PGQuery: Sendable, ExpressibleByStringInterpolation, CustomStringC
 
         public mutating func appendLiteral(_ literal: String) { sql += literal }
 
-        /// Binds a value as the next `$n` parameter (an Optional's `nil` binds SQL NULL).
+        /// Binds a value as the next `$n` parameter .
         public mutating func appendInterpolation<Value: PGEncodable>(_ value: Value) {
+            binds.append(value)
+            sql += "$\(binds.count)"
+        }
+
+        /// Binds an optional value: `nil` is SQL NULL. (Spelled out so the compiler does not warn about
+        /// interpolating an Optional.)
+        public mutating func appendInterpolation<Value: PGEncodable>(_ value: Value?) {
             binds.append(value)
             sql += "$\(binds.count)"
         }

@@ -66,16 +66,14 @@ final class PGRawConnection: @unchecked Sendable {
     /// Checks, without blocking when healthy, that the server is still there; reconnects if it is not.
     /// Called at the start of a lease, before anything is sent, so a reconnect can never repeat work.
     func ensureAlive() throws(PGError) {
-        if PQstatus(handle) == CONNECTION_OK {
-            var descriptor = pollfd(fd: PQsocket(handle), events: Int16(POLLIN), revents: 0)
+        // Readable while idle means an async message (notice, notification) or the server's goodbye and EOF.
+        // Consume until the socket is quiet; a closed peer turns the status to CONNECTION_BAD on the way.
+        for _ in 0..<8 where PQstatus(handle) == CONNECTION_OK {
+            var descriptor = pollfd(fd: PQsocket(handle), events: Int16(POLLIN) | CLIBPQ_POLLRDHUP, revents: 0)
             let ready = poll(&descriptor, 1, 0)
             if ready == 0 { return }
-            // Readable while idle: an async message (notice, notification) or the server's goodbye and EOF.
-            if PQconsumeInput(handle) == 1, PQstatus(handle) == CONNECTION_OK,
-               descriptor.revents & Int16(POLLHUP | POLLERR) == 0
-            {
-                return
-            }
+            if ready < 0 || descriptor.revents & (CLIBPQ_POLLRDHUP | Int16(POLLHUP | POLLERR | POLLNVAL)) != 0 { break }
+            if PQconsumeInput(handle) == 0 { break }
         }
         logger.info("postgres connection lost while idle; reconnecting")
         cancelState.withLock { state in

@@ -30,6 +30,32 @@ public enum TestDatabase {
         return cluster.configuration(database: name)
     }
 
+    private static let suites = Mutex<[String: Task<PGConnectionConfiguration, Error>]>([:])
+
+    /// The database of one suite, created on first use: tests of a suite share it, suites don't.
+    public static func database(for suite: String) async throws -> PGConnectionConfiguration {
+        let task = suites.withLock { suites in
+            if let task = suites[suite] { return task }
+            let task = Task { try await createDatabase(prefix: suite.lowercased().filter { $0.isLetter || $0.isNumber }) }
+            suites[suite] = task
+            return task
+        }
+        return try await task.value
+    }
+
+    /// Runs `body` with a standalone connection to the suite's database, closed afterwards.
+    public static func withConnection<R>(suite: String, _ body: (PGConnection) async throws -> R) async throws -> R {
+        let connection = try await PGConnection.connect(try await database(for: suite))
+        do {
+            let value = try await body(connection)
+            await connection.close()
+            return value
+        } catch {
+            await connection.close()
+            throw error
+        }
+    }
+
     static func stopAtExit() {
         started.withLock { $0?.stop() }
     }
