@@ -15,6 +15,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
     ],
     targets: [
         .systemLibrary(
@@ -46,7 +48,10 @@ let package = Package(
                 "Analytics",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ]
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            resources: [.copy("SQL"), .copy("openapi.yaml")]
         ),
         .executableTarget(
             name: "llmlog",
@@ -57,7 +62,13 @@ let package = Package(
         ),
         .testTarget(name: "PGClientTests", dependencies: ["PGClient", "PGTestSupport"]),
         .testTarget(name: "AnalyticsTests", dependencies: ["Analytics", "PGTestSupport"]),
-        .testTarget(name: "LLMLogServiceTests", dependencies: ["LLMLogService", "PGTestSupport"]),
+        .testTarget(
+            name: "LLMLogServiceTests",
+            dependencies: [
+                "LLMLogService", "PGTestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -13,12 +13,15 @@ public final class PGLocalCluster: Sendable {
     public let port: Int
     /// The superuser name (trust authentication on loopback only).
     public let superuser = "postgres"
+    /// True when `start` found the server already running (started by an earlier process).
+    public let wasAlreadyRunning: Bool
     let removeOnStop: Bool
 
-    init(dataDirectory: String, port: Int, removeOnStop: Bool) {
+    init(dataDirectory: String, port: Int, removeOnStop: Bool, wasAlreadyRunning: Bool = false) {
         self.dataDirectory = dataDirectory
         self.port = port
         self.removeOnStop = removeOnStop
+        self.wasAlreadyRunning = wasAlreadyRunning
     }
 
     /// Connection settings for a database of this cluster, as the superuser.
@@ -56,7 +59,7 @@ public final class PGLocalCluster: Sendable {
         }
         if let running = PGLocalProcess.runningPort(dataDirectory: dataDirectory) {
             logger.info("reusing the local postgres already running", metadata: ["port": "\(running)"])
-            return PGLocalCluster(dataDirectory: dataDirectory, port: running, removeOnStop: removeOnStop)
+            return PGLocalCluster(dataDirectory: dataDirectory, port: running, removeOnStop: removeOnStop, wasAlreadyRunning: true)
         }
         var lastError: Error = PGLocalClusterError(message: "postgres did not start")
         for _ in 0..<3 {  // a free port can be taken by someone else before the server binds it

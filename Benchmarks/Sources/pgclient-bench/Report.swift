@@ -1,0 +1,124 @@
+import Foundation
+
+enum Workload: String, CaseIterable {
+    case fetch, single, pipelined, bulk
+
+    var title: String {
+        switch self {
+        case .fetch: "fetch+decode"
+        case .single: "single inserts"
+        case .pipelined: "pipelined inserts"
+        case .bulk: "bulk unnest insert"
+        }
+    }
+}
+
+/// The figures of one run of the benchmark, and their printing.
+struct Report {
+    let options: Options
+    let serverVersion: String
+    let server: String
+    /// Client keys and names, in table order (C first: the baseline).
+    let clients: [(key: String, name: String, pipelineMethod: String)]
+    var runs: [Workload: [String: [Double]]] = [:]
+    var checksum: Int64?
+
+    /// PGClient's goals against the C program (time ratios).
+    static let goals: [(workload: Workload, maximum: Double)] = [(.fetch, 1.3), (.single, 1.1)]
+
+    init(options: Options, serverVersion: String, server: String, clients: [any BenchClient]) {
+        self.options = options
+        self.serverVersion = serverVersion
+        self.server = server
+        self.clients = clients.map { ($0.key, $0.displayName, $0.pipelineMethod) }
+    }
+
+    mutating func record(_ workload: Workload, client: String, seconds: Double) {
+        runs[workload, default: [:]][client, default: []].append(seconds)
+    }
+
+    func rows(_ workload: Workload) -> Int { workload == .fetch ? options.rows : options.inserts }
+    func best(_ workload: Workload, _ client: String) -> Double? { runs[workload]?[client]?.min() }
+    func ratio(_ workload: Workload, _ client: String) -> Double? {
+        guard let time = best(workload, client), let baseline = best(workload, "c"), baseline > 0 else { return nil }
+        return time / baseline
+    }
+
+    func printTable() {
+        func pad(_ text: String, _ width: Int, right: Bool = false) -> String {
+            let padding = String(repeating: " ", count: max(0, width - text.count))
+            return right ? padding + text : text + padding
+        }
+        let header = pad("workload", 20) + pad("client", 13) + pad("rows", 9, right: true) + pad("best s", 11, right: true)
+            + pad("rows/s", 13, right: true) + pad("x C", 8, right: true) + "   runs (s)"
+        print("")
+        print(header)
+        print(String(repeating: "-", count: header.count + 10))
+        for workload in Workload.allCases {
+            for (index, client) in clients.enumerated() {
+                guard let best = best(workload, client.key) else { continue }
+                let allRuns = runs[workload]?[client.key] ?? []
+                print(
+                    pad(index == 0 ? workload.title : "", 20) + pad(client.name, 13)
+                        + pad("\(rows(workload))", 9, right: true)
+                        + pad(String(format: "%.4f", best), 11, right: true)
+                        + pad(String(format: "%.0f", Double(rows(workload)) / best), 13, right: true)
+                        + pad(String(format: "%.2f", ratio(workload, client.key) ?? .nan), 8, right: true)
+                        + "   " + allRuns.map { String(format: "%.4f", $0) }.joined(separator: " "))
+            }
+        }
+        print("")
+        print("pipelined inserts, per client:")
+        for client in clients { print("  \(client.name): \(client.pipelineMethod)") }
+        print("bulk unnest insert: one INSERT ... SELECT * FROM unnest($1::int8[], $2::text[], $3::float8[]) of all rows")
+        print("goals (PGClient time / C time):")
+        for goal in Self.goals {
+            let value = ratio(goal.workload, "pgclient") ?? .nan
+            print("  \(goal.workload.title) <= \(goal.maximum)x: \(String(format: "%.2f", value))x \(value <= goal.maximum ? "met" : "NOT met")")
+        }
+        print("")
+    }
+
+    /// One line of JSON with every figure and ratio.
+    func json() -> String {
+        func rounded(_ value: Double, _ places: Double) -> Double { (value * places).rounded() / places }
+        var workloads: [String: Any] = [:]
+        for workload in Workload.allCases {
+            var entry: [String: Any] = ["rows": rows(workload)]
+            for client in clients {
+                guard let best = best(workload, client.key) else { continue }
+                var figures: [String: Any] = [
+                    "best_seconds": rounded(best, 1e6),
+                    "rows_per_second": rounded(Double(rows(workload)) / best, 1),
+                    "runs_seconds": (runs[workload]?[client.key] ?? []).map { rounded($0, 1e6) },
+                ]
+                if workload == .pipelined { figures["method"] = client.pipelineMethod }
+                entry[client.key] = figures
+                if client.key != "c", let ratio = ratio(workload, client.key) {
+                    entry["ratio_\(client.key)_c"] = rounded(ratio, 1e3)
+                }
+            }
+            workloads[workload.rawValue] = entry
+        }
+        var goals: [String: Any] = [:]
+        for goal in Self.goals {
+            let value = ratio(goal.workload, "pgclient") ?? .nan
+            goals["\(goal.workload.rawValue)_pgclient_c_max"] = goal.maximum
+            goals["\(goal.workload.rawValue)_pgclient_c"] = value.isFinite ? rounded(value, 1e3) : NSNull()
+            goals["\(goal.workload.rawValue)_met"] = value <= goal.maximum
+        }
+        let document: [String: Any] = [
+            "benchmark": "pgclient-bench",
+            "server_version": serverVersion,
+            "server": server,
+            "config": ["rows": options.rows, "inserts": options.inserts, "repeat": options.repeats, "smoke": options.smoke],
+            "fetch_stable_checksum": checksum.map { $0 as Any } ?? NSNull(),
+            "workloads": workloads,
+            "goals": goals,
+        ]
+        guard let data = try? JSONSerialization.data(withJSONObject: document, options: [.sortedKeys, .withoutEscapingSlashes]) else {
+            return "{}"
+        }
+        return String(decoding: data, as: UTF8.self)
+    }
+}

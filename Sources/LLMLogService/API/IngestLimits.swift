@@ -1,0 +1,19 @@
+/// Size and shape limits on ingest, all configurable (see README "Configuration").
+public struct IngestLimits: Sendable {
+    /// Largest body of a single-object request, in bytes.
+    public var maxBodyBytes = 2 * 1024 * 1024
+    /// Largest body of `POST /v1/batch`, in bytes.
+    public var maxBatchBodyBytes = 16 * 1024 * 1024
+    /// Most events in one batch.
+    public var maxBatchEvents = 1000
+    /// Longest message content, in UTF-8 bytes.
+    public var maxContentBytes = 1024 * 1024
+    /// Largest metadata object, in bytes of its JSON.
+    public var maxMetadataBytes = 64 * 1024
+    /// Deepest metadata nesting.
+    public var maxMetadataDepth = 32
+    /// How far in the future a client's `createdAt` may be (clock skew), in seconds.
+    public var maxFutureSkewSeconds = 300.0
+
+    public init() {}
+}

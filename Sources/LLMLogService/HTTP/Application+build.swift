@@ -1,0 +1,43 @@
+import Hummingbird
+import Logging
+import PGClient
+import ServiceLifecycle
+
+/// Everything the HTTP layer needs.
+public struct ServiceComponents: Sendable {
+    public let pool: PGPool
+    public let writer: IngestWriter
+    public let tenants: TenantStore
+    public let migrator: Migrator
+    public let limits: IngestLimits
+
+    public init(pool: PGPool, writer: IngestWriter, tenants: TenantStore, migrator: Migrator, limits: IngestLimits) {
+        self.pool = pool
+        self.writer = writer
+        self.tenants = tenants
+        self.migrator = migrator
+        self.limits = limits
+    }
+}
+
+/// The router with every route and middleware.
+public func buildRouter(_ components: ServiceComponents) -> Router<AppContext> {
+    let router = Router(context: AppContext.self)
+    router.add(middleware: ErrorMiddleware())
+    HealthRoutes(pool: components.pool, migrator: components.migrator).register(on: router)
+    let v1 = router.group("v1").add(middleware: AuthMiddleware(tenants: components.tenants))
+    IngestRoutes(writer: components.writer, limits: components.limits).register(on: v1)
+    return router
+}
+
+/// The HTTP application: the router on `host:port`, with the pool and writer as services (shut down after the
+/// server, so requests in flight are written before the pool closes).
+public func buildApplication(
+    _ components: ServiceComponents, host: String, port: Int, extraServices: [any Service] = [], logger: Logger
+) -> some ApplicationProtocol {
+    Application(
+        router: buildRouter(components),
+        configuration: .init(address: .hostname(host, port: port), serverName: "llmlog"),
+        services: extraServices + [components.pool, components.writer],
+        logger: logger)
+}

@@ -1,0 +1,30 @@
+import Hummingbird
+
+/// Every error leaves as `{"error": {"code", "message", "field"}}`: our APIErrors as they are, Hummingbird's
+/// HTTPErrors (unknown route, body too large, …) mapped by status, anything else a logged 500 that reveals nothing.
+struct ErrorMiddleware: RouterMiddleware {
+    typealias Context = AppContext
+
+    func handle(_ request: Request, context: AppContext, next: (Request, AppContext) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as APIError {
+            return try error.response(from: request, context: context)
+        } catch let error as HTTPError {
+            return try Self.map(error).response(from: request, context: context)
+        } catch {
+            context.logger.error("unhandled error", metadata: ["error": "\(error)"])
+            return try APIError.internalError.response(from: request, context: context)
+        }
+    }
+
+    static func map(_ error: HTTPError) -> APIError {
+        switch error.status {
+        case .notFound: APIError(.notFound, code: "not_found", message: "no such route")
+        case .contentTooLarge: APIError(.contentTooLarge, code: "too_large", message: "the body is larger than allowed", field: "body")
+        case .methodNotAllowed: APIError(.methodNotAllowed, code: "method_not_allowed", message: "method not allowed on this route")
+        case .badRequest: APIError(.badRequest, code: "bad_request", message: error.body ?? "bad request", field: "body")
+        default: APIError(error.status, code: "http_\(error.status.code)", message: error.body ?? error.status.reasonPhrase)
+        }
+    }
+}

@@ -1,0 +1,39 @@
+import Foundation
+import Hummingbird
+import NIOCore
+import PGClient
+
+/// `/healthz` (the process answers), `/readyz` (database reachable and migrations current), `/openapi.yaml`.
+struct HealthRoutes {
+    let pool: PGPool
+    let migrator: Migrator
+
+    struct Status: Encodable {
+        let status: String
+        let database: String?
+    }
+
+    func register(on router: Router<AppContext>) {
+        router.get("healthz") { _, _ in try Response.json(Status(status: "ok", database: nil)) }
+        router.get("readyz") { _, context in
+            do {
+                let current = try await migrator.isCurrent(pool)
+                guard current else {
+                    throw APIError.unavailable("database migrations are not current; run llmlog migrate", retryAfter: 5)
+                }
+                return try Response.json(Status(status: "ready", database: "ok"))
+            } catch let error as APIError {
+                throw error
+            } catch {
+                context.logger.warning("readiness check failed", metadata: ["error": "\(error)"])
+                throw APIError.unavailable("the database is unreachable", retryAfter: 2)
+            }
+        }
+        router.get("openapi.yaml") { _, _ in
+            guard let url = Bundle.module.url(forResource: "openapi", withExtension: "yaml"),
+                  let data = try? Data(contentsOf: url)
+            else { throw APIError.notFound("openapi.yaml") }
+            return Response(status: .ok, headers: [.contentType: "application/yaml"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        }
+    }
+}

@@ -1,0 +1,60 @@
+import Foundation
+
+/// Every setting of the service, read from environment variables; the CLI's flags override them.
+/// The README lists them with their defaults.
+public struct ServiceConfiguration: Sendable {
+    /// `DATABASE_URL`; nil or empty: the embedded cluster under `dataDirectory`.
+    public var databaseURL: String?
+    /// `HOST` (default 127.0.0.1).
+    public var host = "127.0.0.1"
+    /// `PORT` (default 8080).
+    public var port = 8080
+    /// `LLMLOG_DATA_DIR` (default ./.llmlog): the embedded cluster's home.
+    public var dataDirectory = ".llmlog"
+    /// `LLMLOG_POOL_SIZE` (default 16).
+    public var poolSize = 16
+    /// `LLMLOG_POOL_TIMEOUT_MS` (default 5000).
+    public var poolTimeout: Duration = .seconds(5)
+    /// `LLMLOG_PRICE_REFRESH_SECONDS` (default 60).
+    public var priceRefresh: Duration = .seconds(60)
+    /// `LLMLOG_MAX_BATCH`, `LLMLOG_FLUSH_INTERVAL_MS`, `LLMLOG_QUEUE_CAPACITY`, `LLMLOG_RETRY_WINDOW_MS`.
+    public var writer = IngestWriter.Options()
+    /// `LLMLOG_MAX_BODY_BYTES`, `LLMLOG_MAX_BATCH_BODY_BYTES`, `LLMLOG_MAX_BATCH_EVENTS`, `LLMLOG_MAX_CONTENT_BYTES`,
+    /// `LLMLOG_MAX_METADATA_BYTES`.
+    public var limits = IngestLimits()
+
+    public init() {}
+
+    /// Reads the environment; a malformed number is an error naming the variable.
+    public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> ServiceConfiguration {
+        var configuration = ServiceConfiguration()
+        func integer(_ name: String) throws -> Int? {
+            guard let text = environment[name], !text.isEmpty else { return nil }
+            guard let value = Int(text), value >= 0 else { throw ConfigurationError(message: "\(name) must be a non-negative integer, not \"\(text)\"") }
+            return value
+        }
+        configuration.databaseURL = environment["DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
+        if let host = environment["HOST"], !host.isEmpty { configuration.host = host }
+        if let port = try integer("PORT") { configuration.port = port }
+        if let directory = environment["LLMLOG_DATA_DIR"], !directory.isEmpty { configuration.dataDirectory = directory }
+        if let size = try integer("LLMLOG_POOL_SIZE") { configuration.poolSize = max(1, size) }
+        if let milliseconds = try integer("LLMLOG_POOL_TIMEOUT_MS") { configuration.poolTimeout = .milliseconds(milliseconds) }
+        if let seconds = try integer("LLMLOG_PRICE_REFRESH_SECONDS") { configuration.priceRefresh = .seconds(max(1, seconds)) }
+        if let value = try integer("LLMLOG_MAX_BATCH") { configuration.writer.maxBatch = max(1, value) }
+        if let value = try integer("LLMLOG_FLUSH_INTERVAL_MS") { configuration.writer.flushInterval = .milliseconds(value) }
+        if let value = try integer("LLMLOG_QUEUE_CAPACITY") { configuration.writer.queueCapacity = max(1, value) }
+        if let value = try integer("LLMLOG_RETRY_WINDOW_MS") { configuration.writer.retryWindow = .milliseconds(value) }
+        if let value = try integer("LLMLOG_MAX_BODY_BYTES") { configuration.limits.maxBodyBytes = value }
+        if let value = try integer("LLMLOG_MAX_BATCH_BODY_BYTES") { configuration.limits.maxBatchBodyBytes = value }
+        if let value = try integer("LLMLOG_MAX_BATCH_EVENTS") { configuration.limits.maxBatchEvents = max(1, value) }
+        if let value = try integer("LLMLOG_MAX_CONTENT_BYTES") { configuration.limits.maxContentBytes = value }
+        if let value = try integer("LLMLOG_MAX_METADATA_BYTES") { configuration.limits.maxMetadataBytes = value }
+        return configuration
+    }
+}
+
+/// A bad setting.
+public struct ConfigurationError: Error, CustomStringConvertible, Sendable {
+    public let message: String
+    public var description: String { message }
+}

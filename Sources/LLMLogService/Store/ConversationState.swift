@@ -1,0 +1,73 @@
+import Foundation
+import PGClient
+
+/// A conversation row as the writer holds it during a flush: the API record plus the writer's counters.
+struct ConversationState {
+    var tenantId: UUID
+    var record: ConversationRecord
+    var usageMessageCount: Int
+    var unpricedMessageCount: Int
+    var nextMessageIndex: Int
+    var requestHash: Data
+    var dirty = false
+
+    /// Reported totals count only while no message carried usage (so they are never added to derived ones).
+    var effectiveReportedTokens: Int64 { usageMessageCount == 0 ? record.reportedTotalTokens ?? 0 : 0 }
+    var effectiveReportedCost: Decimal { usageMessageCount == 0 ? record.reportedTotalCost ?? 0 : 0 }
+
+    /// The rollup row that counts this conversation (its creation hour).
+    var rollupKey: RollupKey {
+        RollupKey(tenantId: tenantId, time: record.createdAt, provider: record.provider, model: record.model,
+                  type: record.type, userId: record.userId)
+    }
+
+    static let columns = """
+        tenant_id, id, user_id, type, title, document_id, provider, model, status, total_tokens_used, total_cost,
+        message_count, usage_message_count, unpriced_message_count, next_message_index, reported_total_tokens,
+        reported_total_cost, error_message, metadata, request_hash, created_at, updated_at, completed_at
+        """
+
+    init(row: PGRow) throws {
+        let (tenantId, id, userId, type, title, documentId, provider, model, status, totalTokens, totalCost,
+             messageCount, usageCount, unpricedCount, nextIndex, reportedTokens, reportedCost, errorMessage, metadata,
+             requestHash, createdAt, updatedAt, completedAt) = try row.decode(
+                (UUID, UUID, String?, String, String?, String?, String, String, String, Int64, Decimal,
+                 Int, Int, Int, Int, Int64?, Decimal?, String?, PGJSON<JSONValue>, Data, Date, Date, Date?).self)
+        self.tenantId = tenantId
+        self.record = ConversationRecord(
+            id: id, userId: userId, type: type, title: title, documentId: documentId, provider: provider, model: model,
+            status: ConversationStatus(rawValue: status) ?? .active, totalTokensUsed: totalTokens, totalCost: totalCost,
+            messageCount: messageCount, reportedTotalTokens: reportedTokens, reportedTotalCost: reportedCost,
+            errorMessage: errorMessage, metadata: metadata.value, createdAt: createdAt, updatedAt: updatedAt,
+            completedAt: completedAt)
+        self.usageMessageCount = usageCount
+        self.unpricedMessageCount = unpricedCount
+        self.nextMessageIndex = nextIndex
+        self.requestHash = requestHash
+    }
+}
+
+extension MessageRecord {
+    static let columns = """
+        id, conversation_id, role, content, provider, model, input_tokens, output_tokens, total_tokens, cached_input_tokens,
+        cache_creation_input_tokens, reasoning_tokens, cost, cost_source, processing_time, message_index, finish_reason,
+        temperature, max_tokens, error_message, metadata, created_at, request_hash, tenant_id
+        """
+
+    /// Decodes a row selected with `columns`; also returns the stored request hash.
+    static func decode(_ row: PGRow) throws -> (record: MessageRecord, requestHash: Data, tenantId: UUID) {
+        let (id, conversationId, role, content, provider, model, input, output, total, cached, creation, reasoning, cost,
+             costSource, processingTime, index, finishReason, temperature, maxTokens, errorMessage, metadata, createdAt,
+             requestHash, tenantId) = try row.decode(
+                (UUID, UUID, String, String, String, String, Int64?, Int64?, Int64?, Int64?, Int64?, Int64?, Decimal?,
+                 String, Int64?, Int, String?, Double?, Int64?, String?, PGJSON<JSONValue>, Date, Data, UUID).self)
+        let record = MessageRecord(
+            id: id, conversationId: conversationId, role: MessageRole(rawValue: role) ?? .user, content: content,
+            provider: provider, model: model, inputTokens: input, outputTokens: output, totalTokens: total,
+            cachedInputTokens: cached, cacheCreationInputTokens: creation, reasoningTokens: reasoning, cost: cost,
+            costSource: CostSource(rawValue: costSource) ?? .unpriced, processingTime: processingTime, messageIndex: index,
+            finishReason: finishReason, temperature: temperature, maxTokens: maxTokens, errorMessage: errorMessage,
+            metadata: metadata.value, createdAt: createdAt)
+        return (record, requestHash, tenantId)
+    }
+}

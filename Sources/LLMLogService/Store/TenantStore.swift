@@ -1,0 +1,87 @@
+import Foundation
+import PGClient
+
+/// Who is calling: a tenant's API key and its role.
+public struct Principal: Sendable, Equatable {
+    public let tenantId: UUID
+    public let keyId: UUID
+    public let role: KeyRole
+}
+
+/// Tenants and their API keys.
+public struct TenantStore: Sendable {
+    let pool: PGPool
+
+    public init(pool: PGPool) { self.pool = pool }
+
+    /// What `tenant create` prints.
+    public struct CreatedTenant: Codable, Sendable {
+        public let tenantId: UUID
+        public let adminKey: String
+        public let ingestKey: String
+    }
+
+    /// A new key as shown once.
+    public struct CreatedKey: Codable, Sendable {
+        public let keyId: UUID
+        public let tenantId: UUID
+        public let role: KeyRole
+        public let key: String
+    }
+
+    /// Creates a tenant with one admin and one ingest key.
+    public func createTenant(name: String) async throws -> CreatedTenant {
+        let tenantId = UUID.v7()
+        return try await pool.withTransaction { tx in
+            try await tx.query("INSERT INTO tenants (id, name) VALUES (\(tenantId), \(name))")
+            let admin = try await Self.insertKey(tx, tenantId: tenantId, role: .admin, name: "created with the tenant")
+            let ingest = try await Self.insertKey(tx, tenantId: tenantId, role: .ingest, name: "created with the tenant")
+            return CreatedTenant(tenantId: tenantId, adminKey: admin.key, ingestKey: ingest.key)
+        }
+    }
+
+    /// The id of the tenant named `name`, if there is one.
+    public func tenantId(named name: String) async throws -> UUID? {
+        try await pool.query("SELECT id FROM tenants WHERE name = \(name)").first?.decode(UUID.self, column: 0)
+    }
+
+    /// Creates a key for an existing tenant (nil if the tenant does not exist).
+    public func createKey(tenantId: UUID, role: KeyRole, name: String? = nil) async throws -> CreatedKey? {
+        try await pool.withTransaction { tx in
+            guard try await tx.query("SELECT 1 FROM tenants WHERE id = \(tenantId)").count == 1 else { return nil }
+            return try await Self.insertKey(tx, tenantId: tenantId, role: role, name: name)
+        }
+    }
+
+    static func insertKey(_ connection: PGConnection, tenantId: UUID, role: KeyRole, name: String?) async throws -> CreatedKey {
+        let key = APIKeys.generate(role: role)
+        let keyId = UUID.v7()
+        try await connection.query("""
+            INSERT INTO api_keys (tenant_id, id, role, key_hash, key_prefix, name)
+            VALUES (\(tenantId), \(keyId), \(role.rawValue), \(APIKeys.hash(key)), \(APIKeys.displayPrefix(key)), \(name))
+            """)
+        return CreatedKey(keyId: keyId, tenantId: tenantId, role: role, key: key)
+    }
+
+    /// Revokes a key; false if no such key was active.
+    public func revokeKey(id: UUID) async throws -> Bool {
+        let result = try await pool.query("UPDATE api_keys SET revoked_at = now() WHERE id = \(id) AND revoked_at IS NULL")
+        return result.affectedRows == 1
+    }
+
+    /// The principal for a presented key, or nil if it is unknown or revoked.
+    public func authenticate(key: String) async throws -> Principal? {
+        let rows = try await pool.query("""
+            SELECT tenant_id, id, role FROM api_keys WHERE key_hash = \(APIKeys.hash(key)) AND revoked_at IS NULL
+            """)
+        guard let row = rows.first else { return nil }
+        let (tenantId, keyId, role) = try row.decode((UUID, UUID, String).self)
+        guard let role = KeyRole(rawValue: role) else { return nil }
+        return Principal(tenantId: tenantId, keyId: keyId, role: role)
+    }
+
+    /// Number of tenants (serve creates `default` when there are none).
+    public func tenantCount() async throws -> Int {
+        try await pool.query("SELECT count(*) FROM tenants")[0].decode(Int.self, column: 0)
+    }
+}

@@ -1,0 +1,389 @@
+import Foundation
+import PGClient
+
+/// One flush: every operation of a group written in one transaction, each with its own outcome.
+///
+/// Reads first (insert new conversations, lock every touched conversation, find retried message ids and taken
+/// indexes), then walks the operations in arrival order in memory (index assignment, pricing, status changes,
+/// rollup deltas), then writes (messages, conversation totals, rollups): a fixed number of statements per flush
+/// whatever its size. A retried write with the same id and body is answered from what is stored and adds
+/// nothing; with another body it is a 409. Running the same flush twice therefore stores everything once.
+struct FlushTransaction {
+    let operations: [WriteOperation]
+    let prices: PriceBook
+    let now: Date
+
+    private(set) var outcomes: [WriteOutcome?]
+    private var conversations: [ConversationKey: ConversationState] = [:]
+    private var newlyInserted: Set<ConversationKey> = []
+    private var storedMessages: [ConversationKey: (record: MessageRecord, requestHash: Data)] = [:]
+    private var takenIndexes: Set<IndexKey> = []
+    private var batchMessages: [ConversationKey: (record: MessageRecord, requestHash: Data)] = [:]
+    private var messageRows: [(tenantId: UUID, record: MessageRecord, requestHash: Data)] = []
+    private var rollups: [RollupKey: RollupDelta] = [:]
+    /// Which operation's answer is the final state of a conversation (filled after the walk).
+    private var conversationAnswers: [(operation: Int, key: ConversationKey, created: Bool)] = []
+
+    struct ConversationKey: Hashable {
+        let tenantId: UUID
+        let id: UUID
+    }
+
+    struct IndexKey: Hashable {
+        let conversation: ConversationKey
+        let index: Int
+    }
+
+    init(operations: [WriteOperation], prices: PriceBook, now: Date) {
+        self.operations = operations
+        self.prices = prices
+        self.now = now
+        self.outcomes = Array(repeating: nil, count: operations.count)
+    }
+
+    /// Runs the flush on `connection` inside a transaction the caller opened.
+    mutating func run(on connection: PGConnection) async throws -> [WriteOutcome] {
+        try await insertNewConversations(connection)
+        try await lockConversations(connection)
+        try await findStoredMessages(connection)
+        for (position, operation) in operations.enumerated() { apply(operation, at: position) }
+        try await insertMessages(connection)
+        try await updateConversations(connection)
+        try await upsertRollups(connection)
+        for answer in conversationAnswers {
+            guard let state = conversations[answer.key] else { continue }
+            outcomes[answer.operation] = .success(.conversation(state.record, created: answer.created))
+        }
+        return outcomes.map { $0 ?? .failure(.internalError) }
+    }
+
+    // MARK: reads
+
+    private mutating func insertNewConversations(_ connection: PGConnection) async throws {
+        var seen: Set<ConversationKey> = []
+        var tenants: [UUID] = [], ids: [UUID] = [], users: [String?] = [], types: [String] = [], titles: [String?] = []
+        var documents: [String?] = [], providers: [String] = [], models: [String] = [], metadata: [PGJSON<JSONValue>] = []
+        var hashes: [Data] = [], created: [Date] = []
+        for case .createConversation(let tenantId, let id, let request, let hash, let receivedAt) in operations {
+            guard seen.insert(ConversationKey(tenantId: tenantId, id: id)).inserted else { continue }
+            tenants.append(tenantId); ids.append(id); users.append(request.userId); types.append(request.type)
+            titles.append(request.title); documents.append(request.documentId); providers.append(request.provider)
+            models.append(request.model); metadata.append(PGJSON(request.metadata ?? .emptyObject)); hashes.append(hash)
+            created.append(request.createdAt ?? receivedAt)
+        }
+        guard !ids.isEmpty else { return }
+        let inserted = try await connection.query("""
+            INSERT INTO llm_conversations (tenant_id, id, user_id, type, title, document_id, provider, model, metadata,
+                                           request_hash, created_at, updated_at)
+            SELECT t, i, u, ty, ti, d, p, m, md, h, c, c
+            FROM unnest(\(tenants)::uuid[], \(ids)::uuid[], \(users)::text[], \(types)::text[], \(titles)::text[],
+                        \(documents)::text[], \(providers)::text[], \(models)::text[], \(metadata)::jsonb[],
+                        \(hashes)::bytea[], \(created)::timestamptz[]) AS x(t, i, u, ty, ti, d, p, m, md, h, c)
+            ON CONFLICT (tenant_id, id) DO NOTHING
+            RETURNING tenant_id, id
+            """)
+        for row in inserted {
+            let (tenantId, id) = try row.decode((UUID, UUID).self)
+            newlyInserted.insert(ConversationKey(tenantId: tenantId, id: id))
+        }
+    }
+
+    private mutating func lockConversations(_ connection: PGConnection) async throws {
+        var keys: Set<ConversationKey> = []
+        for operation in operations {
+            switch operation {
+            case .createConversation(let tenantId, let id, _, _, _), .updateConversation(let tenantId, let id, _, _):
+                keys.insert(ConversationKey(tenantId: tenantId, id: id))
+            case .createMessage(let tenantId, let conversationId, _, _, _, _):
+                keys.insert(ConversationKey(tenantId: tenantId, id: conversationId))
+            }
+        }
+        let tenants = keys.map(\.tenantId), ids = keys.map(\.id)
+        let rows = try await connection.query("""
+            SELECT \(unsafeSQL: ConversationState.columns)
+            FROM llm_conversations c
+            JOIN unnest(\(tenants)::uuid[], \(ids)::uuid[]) AS k(t, i) ON c.tenant_id = k.t AND c.id = k.i
+            ORDER BY c.tenant_id, c.id
+            FOR UPDATE OF c
+            """)
+        for row in rows {
+            let state = try ConversationState(row: row)
+            conversations[ConversationKey(tenantId: state.tenantId, id: state.record.id)] = state
+        }
+    }
+
+    private mutating func findStoredMessages(_ connection: PGConnection) async throws {
+        var tenants: [UUID] = [], ids: [UUID] = []
+        var indexTenants: [UUID] = [], indexConversations: [UUID] = [], indexes: [Int32] = []
+        for case .createMessage(let tenantId, let conversationId, let id, let request, _, _) in operations {
+            tenants.append(tenantId); ids.append(id)
+            if let index = request.messageIndex {
+                indexTenants.append(tenantId); indexConversations.append(conversationId); indexes.append(Int32(index))
+            }
+        }
+        guard !ids.isEmpty else { return }
+        let stored = try await connection.query("""
+            SELECT \(unsafeSQL: MessageRecord.columns)
+            FROM llm_messages m
+            JOIN unnest(\(tenants)::uuid[], \(ids)::uuid[]) AS k(t, i) ON m.tenant_id = k.t AND m.id = k.i
+            """)
+        for row in stored {
+            let (record, hash, tenantId) = try MessageRecord.decode(row)
+            storedMessages[ConversationKey(tenantId: tenantId, id: record.id)] = (record, hash)
+        }
+        guard !indexes.isEmpty else { return }
+        let taken = try await connection.query("""
+            SELECT m.tenant_id, m.conversation_id, m.message_index
+            FROM llm_messages m
+            JOIN unnest(\(indexTenants)::uuid[], \(indexConversations)::uuid[], \(indexes)::int4[]) AS k(t, c, x)
+              ON m.tenant_id = k.t AND m.conversation_id = k.c AND m.message_index = k.x
+            """)
+        for row in taken {
+            let (tenantId, conversationId, index) = try row.decode((UUID, UUID, Int).self)
+            takenIndexes.insert(IndexKey(conversation: ConversationKey(tenantId: tenantId, id: conversationId), index: index))
+        }
+    }
+
+    // MARK: the walk
+
+    private mutating func apply(_ operation: WriteOperation, at position: Int) {
+        switch operation {
+        case .createConversation(let tenantId, let id, _, let hash, _):
+            applyCreate(ConversationKey(tenantId: tenantId, id: id), hash: hash, at: position)
+        case .updateConversation(let tenantId, let id, let request, _):
+            applyUpdate(ConversationKey(tenantId: tenantId, id: id), request, at: position)
+        case .createMessage(let tenantId, let conversationId, let id, let request, let hash, let receivedAt):
+            let outcome = applyMessage(
+                ConversationKey(tenantId: tenantId, id: conversationId), id: id, request, hash: hash, receivedAt: receivedAt)
+            outcomes[position] = outcome
+        }
+    }
+
+    private mutating func applyCreate(_ key: ConversationKey, hash: Data, at position: Int) {
+        guard let state = conversations[key] else {
+            outcomes[position] = .failure(.internalError)
+            return
+        }
+        if newlyInserted.remove(key) != nil {
+            var delta = rollups[state.rollupKey, default: RollupDelta()]
+            delta.conversations += 1
+            delta.countStatus(state.record.status, 1)
+            rollups[state.rollupKey] = delta
+            conversationAnswers.append((position, key, true))
+        } else if state.requestHash == hash {
+            conversationAnswers.append((position, key, false))
+        } else {
+            outcomes[position] = .failure(.conflict(
+                "idempotency_conflict", "a conversation with this id exists with a different body", field: "id"))
+        }
+    }
+
+    private mutating func applyUpdate(_ key: ConversationKey, _ request: ConversationUpdateRequest, at position: Int) {
+        guard var state = conversations[key] else {
+            outcomes[position] = .failure(.notFound("conversation", field: "conversationId"))
+            return
+        }
+        let rollupKey = state.rollupKey
+        var delta = rollups[rollupKey, default: RollupDelta()]
+        if let status = request.status, status != state.record.status {
+            if state.record.status.isTerminal {
+                outcomes[position] = .failure(.conflict(
+                    "invalid_transition", "the conversation is \(state.record.status.rawValue); it cannot become \(status.rawValue)",
+                    field: "status"))
+                return
+            }
+            delta.countStatus(state.record.status, -1)
+            delta.countStatus(status, 1)
+            state.record.status = status
+            if status.isTerminal { state.record.completedAt = now }
+        }
+        if let title = request.title { state.record.title = title }
+        if let errorMessage = request.errorMessage { state.record.errorMessage = errorMessage }
+        if case .object(let changes) = request.metadata, case .object(var current) = state.record.metadata {
+            current.merge(changes) { $1 }
+            state.record.metadata = .object(current)
+        }
+        let reportedTokensBefore = state.effectiveReportedTokens, reportedCostBefore = state.effectiveReportedCost
+        if let tokens = request.totalTokensUsed { state.record.reportedTotalTokens = tokens }
+        if let cost = request.totalCost { state.record.reportedTotalCost = cost }
+        delta.reportedTokens += state.effectiveReportedTokens - reportedTokensBefore
+        delta.reportedCost += state.effectiveReportedCost - reportedCostBefore
+        state.record.updatedAt = now
+        state.dirty = true
+        conversations[key] = state
+        rollups[rollupKey] = delta
+        conversationAnswers.append((position, key, false))
+    }
+
+    private mutating func applyMessage(
+        _ key: ConversationKey, id: UUID, _ request: MessageCreateRequest, hash: Data, receivedAt: Date
+    ) -> WriteOutcome {
+        let messageKey = ConversationKey(tenantId: key.tenantId, id: id)
+        if let stored = storedMessages[messageKey] ?? batchMessages[messageKey] {
+            guard stored.requestHash == hash, stored.record.conversationId == key.id else {
+                return .failure(.conflict("idempotency_conflict", "a message with this id exists with a different body", field: "id"))
+            }
+            return .success(.message(stored.record, created: false))
+        }
+        guard var state = conversations[key] else { return .failure(.notFound("conversation", field: "conversationId")) }
+        let index: Int
+        if let requested = request.messageIndex.map(Int.init) {
+            let indexKey = IndexKey(conversation: key, index: requested)
+            guard takenIndexes.insert(indexKey).inserted else {
+                return .failure(.conflict("message_index_taken", "this conversation already has a message at index \(requested)", field: "messageIndex"))
+            }
+            index = requested
+            state.nextMessageIndex = max(state.nextMessageIndex, requested + 1)
+        } else {
+            // Skip indexes that explicit ones of this flush already took.
+            while takenIndexes.contains(IndexKey(conversation: key, index: state.nextMessageIndex)) { state.nextMessageIndex += 1 }
+            index = state.nextMessageIndex
+            takenIndexes.insert(IndexKey(conversation: key, index: index))
+            state.nextMessageIndex += 1
+        }
+        let createdAt = request.createdAt ?? receivedAt
+        let usage = request.usage
+        let cost: Decimal?
+        let costSource: CostSource
+        if let provided = request.cost {
+            (cost, costSource) = (provided, .provided)
+        } else if let price = prices.price(tenantId: key.tenantId, provider: state.record.provider, model: state.record.model, at: createdAt) {
+            (cost, costSource) = (price.cost(of: usage), .computed)
+        } else {
+            (cost, costSource) = (nil, .unpriced)
+        }
+        let totalTokens = request.totalTokens ?? (request.carriesUsage ? usage.total : nil)
+        let record = MessageRecord(
+            id: id, conversationId: key.id, role: request.role, content: request.content, provider: state.record.provider,
+            model: state.record.model, inputTokens: request.inputTokens, outputTokens: request.outputTokens, totalTokens: totalTokens,
+            cachedInputTokens: request.cachedInputTokens, cacheCreationInputTokens: request.cacheCreationInputTokens,
+            reasoningTokens: request.reasoningTokens, cost: cost, costSource: costSource, processingTime: request.processingTime,
+            messageIndex: index, finishReason: request.finishReason, temperature: request.temperature, maxTokens: request.maxTokens,
+            errorMessage: request.errorMessage, metadata: request.metadata ?? .emptyObject, createdAt: createdAt)
+        batchMessages[messageKey] = (record, hash)
+        messageRows.append((key.tenantId, record, hash))
+
+        // Conversation totals, and the reported totals leaving the rollups once real usage arrives.
+        let reportedTokensBefore = state.effectiveReportedTokens, reportedCostBefore = state.effectiveReportedCost
+        state.record.messageCount += 1
+        state.record.totalTokensUsed += totalTokens ?? 0
+        state.record.totalCost += cost ?? 0
+        if request.carriesUsage { state.usageMessageCount += 1 }
+        if costSource == .unpriced { state.unpricedMessageCount += 1 }
+        state.record.updatedAt = now
+        state.dirty = true
+        if state.effectiveReportedTokens != reportedTokensBefore || state.effectiveReportedCost != reportedCostBefore {
+            rollups[state.rollupKey, default: RollupDelta()].reportedTokens += state.effectiveReportedTokens - reportedTokensBefore
+            rollups[state.rollupKey, default: RollupDelta()].reportedCost += state.effectiveReportedCost - reportedCostBefore
+        }
+        conversations[key] = state
+
+        let rollupKey = RollupKey(tenantId: key.tenantId, time: createdAt, provider: state.record.provider,
+                                  model: state.record.model, type: state.record.type, userId: state.record.userId)
+        var delta = rollups[rollupKey, default: RollupDelta()]
+        delta.messages += 1
+        delta.usage.input += usage.input
+        delta.usage.cachedInput += usage.cachedInput
+        delta.usage.cacheCreationInput += usage.cacheCreationInput
+        delta.usage.output += usage.output
+        delta.usage.reasoning += usage.reasoning
+        delta.totalTokens += totalTokens ?? 0
+        delta.cost += cost ?? 0
+        if costSource == .unpriced { delta.unpricedMessages += 1 }
+        if let processingTime = request.processingTime { delta.addProcessingTime(processingTime) }
+        rollups[rollupKey] = delta
+        return .success(.message(record, created: true))
+    }
+
+    // MARK: writes
+
+    private func insertMessages(_ connection: PGConnection) async throws {
+        guard !messageRows.isEmpty else { return }
+        let rows = messageRows
+        try await connection.query("""
+            INSERT INTO llm_messages (tenant_id, id, conversation_id, role, content, provider, model, input_tokens,
+                cached_input_tokens, cache_creation_input_tokens, output_tokens, reasoning_tokens, total_tokens, cost,
+                cost_source, processing_time, message_index, finish_reason, temperature, max_tokens, error_message,
+                metadata, request_hash, created_at)
+            SELECT * FROM unnest(
+                \(rows.map(\.tenantId))::uuid[], \(rows.map(\.record.id))::uuid[], \(rows.map(\.record.conversationId))::uuid[],
+                \(rows.map(\.record.role.rawValue))::text[], \(rows.map(\.record.content))::text[],
+                \(rows.map(\.record.provider))::text[], \(rows.map(\.record.model))::text[],
+                \(rows.map(\.record.inputTokens))::int8[], \(rows.map(\.record.cachedInputTokens))::int8[],
+                \(rows.map(\.record.cacheCreationInputTokens))::int8[], \(rows.map(\.record.outputTokens))::int8[],
+                \(rows.map(\.record.reasoningTokens))::int8[], \(rows.map(\.record.totalTokens))::int8[],
+                \(rows.map(\.record.cost))::numeric[], \(rows.map(\.record.costSource.rawValue))::text[],
+                \(rows.map { $0.record.processingTime.map(Int32.init) })::int4[], \(rows.map { Int32($0.record.messageIndex) })::int4[],
+                \(rows.map(\.record.finishReason))::text[], \(rows.map(\.record.temperature))::float8[],
+                \(rows.map { $0.record.maxTokens.map(Int32.init) })::int4[], \(rows.map(\.record.errorMessage))::text[],
+                \(rows.map { PGJSON($0.record.metadata) })::jsonb[], \(rows.map(\.requestHash))::bytea[],
+                \(rows.map(\.record.createdAt))::timestamptz[])
+            """)
+    }
+
+    private func updateConversations(_ connection: PGConnection) async throws {
+        let states = conversations.values.filter(\.dirty).sorted { ($0.tenantId.uuidString, $0.record.id.uuidString) < ($1.tenantId.uuidString, $1.record.id.uuidString) }
+        guard !states.isEmpty else { return }
+        try await connection.query("""
+            UPDATE llm_conversations c SET
+                status = u.status, title = u.title, error_message = u.error_message, metadata = u.metadata,
+                total_tokens_used = u.total_tokens_used, total_cost = u.total_cost, message_count = u.message_count,
+                usage_message_count = u.usage_message_count, unpriced_message_count = u.unpriced_message_count,
+                next_message_index = u.next_message_index, reported_total_tokens = u.reported_total_tokens,
+                reported_total_cost = u.reported_total_cost, updated_at = u.updated_at, completed_at = u.completed_at
+            FROM unnest(
+                \(states.map(\.tenantId))::uuid[], \(states.map(\.record.id))::uuid[], \(states.map(\.record.status.rawValue))::text[],
+                \(states.map(\.record.title))::text[], \(states.map(\.record.errorMessage))::text[],
+                \(states.map { PGJSON($0.record.metadata) })::jsonb[], \(states.map(\.record.totalTokensUsed))::int8[],
+                \(states.map(\.record.totalCost))::numeric[], \(states.map { Int32($0.record.messageCount) })::int4[],
+                \(states.map { Int32($0.usageMessageCount) })::int4[], \(states.map { Int32($0.unpricedMessageCount) })::int4[],
+                \(states.map { Int32($0.nextMessageIndex) })::int4[], \(states.map(\.record.reportedTotalTokens))::int8[],
+                \(states.map(\.record.reportedTotalCost))::numeric[], \(states.map(\.record.updatedAt))::timestamptz[],
+                \(states.map(\.record.completedAt))::timestamptz[]
+            ) AS u(tenant_id, id, status, title, error_message, metadata, total_tokens_used, total_cost, message_count,
+                   usage_message_count, unpriced_message_count, next_message_index, reported_total_tokens,
+                   reported_total_cost, updated_at, completed_at)
+            WHERE c.tenant_id = u.tenant_id AND c.id = u.id
+            """)
+    }
+
+    private func upsertRollups(_ connection: PGConnection) async throws {
+        let entries = rollups.sorted { $0.key < $1.key }
+        guard !entries.isEmpty else { return }
+        let keys = entries.map(\.key), deltas = entries.map(\.value)
+        try await connection.query("""
+            INSERT INTO llm_usage_hourly AS r (tenant_id, hour, provider, model, type, user_id, conversations, active,
+                completed, failed, cancelled, reported_tokens, reported_cost, messages, input_tokens, cached_input_tokens,
+                cache_creation_input_tokens, output_tokens, reasoning_tokens, total_tokens, cost, unpriced_messages,
+                processing_time_count, processing_time_sum, processing_time_histogram)
+            SELECT t, h, p, m, ty, u, cv, a, co, f, ca, rt, rc, ms, it, ci, cc, ot, rs, tt, cs, un, pc, ps, hg::int8[]
+            FROM unnest(
+                \(keys.map(\.tenantId))::uuid[], \(keys.map(\.hour))::timestamptz[], \(keys.map(\.provider))::text[],
+                \(keys.map(\.model))::text[], \(keys.map(\.type))::text[], \(keys.map(\.userId))::text[],
+                \(deltas.map(\.conversations))::int8[], \(deltas.map(\.active))::int8[], \(deltas.map(\.completed))::int8[],
+                \(deltas.map(\.failed))::int8[], \(deltas.map(\.cancelled))::int8[], \(deltas.map(\.reportedTokens))::int8[],
+                \(deltas.map(\.reportedCost))::numeric[], \(deltas.map(\.messages))::int8[], \(deltas.map(\.usage.input))::int8[],
+                \(deltas.map(\.usage.cachedInput))::int8[], \(deltas.map(\.usage.cacheCreationInput))::int8[],
+                \(deltas.map(\.usage.output))::int8[], \(deltas.map(\.usage.reasoning))::int8[], \(deltas.map(\.totalTokens))::int8[],
+                \(deltas.map(\.cost))::numeric[], \(deltas.map(\.unpricedMessages))::int8[],
+                \(deltas.map(\.processingTimeCount))::int8[], \(deltas.map(\.processingTimeSum))::int8[],
+                \(deltas.map(\.histogramLiteral))::text[]
+            ) AS x(t, h, p, m, ty, u, cv, a, co, f, ca, rt, rc, ms, it, ci, cc, ot, rs, tt, cs, un, pc, ps, hg)
+            ON CONFLICT (tenant_id, hour, provider, model, type, user_id) DO UPDATE SET
+                conversations = r.conversations + EXCLUDED.conversations, active = r.active + EXCLUDED.active,
+                completed = r.completed + EXCLUDED.completed, failed = r.failed + EXCLUDED.failed,
+                cancelled = r.cancelled + EXCLUDED.cancelled, reported_tokens = r.reported_tokens + EXCLUDED.reported_tokens,
+                reported_cost = r.reported_cost + EXCLUDED.reported_cost, messages = r.messages + EXCLUDED.messages,
+                input_tokens = r.input_tokens + EXCLUDED.input_tokens,
+                cached_input_tokens = r.cached_input_tokens + EXCLUDED.cached_input_tokens,
+                cache_creation_input_tokens = r.cache_creation_input_tokens + EXCLUDED.cache_creation_input_tokens,
+                output_tokens = r.output_tokens + EXCLUDED.output_tokens,
+                reasoning_tokens = r.reasoning_tokens + EXCLUDED.reasoning_tokens,
+                total_tokens = r.total_tokens + EXCLUDED.total_tokens, cost = r.cost + EXCLUDED.cost,
+                unpriced_messages = r.unpriced_messages + EXCLUDED.unpriced_messages,
+                processing_time_count = r.processing_time_count + EXCLUDED.processing_time_count,
+                processing_time_sum = r.processing_time_sum + EXCLUDED.processing_time_sum,
+                processing_time_histogram = llmlog_add_counts(r.processing_time_histogram, EXCLUDED.processing_time_histogram)
+            """)
+    }
+}

@@ -1,0 +1,67 @@
+import Analytics
+import Foundation
+
+/// A row key of `llm_usage_hourly`.
+struct RollupKey: Hashable, Comparable {
+    let tenantId: UUID
+    let hour: Date
+    let provider: String
+    let model: String
+    let type: String
+    /// "" for anonymous conversations.
+    let userId: String
+
+    init(tenantId: UUID, time: Date, provider: String, model: String, type: String, userId: String?) {
+        self.tenantId = tenantId
+        self.hour = Date(timeIntervalSince1970: (time.timeIntervalSince1970 / 3600).rounded(.down) * 3600)
+        self.provider = provider
+        self.model = model
+        self.type = type
+        self.userId = userId ?? ""
+    }
+
+    /// Rows are upserted in this order, so concurrent writers lock them in the same order (no deadlocks).
+    static func < (a: RollupKey, b: RollupKey) -> Bool {
+        (a.tenantId.uuidString, a.hour, a.provider, a.model, a.type, a.userId)
+            < (b.tenantId.uuidString, b.hour, b.provider, b.model, b.type, b.userId)
+    }
+}
+
+/// Counter changes for one rollup row within one flush.
+struct RollupDelta {
+    var conversations: Int64 = 0
+    var active: Int64 = 0
+    var completed: Int64 = 0
+    var failed: Int64 = 0
+    var cancelled: Int64 = 0
+    var reportedTokens: Int64 = 0
+    var reportedCost: Decimal = 0
+    var messages: Int64 = 0
+    var usage = TokenUsage()
+    var totalTokens: Int64 = 0
+    var cost: Decimal = 0
+    var unpricedMessages: Int64 = 0
+    var processingTimeCount: Int64 = 0
+    var processingTimeSum: Int64 = 0
+    var histogram: [Int64] = []
+
+    mutating func countStatus(_ status: ConversationStatus, _ change: Int64) {
+        switch status {
+        case .active: active += change
+        case .completed: completed += change
+        case .failed: failed += change
+        case .cancelled: cancelled += change
+        }
+    }
+
+    mutating func addProcessingTime(_ milliseconds: Int64) {
+        processingTimeCount += 1
+        processingTimeSum += milliseconds
+        let bucket = LatencyHistogram.bucket(milliseconds: milliseconds)
+        if histogram.count <= bucket { histogram += [Int64](repeating: 0, count: bucket + 1 - histogram.count) }
+        histogram[bucket] += 1
+    }
+
+    /// The histogram as a PostgreSQL array literal ('{0,2,1}'), built from integers only.
+    var histogramLiteral: String { "{" + histogram.map(String.init).joined(separator: ",") + "}" }
+}
