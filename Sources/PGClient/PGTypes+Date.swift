@@ -39,3 +39,8 @@ extension Date: PGArrayElement {
         }
     }
 }
+
+extension Date {
+    /// This date as PostgreSQL stores it (timestamptz keeps microseconds): equal to what a round trip returns.
+    public var roundedToMicroseconds: Date { PGTimestamp.date(microseconds: PGTimestamp.microseconds(self)) }
+}

@@ -1,5 +1,5 @@
 extension PGValue {
-    /// Any PostgreSQL integer (int2, int4, int8; also text format) as Int64.
+    /// Any PostgreSQL integer (int2, int4, int8, oid, a whole numeric; also text format) as Int64.
     @inline(__always)
     func integer() throws(PGDecodingFailure) -> Int64 {
         guard let bytes else { throw .unexpectedNull }
@@ -15,6 +15,15 @@ extension PGValue {
         case (.int2, 2): return Int64(bytes.readBigEndian(Int16.self))
         case (.oid, 4): return Int64(bytes.readBigEndian(UInt32.self))
         case (.int8, _), (.int4, _), (.int2, _), (.oid, _): throw .invalidValue("wrong length \(bytes.count)")
+        case (.numeric, _):
+            // sum(bigint) and friends are numeric: accept them when the value is a whole number that fits.
+            var text = Substring(try PGNumeric.decimalString(bytes))
+            if let dot = text.firstIndex(of: ".") {
+                guard text[text.index(after: dot)...].allSatisfy({ $0 == "0" }) else { throw .invalidValue("\(text) is not a whole number") }
+                text = text[..<dot]
+            }
+            guard let value = Int64(text) else { throw .invalidValue("\(text) out of range of Int64") }
+            return value
         default: throw .typeMismatch
         }
     }

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import PGClient
 
 /// The request context: Hummingbird's core storage plus the caller, once the auth middleware found it.
 public struct AppContext: RequestContext {
@@ -8,7 +9,7 @@ public struct AppContext: RequestContext {
     /// The authenticated caller; nil before authentication and on public routes.
     public var principal: Principal?
     /// When the request arrived (the default `createdAt` of what it writes).
-    public let receivedAt = Date()
+    public let receivedAt = Date().roundedToMicroseconds
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)

@@ -178,7 +178,7 @@ public final class IngestWriter: Service, Sendable {
     private func writeOnce(_ operations: [WriteOperation]) async throws -> [WriteOutcome] {
         let prices = self.prices
         return try await pool.withTransaction { connection in
-            var flush = FlushTransaction(operations: operations, prices: prices, now: Date())
+            var flush = FlushTransaction(operations: operations, prices: prices, now: Date().roundedToMicroseconds)
             return try await flush.run(on: connection)
         }
     }

@@ -1,0 +1,77 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import LLMLogService
+import Logging
+import NIOCore
+import PGClient
+import PGTestSupport
+
+/// A running service for one test: a migrated suite database, a fresh tenant with its keys, the writer and the
+/// router, driven through Hummingbird's router test client (real HTTP semantics, no sockets).
+struct TestService: Sendable {
+    let tenant: TenantStore.CreatedTenant
+    let pool: PGPool
+    let tenants: TenantStore
+    let writer: IngestWriter
+    let send: @Sendable (HTTPRequest.Method, String, HTTPFields, ByteBuffer?) async throws -> TestResponse
+
+    static let logger = Logger(label: "test")
+
+    /// Runs `body` against a service on the suite's database.
+    static func run<R: Sendable>(
+        suite: String, limits: IngestLimits = IngestLimits(), writerOptions: IngestWriter.Options = IngestWriter.Options(),
+        _ body: @Sendable (TestService) async throws -> R
+    ) async throws -> R {
+        let configuration = try await TestDatabase.database(for: suite)
+        let migrator = try Migrator(logger: logger)
+        try await migrator.migrate(configuration)
+        let pool = PGPool(configuration: configuration, options: .init(maxConnections: 8))
+        let tenants = TenantStore(pool: pool)
+        let tenant = try await tenants.createTenant(name: "tenant-\(UUID().uuidString.prefix(8))")
+        let prices = PriceBook()
+        try await prices.reload(from: pool)
+        let writer = IngestWriter(pool: pool, prices: prices, options: writerOptions, logger: logger)
+        let components = ServiceComponents(pool: pool, writer: writer, tenants: tenants, migrator: migrator, limits: limits)
+        let app = Application(router: buildRouter(components), services: [pool, writer], logger: logger)
+        return try await app.test(.router) { client in
+            let service = TestService(tenant: tenant, pool: pool, tenants: tenants, writer: writer) { method, uri, headers, body in
+                try await client.execute(uri: uri, method: method, headers: headers, body: body)
+            }
+            return try await body(service)
+        }
+    }
+
+    /// Sends a request with a JSON body (an Encodable or raw text) and the tenant's ingest key unless told otherwise.
+    @discardableResult
+    func request(
+        _ method: HTTPRequest.Method, _ uri: String, json: String? = nil, key: String? = nil, headers extra: HTTPFields = [:]
+    ) async throws -> TestResponse {
+        var headers = extra
+        if let key = key ?? Optional(tenant.ingestKey), !key.isEmpty { headers[.authorization] = "Bearer \(key)" }
+        if json != nil, headers[.contentType] == nil { headers[.contentType] = "application/json" }
+        return try await send(method, uri, headers, json.map { ByteBuffer(string: $0) })
+    }
+
+    /// Encodes a dictionary literal as JSON text.
+    static func json(_ object: [String: Any]) -> String {
+        String(decoding: try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)
+    }
+}
+
+extension TestResponse {
+    /// The body as a JSON object.
+    var object: [String: Any] {
+        (try? JSONSerialization.jsonObject(with: Data(buffer: body))) as? [String: Any] ?? [:]
+    }
+
+    /// Decodes the body with the API's decoder.
+    func decode<T: Decodable>(_ type: T.Type) throws -> T {
+        try APIJSON.decoder().decode(T.self, from: Data(buffer: body))
+    }
+
+    /// The `error.field` of an error body.
+    var errorField: String? { (object["error"] as? [String: Any])?["field"] as? String }
+    /// The `error.code` of an error body.
+    var errorCode: String? { (object["error"] as? [String: Any])?["code"] as? String }
+}
