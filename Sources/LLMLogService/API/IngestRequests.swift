@@ -21,6 +21,8 @@ public struct ConversationUpdateRequest: Codable, Sendable, Equatable {
     public var metadata: JSONValue?
     public var totalTokensUsed: Int64?
     public var totalCost: Decimal?
+
+    enum CodingKeys: String, CodingKey { case status, title, errorMessage, metadata, totalTokensUsed, totalCost }
 }
 
 /// `POST /v1/conversations/{id}/messages` body: the seed's `logMessage`, with all token buckets.
@@ -43,6 +45,12 @@ public struct MessageCreateRequest: Codable, Sendable, Equatable {
     public var errorMessage: String?
     public var metadata: JSONValue?
     public var createdAt: Date?
+
+    enum CodingKeys: String, CodingKey {
+        case id, role, content, inputTokens, outputTokens, totalTokens, cachedInputTokens, cacheCreationInputTokens,
+             reasoningTokens, cost, processingTime, messageIndex, finishReason, temperature, maxTokens, errorMessage,
+             metadata, createdAt
+    }
 
     /// The token buckets given (missing ones are 0).
     public var usage: TokenUsage {
