@@ -53,39 +53,49 @@ struct PGClientBench {
         let serverVersion = try await admin.serverVersion()
         try await admin.execute(SQL.createTable)
 
-        let clients: [any BenchClient] = [
-            try CClient(conninfo: target.libpqURL),
-            try await PGClientClient(configuration: PGConnectionConfiguration(url: target.libpqURL), logger: logger),
-            try await PostgresNIOClient(
+        var clients: [any BenchClient] = []
+        if options.clients.contains("c") { clients.append(try CClient(conninfo: target.libpqURL)) }
+        if options.clients.contains("pgclient") {
+            clients.append(try await PGClientClient(configuration: PGConnectionConfiguration(url: target.libpqURL), logger: logger))
+        }
+        if options.clients.contains("postgresnio") {
+            clients.append(try await PostgresNIOClient(
                 configuration: PostgresConnection.Configuration(
                     host: target.host, port: target.port, username: target.user, password: target.password,
                     database: target.database, tls: .disable),
-                logger: logger),
-        ]
+                logger: logger))
+        }
 
         print("pgclient-bench: PostgreSQL \(serverVersion), \(target.description)")
         print("fetch rows \(options.rows), inserts \(options.inserts), best of \(options.repeats)\(options.smoke ? " (smoke)" : "")")
-        FileHandle.standardOutput.synchronizeFile()
+        fflush(nil)  // the header shows while the runs go on
 
         // Warm-up: connections, caches, the server's plans and the allocators, untimed.
+        let warmUpInserts = min(options.inserts, 100)
         for client in clients {
-            _ = try await client.fetch(rows: min(options.rows, 1_000))
-            try await admin.execute(SQL.truncate)
-            try await client.singleInserts(count: min(options.inserts, 100))
-            try await admin.execute(SQL.truncate)
-            try await client.pipelinedInserts(count: min(options.inserts, 100))
-            try await admin.execute(SQL.truncate)
-            try await client.bulkInsert(count: min(options.inserts, 100))
+            if options.workloads.contains(Workload.fetch.rawValue) { _ = try await client.fetch(rows: min(options.rows, 1_000)) }
+            if options.workloads.contains(Workload.single.rawValue) {
+                try await admin.execute(SQL.truncate)
+                try await client.singleInserts(count: warmUpInserts)
+            }
+            if options.workloads.contains(Workload.pipelined.rawValue) {
+                try await admin.execute(SQL.truncate)
+                try await client.pipelinedInserts(count: warmUpInserts)
+            }
+            if options.workloads.contains(Workload.bulk.rawValue) {
+                try await admin.execute(SQL.truncate)
+                try await client.bulkInsert(count: warmUpInserts)
+            }
         }
 
         var report = Report(options: options, serverVersion: serverVersion, server: target.description, clients: clients)
 
         // fetch
         var summaries: [String: FetchSummary] = [:]
-        for _ in 0..<options.repeats {
+        for _ in 0..<(options.workloads.contains(Workload.fetch.rawValue) ? options.repeats : 0) {
             for client in clients {
                 var summary = FetchSummary()
-                let seconds = try await measure { summary = try await client.fetch(rows: options.rows) }
+                let measurement = try await measure { summary = try await client.fetch(rows: options.rows) }
                 guard summary.rows == options.rows else {
                     throw BenchError("\(client.displayName) fetched \(summary.rows) rows, expected \(options.rows)")
                 }
@@ -93,7 +103,7 @@ struct PGClientBench {
                     throw BenchError("\(client.displayName) fetch checksum \(summary.stable) differs from \(earlier.stable)")
                 }
                 summaries[client.key] = summary
-                report.record(.fetch, client: client.key, seconds: seconds)
+                report.record(.fetch, client: client.key, measurement)
             }
         }
 
@@ -103,16 +113,16 @@ struct PGClientBench {
             (.pipelined, { try await $0.pipelinedInserts(count: $1) }),
             (.bulk, { try await $0.bulkInsert(count: $1) }),
         ]
-        for (workload, body) in insertWorkloads {
+        for (workload, body) in insertWorkloads where options.workloads.contains(workload.rawValue) {
             for _ in 0..<options.repeats {
                 for client in clients {
                     try await admin.execute(SQL.truncate)
-                    let seconds = try await measure { try await body(client, options.inserts) }
+                    let measurement = try await measure { try await body(client, options.inserts) }
                     let inserted = try await admin.countInserted()
                     guard inserted == options.inserts else {
                         throw BenchError("\(client.displayName) \(workload.rawValue): \(inserted) rows in the table, expected \(options.inserts)")
                     }
-                    report.record(workload, client: client.key, seconds: seconds)
+                    report.record(workload, client: client.key, measurement)
                 }
             }
         }
@@ -126,12 +136,23 @@ struct PGClientBench {
         print(report.json())
     }
 
-    /// Wall-clock seconds of `body`.
-    static func measure(_ body: () async throws -> Void) async throws -> Double {
+    /// Wall-clock seconds of `body`, and the CPU seconds (user + system, all threads) this process spent
+    /// meanwhile: the client's own cost, without the server's.
+    static func measure(_ body: () async throws -> Void) async throws -> Measurement {
         let clock = ContinuousClock()
+        let cpuStart = processCPUSeconds()
         let start = clock.now
         try await body()
         let elapsed = clock.now - start
-        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let cpu = processCPUSeconds() - cpuStart
+        return Measurement(
+            seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18, cpuSeconds: cpu)
+    }
+
+    static func processCPUSeconds() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
+        return seconds(usage.ru_utime) + seconds(usage.ru_stime)
     }
 }

@@ -7,9 +7,13 @@ struct Options {
     var repeats = 3
     var smoke = false
     var databaseURL: String?
+    /// Subsets, for profiling one client or workload (all by default).
+    var workloads = Set(Workload.allCases.map(\.rawValue))
+    var clients = Set(["c", "pgclient", "postgresnio"])
 
     static let usage = """
         usage: pgclient-bench [--rows N] [--inserts N] [--repeat K] [--smoke] [--database-url URL]
+                              [--workloads LIST] [--clients LIST]
 
           --rows N            rows fetched and decoded by the fetch workload (default 1000000)
           --inserts N         rows inserted by each insert workload (default 10000)
@@ -17,6 +21,8 @@ struct Options {
           --smoke             tiny sizes for CI: 2000 rows, 200 inserts, 1 run
           --database-url URL  use this server (postgresql://user[:password]@host[:port]/database) instead of
                               starting a temporary cluster; it must allow CREATE/DROP TABLE bench_insert
+          --workloads LIST    comma-separated subset of fetch,single,pipelined,bulk (for profiling)
+          --clients LIST      comma-separated subset of c,pgclient,postgresnio (for profiling)
         """
 
     static func parse(_ arguments: [String]) throws -> Options {
@@ -34,6 +40,13 @@ struct Options {
             }
             return number
         }
+        func subset(_ flag: String, of all: Set<String>) throws -> Set<String> {
+            let chosen = Set(try value(flag).split(separator: ",").map { String($0) })
+            guard !chosen.isEmpty, chosen.isSubset(of: all) else {
+                throw BenchError("\(flag) takes a comma-separated subset of \(all.sorted().joined(separator: ","))")
+            }
+            return chosen
+        }
         while let argument = iterator.next() {
             switch argument {
             case "--rows": rows = try positive(argument)
@@ -41,6 +54,8 @@ struct Options {
             case "--repeat": repeats = try positive(argument)
             case "--smoke": options.smoke = true
             case "--database-url": options.databaseURL = try value(argument)
+            case "--workloads": options.workloads = try subset(argument, of: Set(Workload.allCases.map(\.rawValue)))
+            case "--clients": options.clients = try subset(argument, of: options.clients)
             case "-h", "--help":
                 print(usage)
                 exit(0)
