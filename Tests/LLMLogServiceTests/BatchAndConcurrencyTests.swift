@@ -93,6 +93,13 @@ import Testing
             #expect(taken.status == .conflict && taken.errorField == "messageIndex")
             let next = try await service.request(.post, path, json: #"{"role": "USER", "content": "c"}"#).decode(MessageRecord.self)
             #expect(next.messageIndex == 4)
+            // The last index there is; after it the server has none left to assign (and says so, no crash).
+            let last = try await service.request(.post, path, json: #"{"role": "USER", "content": "d", "messageIndex": 2147483646}"#)
+            #expect(last.status == .created)
+            let exhausted = try await service.request(.post, path, json: #"{"role": "USER", "content": "e"}"#)
+            #expect(exhausted.status == .conflict && exhausted.errorCode == "message_index_exhausted")
+            let tooBig = try await service.request(.post, path, json: #"{"role": "USER", "content": "f", "messageIndex": 2147483647}"#)
+            #expect(tooBig.status == .badRequest && tooBig.errorField == "messageIndex")
         }
     }
 }

@@ -11,6 +11,13 @@ public struct Migrator: Sendable {
         public let version: Int
         public let name: String
         public let sql: String
+
+        public init(version: Int, name: String, sql: String) {
+            self.version = version
+            self.name = name
+            self.sql = sql
+        }
+
         public var checksum: String { SHA256Digest.hash(Data(sql.utf8)).map { String(format: "%02x", $0) }.joined() }
     }
 

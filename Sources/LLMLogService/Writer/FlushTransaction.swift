@@ -237,6 +237,9 @@ struct FlushTransaction {
         } else {
             // Skip indexes that explicit ones of this flush already took.
             while takenIndexes.contains(IndexKey(conversation: key, index: state.nextMessageIndex)) { state.nextMessageIndex += 1 }
+            guard state.nextMessageIndex < Int(Int32.max) else {
+                return .failure(.conflict("message_index_exhausted", "this conversation has no message index left; send messageIndex", field: "messageIndex"))
+            }
             index = state.nextMessageIndex
             takenIndexes.insert(IndexKey(conversation: key, index: index))
             state.nextMessageIndex += 1

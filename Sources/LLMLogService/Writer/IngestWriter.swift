@@ -41,7 +41,8 @@ public final class IngestWriter: Service, Sendable {
     }
 
     let pool: PGPool
-    let prices: PriceBook
+    /// The price table the writer prices messages with.
+    public let prices: PriceBook
     let options: Options
     let logger: Logger
     private let state = Mutex(State())
