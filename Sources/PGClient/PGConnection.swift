@@ -1,5 +1,4 @@
 import Logging
-import NIOPosix
 import Synchronization
 
 /// An open connection. Its operations are async and never block the caller's thread: each runs on a thread
@@ -7,33 +6,31 @@ import Synchronization
 /// Cancelling the awaiting task cancels the running statement (`PQcancel`) and leaves the connection usable.
 public final class PGConnection: Sendable {
     let raw: PGRawConnection
-    let executor: NIOThreadPool
-    private let ownsExecutor: Bool
+    /// The connection's own thread. Run a task on it (`withTaskExecutorPreference(connection.executor)`) and its
+    /// queries need no thread switch; `PGPool.withConnection` does that for you.
+    public let executor: PGThreadExecutor
     private let busy = Atomic<Bool>(false)
     /// The logger for this connection's notices and events.
     public let logger: Logger
 
-    init(raw: PGRawConnection, executor: NIOThreadPool, ownsExecutor: Bool, logger: Logger) {
+    init(raw: PGRawConnection, executor: PGThreadExecutor, logger: Logger) {
         self.raw = raw
         self.executor = executor
-        self.ownsExecutor = ownsExecutor
         self.logger = logger
     }
 
-    /// Opens a standalone connection with a thread of its own. Close it with `close()`.
-    /// For services, use a `PGPool`.
+    /// Opens a connection on a new thread of its own. Close it with `close()`. For services, use a `PGPool`.
     public static func connect(
         _ configuration: PGConnectionConfiguration, logger: Logger = Logger(label: "pgclient")
     ) async throws -> PGConnection {
-        let executor = NIOThreadPool(numberOfThreads: 1)
-        executor.start()
+        let executor = PGThreadExecutor(name: "pgclient-connection")
         do {
-            let raw = try await executor.runIfActive { () throws(PGError) -> PGRawConnection in
+            let raw = try await executor.run { () throws(PGError) -> PGRawConnection in
                 try PGRawConnection.connect(configuration, logger: logger)
             }
-            return PGConnection(raw: raw, executor: executor, ownsExecutor: true, logger: logger)
+            return PGConnection(raw: raw, executor: executor, logger: logger)
         } catch {
-            try? await executor.shutdownGracefully()
+            await executor.shutdown()
             throw error
         }
     }
@@ -58,10 +55,11 @@ public final class PGConnection: Sendable {
         try await run { raw, operation throws(PGError) in try raw.pipeline(queries, operation: operation) }
     }
 
-    /// Closes the connection and, for a standalone connection, its thread.
+    /// Closes the connection and ends its thread.
     public func close() async {
-        try? await executor.runIfActive { self.raw.close() }
-        if ownsExecutor { try? await executor.shutdownGracefully() }
+        let raw = self.raw
+        executor.submit { raw.close() }
+        await executor.shutdown()
     }
 
     /// Runs `body` on the executor, with cancellation wired to `PQcancel` and misuse detection.
@@ -77,27 +75,21 @@ public final class PGConnection: Sendable {
         let operation = raw.prepareOperation()
         do {
             return try await withTaskCancellationHandler {
-                try await executor.runIfActive { () throws(PGError) -> T in try body(raw, operation) }
+                try await executor.run { () throws(PGError) -> T in try body(raw, operation) }
             } onCancel: {
                 if raw.requestCancel(operation) {
-                    PGCanceller.shared.submit { _ in raw.sendCancel(operation) }
+                    PGCanceller.shared.submit { raw.sendCancel(operation) }
                 }
             }
         } catch let error as PGError {
             throw error
-        } catch is CancellationError {
-            throw PGError.cancelled
         } catch {
-            throw PGError(kind: .poolClosed, message: "the connection's executor is shut down")
+            throw PGError(kind: .client, message: "unexpected error: \(error)")
         }
     }
 }
 
 /// The one thread that sends cancel requests (`PQcancel` blocks while it connects to the server).
 enum PGCanceller {
-    static let shared: NIOThreadPool = {
-        let pool = NIOThreadPool(numberOfThreads: 1)
-        pool.start()
-        return pool
-    }()
+    static let shared = PGThreadExecutor(name: "pgclient-cancel")
 }

@@ -1,5 +1,4 @@
 import Logging
-import NIOPosix
 import Synchronization
 
 /// The pool's bookkeeping, guarded by the pool's mutex.
@@ -49,16 +48,18 @@ extension PGPool {
             connection.raw.checkLivenessFirst = true
             return connection
         case .slot:
+            let configuration = self.configuration, logger = self.logger
+            let executor = PGThreadExecutor(name: "pgclient-pool")
             do {
-                let configuration = self.configuration, logger = self.logger
-                let raw = try await executor.runIfActive { () throws(PGError) -> PGRawConnection in
+                let raw = try await executor.run { () throws(PGError) -> PGRawConnection in
                     try PGRawConnection.connect(configuration, logger: logger)
                 }
-                return PGConnection(raw: raw, executor: executor, ownsExecutor: false, logger: logger)
+                return PGConnection(raw: raw, executor: executor, logger: logger)
             } catch {
+                executor.stop()
                 releaseSlot()
                 if let error = error as? PGError { throw error }
-                throw PGError(kind: .poolClosed, message: "the pool is closed")
+                throw PGError(kind: .client, message: "unexpected error: \(error)")
             }
         }
     }
@@ -110,8 +111,7 @@ extension PGPool {
     func release(_ connection: PGConnection) {
         guard connection.raw.isReusable else {
             logger.debug("discarding a postgres connection that is broken or inside a transaction")
-            executor.submit { _ in connection.raw.close() }
-            releaseSlot()
+            discard(connection)
             return
         }
         let waiter = state.withLock { state -> PoolState.Waiter? in
@@ -123,9 +123,16 @@ extension PGPool {
         if let waiter {
             waiter.resume(.success(.connection(connection)))
         } else if state.withLock({ $0.closed }) {
-            executor.submit { _ in connection.raw.close() }
-            releaseSlot()
+            discard(connection)
         }
+    }
+
+    /// Closes a connection on its thread, ends the thread, and frees its place.
+    private func discard(_ connection: PGConnection) {
+        let raw = connection.raw
+        connection.executor.submit { raw.close() }
+        connection.executor.stop()
+        releaseSlot()
     }
 
     /// Gives up a connection's place: the first waiter may open a new one, or the count drops.

@@ -1,5 +1,4 @@
 import Logging
-import NIOPosix
 import ServiceLifecycle
 import Synchronization
 
@@ -7,14 +6,15 @@ import Synchronization
 ///
 /// - At most `maxConnections` are open; a task that finds none free waits up to `acquireTimeout`, then gets
 ///   `PGError.poolTimeout` (never an endless wait). Cancelling a waiting task ends its wait.
-/// - libpq's blocking calls run on the pool's own threads, never on Swift's cooperative pool.
+/// - libpq's blocking calls run on the pool's own threads (one per connection), never on Swift's cooperative
+///   pool. `withConnection` runs its body on the leased connection's thread, so its queries need no thread switch.
 /// - A connection that broke is not returned to the pool; an idle one is checked before its next use and
 ///   reconnected if the server went away (a PostgreSQL restart needs no service restart).
 /// - `run()` returns after graceful shutdown, once every leased connection came back and all are closed.
 public final class PGPool: Service, Sendable {
     /// Pool settings.
     public struct Options: Sendable {
-        /// Most connections open at once (and threads owned).
+        /// Most connections open at once (each has a thread of its own).
         public var maxConnections: Int
         /// How long `withConnection` waits for a free connection before throwing `poolTimeout`.
         public var acquireTimeout: Duration
@@ -37,7 +37,6 @@ public final class PGPool: Service, Sendable {
     public let configuration: PGConnectionConfiguration
     public let options: Options
     let logger: Logger
-    let executor: NIOThreadPool
     let state = Mutex(PoolState())
 
     /// Makes a pool; no connection is opened until the first use.
@@ -45,8 +44,6 @@ public final class PGPool: Service, Sendable {
         self.configuration = configuration
         self.options = options
         self.logger = logger
-        self.executor = NIOThreadPool(numberOfThreads: options.maxConnections)
-        executor.start()
     }
 
     /// Current counts.
@@ -54,11 +51,12 @@ public final class PGPool: Service, Sendable {
         state.withLock { Statistics(open: $0.open, idle: $0.idle.count, waiting: $0.waiters.count) }
     }
 
-    /// Leases a connection for the duration of `body` and returns it to the pool afterwards.
+    /// Leases a connection for the duration of `body` and returns it to the pool afterwards. `body` runs on the
+    /// connection's own thread (task executor preference), so each of its queries runs without a thread switch.
     public func withConnection<R>(_ body: (PGConnection) async throws -> R) async throws -> R {
         let connection = try await acquire()
         do {
-            let value = try await body(connection)
+            let value = try await withTaskExecutorPreference(connection.executor) { try await body(connection) }
             release(connection)
             return value
         } catch {
@@ -100,7 +98,7 @@ public final class PGPool: Service, Sendable {
             return (waiters, idle)
         }
         for waiter in waiters { waiter.resume(.failure(PGError(kind: .poolClosed, message: "the pool is closed"))) }
-        for connection in idle { try? await executor.runIfActive { connection.raw.close() } }
+        for connection in idle { await connection.close() }
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let drained = state.withLock { state -> Bool in
                 if state.open == 0 { return true }
@@ -109,6 +107,5 @@ public final class PGPool: Service, Sendable {
             }
             if drained { continuation.resume() }
         }
-        try? await executor.shutdownGracefully()
     }
 }

@@ -65,16 +65,18 @@ import Testing
 
     @Test func concurrentUseOfOneConnectionIsRefused() async throws {
         try await TestDatabase.withConnection(suite: Self.suite) { (connection: PGConnection) async throws in
-            async let slow: PGResult = connection.query("SELECT pg_sleep(0.3)")
-            // Give the first query time to be on the wire: wait until the server shows it running.
+            let slow = Task { try await connection.query("SELECT pg_sleep(30)") }
+            // Wait until the server is running the sleep on that connection.
             let observer = try await PGConnection.connect(try await TestDatabase.database(for: Self.suite))
             let pid = connection.backendPID
-            while try await observer.query("SELECT state FROM pg_stat_activity WHERE pid = \(pid)")
-                .first?.decode(String?.self, column: 0) != "active" {}
+            while try await observer.query("SELECT wait_event FROM pg_stat_activity WHERE pid = \(pid)")
+                .first?.decode(String?.self, column: 0) != "PgSleep" {}
             await observer.close()
             let error = await #expect(throws: PGError.self) { try await connection.query("SELECT 1") }
             #expect(error?.kind == .misuse)
-            _ = try await slow
+            slow.cancel()
+            _ = await slow.result
+            #expect(try await connection.query("SELECT 1")[0].decode(Int.self, column: 0) == 1)
         }
     }
 }
