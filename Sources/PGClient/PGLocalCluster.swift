@@ -80,8 +80,18 @@ public final class PGLocalCluster: Sendable {
     /// Stops the server and starts it again on the same port and data directory (for restart tests and
     /// operations); returns once it accepts connections again.
     public func restart() async throws {
+        try await Self.offloaded { [self] in PGLocalProcess.stopServer(dataDirectory: dataDirectory) }
+        try await startAgain()
+    }
+
+    /// Stops the server but keeps its data (for outage tests); `startAgain()` brings it back on the same port.
+    public func stopKeepingData() async throws {
+        try await Self.offloaded { [self] in PGLocalProcess.stopServer(dataDirectory: dataDirectory) }
+    }
+
+    /// Starts the stopped server again on the same port; returns once it accepts connections.
+    public func startAgain() async throws {
         try await Self.offloaded { [self] in
-            PGLocalProcess.stopServer(dataDirectory: dataDirectory)
             let binaries = try PGLocalProcess.findBinaries()
             try PGLocalProcess.startServer(dataDirectory: dataDirectory, port: port, binaries: binaries, asPostgres: geteuid() == 0)
             try PGLocalProcess.waitUntilAccepting(configuration())

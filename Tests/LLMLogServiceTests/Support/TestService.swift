@@ -20,13 +20,15 @@ struct TestService: Sendable {
 
     /// Runs `body` against a service on the suite's database.
     static func run<R: Sendable>(
-        suite: String, limits: IngestLimits = IngestLimits(), writerOptions: IngestWriter.Options = IngestWriter.Options(),
+        suite: String, database: PGConnectionConfiguration? = nil, limits: IngestLimits = IngestLimits(),
+        writerOptions: IngestWriter.Options = IngestWriter.Options(), poolOptions: PGPool.Options = .init(maxConnections: 8),
         _ body: @Sendable (TestService) async throws -> R
     ) async throws -> R {
-        let configuration = try await TestDatabase.database(for: suite)
+        let configuration: PGConnectionConfiguration
+        if let database { configuration = database } else { configuration = try await TestDatabase.database(for: suite) }
         let migrator = try Migrator(logger: logger)
         try await migrator.migrate(configuration)
-        let pool = PGPool(configuration: configuration, options: .init(maxConnections: 8))
+        let pool = PGPool(configuration: configuration, options: poolOptions)
         let tenants = TenantStore(pool: pool)
         let tenant = try await tenants.createTenant(name: "tenant-\(UUID().uuidString.prefix(8))")
         let prices = PriceBook()

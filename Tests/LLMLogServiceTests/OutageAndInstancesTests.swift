@@ -1,0 +1,94 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import LLMLogService
+import Logging
+import PGClient
+import PGTestSupport
+import Testing
+
+@Suite struct OutageAndInstancesTests {
+    @Test func databaseDownGives503WithRetryAfterAndRecovers() async throws {
+        // Its own cluster: stopping the shared one would disturb the other suites.
+        let cluster = try await PGLocalCluster.startTemporary(settings: ["fsync": "off"])
+        defer { cluster.stop() }
+        var writer = IngestWriter.Options()
+        writer.retryWindow = .seconds(1)
+        try await TestService.run(suite: "outage", database: cluster.configuration(), writerOptions: writer,
+                                  poolOptions: .init(maxConnections: 4, acquireTimeout: .seconds(1))) { service in
+            let conversation = try await service.request(.post, "/v1/conversations", json: #"{"type": "CHAT", "provider": "openai", "model": "gpt-4o"}"#)
+                .decode(ConversationRecord.self)
+            let path = "/v1/conversations/\(conversation.id)/messages"
+            try await cluster.stopKeepingData()
+            let start = ContinuousClock.now
+            let down = try await service.request(.post, path, json: #"{"role": "USER", "content": "while down"}"#)
+            #expect(ContinuousClock.now - start < .seconds(10))
+            #expect(down.status == .serviceUnavailable)
+            #expect(down.headers[.retryAfter] != nil)
+            #expect(down.errorCode == "unavailable")
+            let notReady = try await service.request(.get, "/readyz", key: "")
+            #expect(notReady.status == .serviceUnavailable)
+            try await cluster.startAgain()
+            // Back without a service restart: the pool replaces its dead connections.
+            let up = try await service.request(.post, path, json: #"{"role": "USER", "content": "after"}"#)
+            #expect(up.status == .created)
+            #expect(try up.decode(MessageRecord.self).messageIndex == 0)
+        }
+    }
+
+    /// Two service instances (two pools, two writers) on one database write the same ids at the same time:
+    /// everything is stored once and both get the same answers.
+    @Test func twoInstancesWritingTheSameIdsStoreThemOnce() async throws {
+        let configuration = try await TestDatabase.database(for: "instances")
+        try await Migrator(logger: Logger(label: "test")).migrate(configuration)
+        let setupPool = PGPool(configuration: configuration, options: .init(maxConnections: 2))
+        let tenant = try await TenantStore(pool: setupPool).createTenant(name: "instances-\(UUID().uuidString.prefix(6))")
+        await setupPool.close()
+        func instance() async throws -> (IngestWriter, Task<Void, Error>, PGPool) {
+            let pool = PGPool(configuration: configuration, options: .init(maxConnections: 4))
+            let prices = PriceBook()
+            try await prices.reload(from: pool)
+            let writer = IngestWriter(pool: pool, prices: prices, logger: Logger(label: "test"))
+            return (writer, Task { try await writer.run() }, pool)
+        }
+        let (first, firstLoop, firstPool) = try await instance()
+        let (second, secondLoop, secondPool) = try await instance()
+        let conversationID = UUID()
+        let create = try APIJSON.decoder().decode(ConversationCreateRequest.self, from: Data(
+            #"{"id": "\#(conversationID)", "userId": "u", "type": "CHAT", "provider": "openai", "model": "gpt-4o-mini"}"#.utf8))
+        let now = Date().roundedToMicroseconds
+        var operations: [WriteOperation] = [.createConversation(tenantId: tenant.tenantId, id: conversationID, request: create,
+                                                                 requestHash: Data("c".utf8), receivedAt: now)]
+        for n in 0..<40 {
+            let message = try APIJSON.decoder().decode(MessageCreateRequest.self, from: Data(#"{"role": "USER", "content": "m\#(n)", "inputTokens": \#(n)}"#.utf8))
+            operations.append(.createMessage(tenantId: tenant.tenantId, conversationId: conversationID, id: UUID(), request: message,
+                                             requestHash: Data("m\(n)".utf8), receivedAt: now))
+        }
+        async let a = first.submit(operations)
+        async let b = second.submit(operations)
+        let (fromFirst, fromSecond) = await (a, b)
+        for (x, y) in zip(fromFirst, fromSecond) {
+            let left = try x.get(), right = try y.get()
+            switch (left, right) {
+            case (.message(let l, _), .message(let r, _)): #expect(l == r)
+            case (.conversation(let l, _), .conversation(let r, _)): #expect(l.id == r.id)
+            default: Issue.record("different kinds of answers")
+            }
+        }
+        let check = try await PGConnection.connect(configuration)
+        let stored = try await check.query("""
+            SELECT (SELECT count(*) FROM llm_messages WHERE tenant_id = \(tenant.tenantId)),
+                   (SELECT count(DISTINCT message_index) FROM llm_messages WHERE tenant_id = \(tenant.tenantId)),
+                   (SELECT sum(messages) FROM llm_usage_hourly WHERE tenant_id = \(tenant.tenantId)),
+                   (SELECT sum(conversations) FROM llm_usage_hourly WHERE tenant_id = \(tenant.tenantId)),
+                   (SELECT message_count FROM llm_conversations WHERE tenant_id = \(tenant.tenantId) AND id = \(conversationID))
+            """)[0].decode((Int, Int, Int64, Int64, Int).self)
+        #expect(stored == (40, 40, 40, 1, 40))
+        await check.close()
+        first.stop()
+        second.stop()
+        _ = try await (firstLoop.value, secondLoop.value)
+        await firstPool.close()
+        await secondPool.close()
+    }
+}
