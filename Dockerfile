@@ -5,15 +5,16 @@ WORKDIR /src
 COPY Package.swift ./
 COPY Sources ./Sources
 COPY Tests ./Tests
-COPY sql ./sql
 RUN swift build -c release --product llmlog --static-swift-stdlib \
-    && cp "$(swift build -c release --show-bin-path)/llmlog" /usr/local/bin/llmlog
+    && bin="$(swift build -c release --show-bin-path)" \
+    && mkdir -p /out && cp "$bin/llmlog" /out/ && cp -R "$bin/llmlog_LLMLogService.resources" /out/
 
 FROM debian:bookworm-slim
 RUN apt-get update && apt-get install -y --no-install-recommends libpq5 ca-certificates tzdata \
     && rm -rf /var/lib/apt/lists/* && useradd --system --uid 10001 llmlog
-COPY --from=build /usr/local/bin/llmlog /usr/local/bin/llmlog
+# The binary finds its SQL migrations and OpenAPI document in the resource bundle beside it.
+COPY --from=build /out/ /usr/local/bin/
 USER llmlog
 EXPOSE 8080
 ENTRYPOINT ["llmlog"]
-CMD ["serve"]
+CMD ["serve", "--hostname", "0.0.0.0"]

@@ -21,9 +21,6 @@ struct DatabaseOptions: ParsableArguments {
     @Option(name: .customLong("data-dir"), help: "Where the embedded cluster lives (default: $LLMLOG_DATA_DIR or .llmlog).")
     var dataDirectory: String?
 
-    @Flag(name: .customLong("json-logs"), help: "Log as JSON lines.")
-    var jsonLogs = false
-
     func configuration() throws -> ServiceConfiguration {
         var configuration = try ServiceConfiguration.fromEnvironment()
         if let databaseURL { configuration.databaseURL = databaseURL }
@@ -31,18 +28,16 @@ struct DatabaseOptions: ParsableArguments {
         return configuration
     }
 
-    func logger(level: Logger.Level = .info) -> Logger {
-        LoggingBootstrap.once(level: level)
+    /// The process's logger (logging is set up on first use; `LOG_LEVEL` sets the level, default `info`).
+    func logger() -> Logger {
+        LoggingBootstrap.once()
         return Logger(label: "llmlog")
     }
 }
 
 /// Logging is bootstrapped once per process.
 enum LoggingBootstrap {
-    static func once(level: Logger.Level) {
-        _ = bootstrapped
-        _ = level
-    }
+    static func once() { _ = bootstrapped }
     private static let bootstrapped: Void = {
         let level = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
         LoggingSystem.bootstrap { label in
@@ -149,6 +144,6 @@ struct KeyCommand: AsyncParsableCommand {
 
 extension AdminSession {
     static func with<R>(_ options: DatabaseOptions, _ body: (AdminSession) async throws -> R) async throws -> R {
-        try await with(try options.configuration(), logger: options.logger(level: .warning), body)
+        try await with(try options.configuration(), logger: options.logger(), body)
     }
 }
