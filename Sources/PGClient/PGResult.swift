@@ -11,6 +11,9 @@ public final class PGResult: @unchecked Sendable, RandomAccessCollection {
     /// The command tag, e.g. `INSERT 0 5`.
     public let commandTag: String
     let columnIndex: [String: Int]
+    /// Column types and formats as plain arrays: the row loop reads these without touching the names.
+    let columnTypes: [PGDataType]
+    let columnFormats: [PGFormat]
 
     init(handle: OpaquePointer) {
         self.handle = handle
@@ -28,6 +31,8 @@ public final class PGResult: @unchecked Sendable, RandomAccessCollection {
         }
         self.columns = columns
         self.columnIndex = columnIndex
+        self.columnTypes = columns.map(\.type)
+        self.columnFormats = columns.map(\.format)
         self.commandTag = String(cString: PQcmdStatus(handle))
     }
 
@@ -47,13 +52,13 @@ public final class PGResult: @unchecked Sendable, RandomAccessCollection {
     @inline(__always)
     func value(row: Int, column: Int) -> PGValue {
         let row32 = Int32(row), column32 = Int32(column)
-        let info = columns[column]
+        let type = columnTypes[column], format = columnFormats[column]
         if PQgetisnull(handle, row32, column32) == 1 {
-            return PGValue(type: info.type, format: info.format, bytes: nil)
+            return PGValue(type: type, format: format, bytes: nil)
         }
         let length = Int(PQgetlength(handle, row32, column32))
         let pointer = UnsafeRawPointer(PQgetvalue(handle, row32, column32))
-        return PGValue(type: info.type, format: info.format, bytes: UnsafeRawBufferPointer(start: pointer, count: length))
+        return PGValue(type: type, format: format, bytes: UnsafeRawBufferPointer(start: pointer, count: length))
     }
 }
 

@@ -12,7 +12,7 @@ public struct PGRow: Sendable {
             throw PGError(kind: .decoding, message: "column index \(column) out of range: the row has \(result.columns.count) columns")
         }
         do throws(PGDecodingFailure) {
-            defer { withExtendedLifetime(result) {} }
+            // `self.result` keeps the libpq result (and so the value's bytes) alive for this call.
             return try T.decode(from: result.value(row: index, column: column))
         } catch {
             throw decodingError(error, column: column, swiftType: T.self)
@@ -35,11 +35,15 @@ public struct PGRow: Sendable {
             throw PGError(kind: .decoding, message: "the row has \(result.columns.count) columns, the tuple \(expected) types")
         }
         var column = 0
-        func next<C: PGDecodable>(_: C.Type) throws(PGError) -> C {
-            defer { column += 1 }
-            return try decode(C.self, column: column)
-        }
-        return (repeat try next((each T).self))
+        return (repeat try Self.next((each T).self, from: self, column: &column))
+    }
+
+    /// Decodes the field at `column` and moves to the next one (an inout parameter, not a captured variable,
+    /// so the tuple decode pays no dynamic exclusivity check per field).
+    @inline(__always)
+    static func next<C: PGDecodable>(_: C.Type, from row: PGRow, column: inout Int) throws(PGError) -> C {
+        defer { column += 1 }
+        return try row.decode(C.self, column: column)
     }
 
     func decodingError(_ failure: PGDecodingFailure, column: Int, swiftType: Any.Type) -> PGError {

@@ -92,3 +92,36 @@ import Testing
         await secondPool.close()
     }
 }
+
+@Suite struct WriterShutdownTests {
+    /// Stopping the writer refuses new writes with 503 but writes everything it had accepted.
+    @Test func stopWritesWhatWasAccepted() async throws {
+        let configuration = try await TestDatabase.database(for: "shutdown")
+        try await Migrator(logger: Logger(label: "test")).migrate(configuration)
+        let pool = PGPool(configuration: configuration, options: .init(maxConnections: 2))
+        let tenant = try await TenantStore(pool: pool).createTenant(name: "shutdown-\(UUID().uuidString.prefix(6))")
+        var options = IngestWriter.Options()
+        options.flushInterval = .milliseconds(200)  // keep accepted work queued while we stop
+        let writer = IngestWriter(pool: pool, prices: PriceBook(), options: options, logger: Logger(label: "test"))
+        let loop = Task { try await writer.run() }
+        let now = Date().roundedToMicroseconds
+        let operations: [WriteOperation] = try (0..<20).map { n in
+            let create = try APIJSON.decoder().decode(ConversationCreateRequest.self, from: Data(
+                #"{"type": "CHAT", "provider": "openai", "model": "gpt-4o", "title": "c\#(n)"}"#.utf8))
+            return .createConversation(tenantId: tenant.tenantId, id: UUID(), request: create, requestHash: Data([UInt8(n)]), receivedAt: now)
+        }
+        let accepted = Task { await writer.submit(operations) }
+        while writer.queueDepth < 20 { await Task.yield() }
+        writer.stop()
+        let refused = await writer.submit(operations[0])
+        #expect(throws: APIError.self) { try refused.get() }
+        #expect((try? refused.get()) == nil)
+        if case .failure(let error) = refused { #expect(error.status == .serviceUnavailable && error.retryAfterSeconds != nil) }
+        let outcomes = await accepted.value
+        #expect(outcomes.allSatisfy { (try? $0.get()) != nil })
+        try await loop.value
+        let stored = try await pool.query("SELECT count(*) FROM llm_conversations WHERE tenant_id = \(tenant.tenantId)")[0].decode(Int.self, column: 0)
+        #expect(stored == 20)
+        await pool.close()
+    }
+}

@@ -27,10 +27,13 @@ final class PGClientClient: BenchClient {
         return summary
     }
 
+    /// Runs on the connection's own thread (as `PGPool.withConnection` does), so no query switches threads.
     func singleInserts(count: Int) async throws {
-        for i in 1...Int64(count) {
-            let (id, name, value) = insertRow(i)
-            try await connection.query("INSERT INTO bench_insert (id, name, value) VALUES (\(id), \(name), \(value))")
+        try await withTaskExecutorPreference(connection.executor) {
+            for i in 1...Int64(count) {
+                let (id, name, value) = insertRow(i)
+                try await connection.query("INSERT INTO bench_insert (id, name, value) VALUES (\(id), \(name), \(value))")
+            }
         }
     }
 
