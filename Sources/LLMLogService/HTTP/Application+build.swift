@@ -23,6 +23,7 @@ public struct ServiceComponents: Sendable {
 /// The router with every route and middleware.
 public func buildRouter(_ components: ServiceComponents) -> Router<AppContext> {
     let router = Router(context: AppContext.self)
+    router.add(middleware: RequestLogMiddleware())
     router.add(middleware: ErrorMiddleware())
     HealthRoutes(pool: components.pool, migrator: components.migrator).register(on: router)
     let v1 = router.group("v1").add(middleware: AuthMiddleware(tenants: components.tenants))

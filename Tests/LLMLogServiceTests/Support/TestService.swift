@@ -16,19 +16,24 @@ struct TestService: Sendable {
     let writer: IngestWriter
     let send: @Sendable (HTTPRequest.Method, String, HTTPFields, ByteBuffer?) async throws -> TestResponse
 
-    static let logger = Logger(label: "test")
+    /// Warnings and errors only, so test output stays readable (one info line per request otherwise).
+    static let logger: Logger = {
+        var logger = Logger(label: "test")
+        logger.logLevel = .warning
+        return logger
+    }()
 
     /// Runs `body` against a service on the suite's database.
     static func run<R: Sendable>(
         suite: String, database: PGConnectionConfiguration? = nil, limits: IngestLimits = IngestLimits(),
         writerOptions: IngestWriter.Options = IngestWriter.Options(), poolOptions: PGPool.Options = .init(maxConnections: 8),
-        _ body: @Sendable (TestService) async throws -> R
+        logger: Logger = TestService.logger, _ body: @Sendable (TestService) async throws -> R
     ) async throws -> R {
         let configuration: PGConnectionConfiguration
         if let database { configuration = database } else { configuration = try await TestDatabase.database(for: suite) }
         let migrator = try Migrator(logger: logger)
         try await migrator.migrate(configuration)
-        let pool = PGPool(configuration: configuration, options: poolOptions)
+        let pool = PGPool(configuration: configuration, options: poolOptions, logger: logger)
         let tenants = TenantStore(pool: pool)
         let tenant = try await tenants.createTenant(name: "tenant-\(UUID().uuidString.prefix(8))")
         let prices = PriceBook()
