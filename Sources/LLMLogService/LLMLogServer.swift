@@ -12,12 +12,15 @@ public enum LLMLogServer {
             databaseURL: configuration.databaseURL, directory: configuration.dataDirectory, logger: logger)
         let migrator = try Migrator(logger: logger)
         try await migrator.migrate(location.configuration)
-        let pool = PGPool(configuration: location.configuration,
+        let pool = PGPool(configuration: location.serviceConfiguration,
                           options: .init(maxConnections: configuration.poolSize, acquireTimeout: configuration.poolTimeout),
                           logger: logger)
         let tenants = TenantStore(pool: pool)
         if try await tenants.tenantCount() == 0 {
-            let created = try await tenants.createTenant(name: "default")
+            // Creating tenants is administration: done as the owner, not as the service role.
+            let owner = PGPool(configuration: location.configuration, options: .init(maxConnections: 1), logger: logger)
+            let created = try await TenantStore(pool: owner).createTenant(name: "default")
+            await owner.close()
             print("""
                 created tenant "default" (\(created.tenantId)); its keys are shown only now:
                   admin key:  \(created.adminKey)

@@ -11,6 +11,15 @@ public struct DatabaseLocation: Sendable {
     /// The embedded cluster, when llmlog started one.
     public let embedded: PGLocalCluster?
 
+    /// The role the service queries as: it owns nothing and has no BYPASSRLS (see 003_row_level_security.sql).
+    public static let serviceRole = "llmlog_service"
+
+    /// How the service connects: the same credentials, switched to `serviceRole` at connection start, so every
+    /// query is subject to row-level security. (This replaces any `options` given in the URL.)
+    public var serviceConfiguration: PGConnectionConfiguration {
+        configuration.with("options", "-c role=\(Self.serviceRole)")
+    }
+
     /// Resolves the database: `databaseURL` if given, else starts (or reuses) the embedded cluster in `directory`.
     public static func resolve(databaseURL: String?, directory: String = ".llmlog", logger: Logger) async throws -> DatabaseLocation {
         if let databaseURL, !databaseURL.isEmpty {

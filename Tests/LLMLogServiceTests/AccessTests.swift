@@ -19,7 +19,7 @@ import Testing
             #expect(try await service.tenants.revokeKey(id: extra.keyId))
             #expect(try await service.request(.post, "/v1/conversations", json: body, key: extra.key).status == .unauthorized)
             // Only the hash is stored.
-            let stored = try await service.pool.query("SELECT count(*) FROM api_keys WHERE key_prefix = \(extra.key) OR encode(key_hash, 'escape') = \(extra.key)")[0]
+            let stored = try await service.database.query("SELECT count(*) FROM api_keys WHERE key_prefix = \(extra.key) OR encode(key_hash, 'escape') = \(extra.key)")[0]
                 .decode(Int.self, column: 0)
             #expect(stored == 0)
         }

@@ -31,7 +31,7 @@ import Testing
             #expect(field(3) == "conversationId")
             #expect(field(4) == "type")
             #expect(field(5) == "body.inputTokens")
-            let stored = try await service.pool.query("SELECT count(*) FROM llm_messages WHERE tenant_id = \(service.tenant.tenantId)")[0]
+            let stored = try await service.database.query("SELECT count(*) FROM llm_messages WHERE tenant_id = \(service.tenant.tenantId)")[0]
                 .decode(Int.self, column: 0)
             #expect(stored == 1)
         }
@@ -46,7 +46,7 @@ import Testing
             let response = try await service.request(.post, "/v1/batch", json: TestService.json(["events": events]))
             #expect(response.status == .contentTooLarge)
             #expect(response.errorField == "events")
-            let stored = try await service.pool.query("SELECT count(*) FROM llm_conversations WHERE tenant_id = \(service.tenant.tenantId)")[0]
+            let stored = try await service.database.query("SELECT count(*) FROM llm_conversations WHERE tenant_id = \(service.tenant.tenantId)")[0]
                 .decode(Int.self, column: 0)
             #expect(stored == 0)
         }
@@ -75,7 +75,7 @@ import Testing
             #expect(final.totalTokensUsed == records.compactMap(\.totalTokens).reduce(0, +))
             #expect(final.totalTokensUsed == (0..<50).reduce(Int64(0)) { $0 + Int64($1 * 11) })
             #expect(final.totalCost == records.compactMap(\.cost).reduce(0, +))
-            let stored = try await service.pool.query("""
+            let stored = try await service.database.query("""
                 SELECT count(DISTINCT message_index), min(message_index), max(message_index)
                 FROM llm_messages WHERE tenant_id = \(service.tenant.tenantId) AND conversation_id = \(conversation.id)
                 """)[0].decode((Int, Int, Int).self)

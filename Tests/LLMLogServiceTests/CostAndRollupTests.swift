@@ -11,7 +11,7 @@ import Testing
         try await TestService.run(suite: Self.suite) { service in
             // A tenant price with awkward decimals, effective from 2026-01-01, and an older one before it.
             let tenant = service.tenant.tenantId
-            try await service.pool.query("""
+            try await service.database.query("""
                 INSERT INTO model_prices (tenant_id, provider, model_pattern, input_per_mtok, cached_input_per_mtok,
                     cache_creation_per_mtok, output_per_mtok, reasoning_per_mtok, effective_from, source)
                 VALUES (\(tenant), 'acme', 'acme-%', 1.234567, 0.123457, 1.543209, 9.876543, 19.753086, '2026-01-01', 'test'),
@@ -32,7 +32,7 @@ import Testing
             let expectedTotal: Int64 = 234_343  // 123457 + 98765 + 4321 + 6789 + 1011
             #expect(message.totalTokens == expectedTotal)
             // The database holds the exact same number (numeric, no float on the way).
-            let stored = try await service.pool.query("SELECT cost::text FROM llm_messages WHERE tenant_id = \(tenant) AND id = \(message.id)")[0]
+            let stored = try await service.database.query("SELECT cost::text FROM llm_messages WHERE tenant_id = \(tenant) AND id = \(message.id)")[0]
                 .decode(String.self, column: 0)
             #expect(Decimal(string: stored) == expected)
             // Before 2026 the older price applies; a provided cost is kept as given.
@@ -100,7 +100,7 @@ import Testing
                 #expect(response.status.code == 207)
             }
             let tenant = service.tenant.tenantId
-            let mismatches = try await service.pool.query("""
+            let mismatches = try await service.database.query("""
                 WITH raw_messages AS (
                     SELECT m.tenant_id, date_trunc('hour', m.created_at) AS hour, c.provider, c.model, c.type,
                            coalesce(c.user_id, '') AS user_id, count(*) AS messages,
@@ -137,13 +137,13 @@ import Testing
                 """)[0].decode(Int.self, column: 0)
             #expect(mismatches == 0)
             // The histograms hold exactly one count per processing time.
-            let histogramTotal = try await service.pool.query("""
+            let histogramTotal = try await service.database.query("""
                 SELECT coalesce(sum(x), 0) FROM llm_usage_hourly, unnest(processing_time_histogram) AS x WHERE tenant_id = \(tenant)
                 """)[0].decode(Int64.self, column: 0)
-            let timed = try await service.pool.query("SELECT count(processing_time) FROM llm_messages WHERE tenant_id = \(tenant)")[0].decode(Int64.self, column: 0)
+            let timed = try await service.database.query("SELECT count(processing_time) FROM llm_messages WHERE tenant_id = \(tenant)")[0].decode(Int64.self, column: 0)
             #expect(histogramTotal == timed)
             // And the conversations' derived totals equal their messages' sums.
-            let badTotals = try await service.pool.query("""
+            let badTotals = try await service.database.query("""
                 SELECT count(*) FROM llm_conversations c
                 CROSS JOIN LATERAL (SELECT count(*) AS n, coalesce(sum(total_tokens), 0) AS tokens, coalesce(sum(cost), 0) AS cost
                                     FROM llm_messages m WHERE m.tenant_id = c.tenant_id AND m.conversation_id = c.id) s

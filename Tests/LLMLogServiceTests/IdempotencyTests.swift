@@ -11,9 +11,9 @@ import Testing
 
     func counts(_ service: TestService) async throws -> (conversations: Int, messages: Int, rollupMessages: Int64, rollupConversations: Int64) {
         let tenant = service.tenant.tenantId
-        let conversations = try await service.pool.query("SELECT count(*) FROM llm_conversations WHERE tenant_id = \(tenant)")[0].decode(Int.self, column: 0)
-        let messages = try await service.pool.query("SELECT count(*) FROM llm_messages WHERE tenant_id = \(tenant)")[0].decode(Int.self, column: 0)
-        let rollups = try await service.pool.query("""
+        let conversations = try await service.database.query("SELECT count(*) FROM llm_conversations WHERE tenant_id = \(tenant)")[0].decode(Int.self, column: 0)
+        let messages = try await service.database.query("SELECT count(*) FROM llm_messages WHERE tenant_id = \(tenant)")[0].decode(Int.self, column: 0)
+        let rollups = try await service.database.query("""
             SELECT coalesce(sum(messages), 0), coalesce(sum(conversations), 0) FROM llm_usage_hourly WHERE tenant_id = \(tenant)
             """)[0].decode((Int64, Int64).self)
         return (conversations, messages, rollups.0, rollups.1)
@@ -47,7 +47,7 @@ import Testing
             #expect(stored.conversations == 1 && stored.messages == 1 && stored.rollupMessages == 1 && stored.rollupConversations == 1)
             let conversation = try await service.request(.patch, "/v1/conversations/\(conversationID)", json: "{}").decode(ConversationRecord.self)
             #expect(conversation.messageCount == 1 && conversation.totalTokensUsed == 120)
-            let completedCount = try await service.pool.query("""
+            let completedCount = try await service.database.query("""
                 SELECT sum(completed), sum(active) FROM llm_usage_hourly WHERE tenant_id = \(service.tenant.tenantId)
                 """)[0].decode((Int64, Int64).self)
             #expect(completedCount == (1, 0))

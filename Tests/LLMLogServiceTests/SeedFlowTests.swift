@@ -87,7 +87,7 @@ import Testing
             #expect(patched.reportedTotalTokens == 3500 && patched.reportedTotalCost == Decimal(string: "0.125")!)
             #expect(patched.totalTokensUsed == 0 && patched.totalCost == 0)
             // Without message usage the rollups count the reported totals …
-            let reported = try await service.pool.query("""
+            let reported = try await service.database.query("""
                 SELECT sum(reported_tokens), sum(reported_cost) FROM llm_usage_hourly WHERE tenant_id = \(service.tenant.tenantId)
                 """)[0].decode((Int64, Decimal).self)
             #expect(reported == (3500, Decimal(string: "0.125")!))
@@ -96,7 +96,7 @@ import Testing
                                                     json: #"{"role": "ASSISTANT", "content": "x", "inputTokens": 10, "outputTokens": 5}"#)
             #expect(try message.decode(MessageRecord.self).costSource == .unpriced)
             #expect(try message.decode(MessageRecord.self).cost == nil)
-            let after = try await service.pool.query("""
+            let after = try await service.database.query("""
                 SELECT sum(reported_tokens), sum(reported_cost), sum(total_tokens), sum(unpriced_messages)
                 FROM llm_usage_hourly WHERE tenant_id = \(service.tenant.tenantId)
                 """)[0].decode((Int64, Decimal, Int64, Int64).self)

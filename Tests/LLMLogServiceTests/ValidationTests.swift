@@ -64,7 +64,7 @@ import Testing
             let response = try await service.request(.post, "/v1/conversations", json: testCase.body)
             #expect(Int(response.status.code) == testCase.status)
             #expect(response.errorField == testCase.field)
-            let stored = try await service.pool.query("SELECT count(*) FROM llm_conversations WHERE tenant_id = \(service.tenant.tenantId)")[0]
+            let stored = try await service.database.query("SELECT count(*) FROM llm_conversations WHERE tenant_id = \(service.tenant.tenantId)")[0]
                 .decode(Int.self, column: 0)
             #expect(stored == 0)
         }
@@ -80,7 +80,7 @@ import Testing
             let response = try await service.request(.post, "/v1/conversations/\(conversation.id)/messages", json: testCase.body)
             #expect(Int(response.status.code) == testCase.status)
             #expect(response.errorField == testCase.field)
-            let stored = try await service.pool.query("SELECT count(*) FROM llm_messages WHERE tenant_id = \(service.tenant.tenantId)")[0]
+            let stored = try await service.database.query("SELECT count(*) FROM llm_messages WHERE tenant_id = \(service.tenant.tenantId)")[0]
                 .decode(Int.self, column: 0)
             #expect(stored == 0)
         }
@@ -134,7 +134,7 @@ import Testing
             let text = "e\u{301} 👩🏽‍💻 مرحبا \u{FEFF} 𝔘"
             let stored = try await service.request(.post, path, json: TestService.json(["role": "USER", "content": text])).decode(MessageRecord.self)
             #expect(stored.content == text)
-            let fromDatabase = try await service.pool.query("SELECT content FROM llm_messages WHERE tenant_id = \(service.tenant.tenantId) AND id = \(stored.id)")[0]
+            let fromDatabase = try await service.database.query("SELECT content FROM llm_messages WHERE tenant_id = \(service.tenant.tenantId) AND id = \(stored.id)")[0]
                 .decode(String.self, column: 0)
             #expect(fromDatabase == text)
             // SQL in content is just text.

@@ -33,6 +33,7 @@ public struct TenantStore: Sendable {
     public func createTenant(name: String) async throws -> CreatedTenant {
         let tenantId = UUID.v7()
         return try await pool.withTransaction { tx in
+            try await Self.allTenants(tx)
             try await tx.query("INSERT INTO tenants (id, name) VALUES (\(tenantId), \(name))")
             let admin = try await Self.insertKey(tx, tenantId: tenantId, role: .admin, name: "created with the tenant")
             let ingest = try await Self.insertKey(tx, tenantId: tenantId, role: .ingest, name: "created with the tenant")
@@ -48,6 +49,7 @@ public struct TenantStore: Sendable {
     /// Creates a key for an existing tenant (nil if the tenant does not exist).
     public func createKey(tenantId: UUID, role: KeyRole, name: String? = nil) async throws -> CreatedKey? {
         try await pool.withTransaction { tx in
+            try await Self.allTenants(tx)
             guard try await tx.query("SELECT 1 FROM tenants WHERE id = \(tenantId)").count == 1 else { return nil }
             return try await Self.insertKey(tx, tenantId: tenantId, role: role, name: name)
         }
@@ -65,19 +67,25 @@ public struct TenantStore: Sendable {
 
     /// Revokes a key; false if no such key was active.
     public func revokeKey(id: UUID) async throws -> Bool {
-        let result = try await pool.query("UPDATE api_keys SET revoked_at = now() WHERE id = \(id) AND revoked_at IS NULL")
-        return result.affectedRows == 1
+        try await pool.withTransaction { tx in
+            try await Self.allTenants(tx)
+            return try await tx.query("UPDATE api_keys SET revoked_at = now() WHERE id = \(id) AND revoked_at IS NULL").affectedRows == 1
+        }
     }
 
     /// The principal for a presented key, or nil if it is unknown or revoked.
     public func authenticate(key: String) async throws -> Principal? {
-        let rows = try await pool.query("""
-            SELECT tenant_id, id, role FROM api_keys WHERE key_hash = \(APIKeys.hash(key)) AND revoked_at IS NULL
-            """)
+        // Keys are found by hash only, through a function: the service role cannot read api_keys itself.
+        let rows = try await pool.query("SELECT tenant_id, key_id, role FROM llmlog_authenticate(\(APIKeys.hash(key)))")
         guard let row = rows.first else { return nil }
         let (tenantId, keyId, role) = try row.decode((UUID, UUID, String).self)
         guard let role = KeyRole(rawValue: role) else { return nil }
         return Principal(tenantId: tenantId, keyId: keyId, role: role)
+    }
+
+    /// Lets the rest of this transaction see every tenant's rows (administration; see 003_row_level_security.sql).
+    static func allTenants(_ connection: PGConnection) async throws {
+        try await connection.query("SELECT set_config('llmlog.scope', 'all', true)")
     }
 
     /// Number of tenants (serve creates `default` when there are none).

@@ -11,7 +11,11 @@ import PGTestSupport
 /// router, driven through Hummingbird's router test client (real HTTP semantics, no sockets).
 struct TestService: Sendable {
     let tenant: TenantStore.CreatedTenant
+    /// The service's pool: connected as llmlog_service, subject to row-level security.
     let pool: PGPool
+    /// The owner's pool, for setting up and checking (a superuser here: it sees every row).
+    let database: PGPool
+    /// Tenant administration, as the owner.
     let tenants: TenantStore
     let writer: IngestWriter
     let send: @Sendable (HTTPRequest.Method, String, HTTPFields, ByteBuffer?) async throws -> TestResponse
@@ -33,16 +37,18 @@ struct TestService: Sendable {
         if let database { configuration = database } else { configuration = try await TestDatabase.database(for: suite) }
         let migrator = try Migrator(logger: logger)
         try await migrator.migrate(configuration)
-        let pool = PGPool(configuration: configuration, options: poolOptions, logger: logger)
-        let tenants = TenantStore(pool: pool)
+        let database = PGPool(configuration: configuration, options: .init(maxConnections: 2), logger: logger)
+        let tenants = TenantStore(pool: database)
         let tenant = try await tenants.createTenant(name: "tenant-\(UUID().uuidString.prefix(8))")
+        let pool = PGPool(configuration: configuration.with("options", "-c role=\(DatabaseLocation.serviceRole)"),
+                          options: poolOptions, logger: logger)
         let prices = PriceBook()
         try await prices.reload(from: pool)
         let writer = IngestWriter(pool: pool, prices: prices, options: writerOptions, logger: logger)
-        let components = ServiceComponents(pool: pool, writer: writer, tenants: tenants, migrator: migrator, limits: limits)
-        let app = Application(router: buildRouter(components), services: [pool, writer], logger: logger)
+        let components = ServiceComponents(pool: pool, writer: writer, tenants: TenantStore(pool: pool), migrator: migrator, limits: limits)
+        let app = Application(router: buildRouter(components), services: [database, pool, writer], logger: logger)
         return try await app.test(.router) { client in
-            let service = TestService(tenant: tenant, pool: pool, tenants: tenants, writer: writer) { method, uri, headers, body in
+            let service = TestService(tenant: tenant, pool: pool, database: database, tenants: tenants, writer: writer) { method, uri, headers, body in
                 try await client.execute(uri: uri, method: method, headers: headers, body: body)
             }
             return try await body(service)
