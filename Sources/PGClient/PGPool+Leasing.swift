@@ -88,7 +88,8 @@ extension PGPool {
                     continuation.resume(with: immediate.mapError { $0 as Error })
                     return
                 }
-                Task { [weak self] in
+                // Detached: it must not inherit a connection thread's executor preference from the caller.
+                Task.detached { [weak self] in
                     try? await Task.sleep(for: timeout)
                     guard let self else { return }
                     let waiter = self.state.withLock { $0.removeWaiter(id) }

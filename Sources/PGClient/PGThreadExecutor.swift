@@ -8,9 +8,9 @@ import Synchronization
 /// `PGPool.withConnection` sets up) already runs on the thread, so its queries run in place with no switch.
 /// Blocking this thread blocks only its own connection, never Swift's cooperative pool.
 public final class PGThreadExecutor: TaskExecutor, @unchecked Sendable {
-    private enum Item {
+    private enum Item: Sendable {
         case job(UnownedJob)
-        case block(() -> Void)
+        case block(@Sendable () -> Void)
     }
 
     // The queue and the stop flag are guarded by `condition` (its lock); the thread id is set once at start.
@@ -83,9 +83,23 @@ public final class PGThreadExecutor: TaskExecutor, @unchecked Sendable {
 
     private func push(_ item: Item) {
         condition.lock()
+        if finished {
+            // The thread has ended (its connection was closed), but a task that preferred this executor can still
+            // enqueue work: run it on a short-lived thread rather than lose it.
+            condition.unlock()
+            Thread { self.run(item) }.start()
+            return
+        }
         items.append(item)
         condition.signal()
         condition.unlock()
+    }
+
+    private func run(_ item: Item) {
+        switch item {
+        case .job(let job): job.runSynchronously(on: asUnownedTaskExecutor())
+        case .block(let body): body()
+        }
     }
 
     private func loop() {
@@ -107,10 +121,7 @@ public final class PGThreadExecutor: TaskExecutor, @unchecked Sendable {
                 head = 0
             }
             condition.unlock()
-            switch item {
-            case .job(let job): job.runSynchronously(on: asUnownedTaskExecutor())
-            case .block(let body): body()
-            }
+            run(item)
         }
     }
 }

@@ -98,6 +98,28 @@ import Testing
         await pool.close()
     }
 
+    @Test func queriesInsideWithConnectionRunOnTheConnectionsThread() async throws {
+        let pool = try await makePool(size: 2)
+        try await pool.withConnection { connection in
+            #expect(connection.executor.isCurrentThread)
+            try await connection.query("SELECT 1")
+            #expect(connection.executor.isCurrentThread)
+        }
+        await pool.close()
+    }
+
+    /// A task that still prefers a closed connection's thread keeps running (on a fallback thread), never hangs.
+    @Test func workForAClosedConnectionsThreadStillRuns() async throws {
+        let connection = try await PGConnection.connect(try await TestDatabase.database(for: Self.suite))
+        let executor = connection.executor
+        await connection.close()
+        let value = await withTaskExecutorPreference(executor) { () async -> Int in
+            await Task.yield()
+            return 42
+        }
+        #expect(value == 42)
+    }
+
     @Test func closedPoolRefusesWork() async throws {
         let pool = try await makePool(size: 2)
         try await pool.query("SELECT 1")
