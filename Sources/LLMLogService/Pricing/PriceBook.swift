@@ -32,7 +32,7 @@ public final class PriceBook: Sendable {
     /// Loads every row of `model_prices`.
     public func reload(from pool: PGPool) async throws {
         let rows = try await pool.withTransaction(readOnly: true) { tx in
-            try await tx.query("SELECT set_config('llmlog.scope', 'all', true)")  // every tenant's overrides
+            try await TenantScope.allTenants(tx)  // every tenant's overrides
             return try await tx.query("""
             SELECT tenant_id, provider, model_pattern, input_per_mtok, cached_input_per_mtok, cache_creation_per_mtok,
                    output_per_mtok, reasoning_per_mtok, effective_from

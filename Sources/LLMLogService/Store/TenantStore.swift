@@ -33,7 +33,7 @@ public struct TenantStore: Sendable {
     public func createTenant(name: String) async throws -> CreatedTenant {
         let tenantId = UUID.v7()
         return try await pool.withTransaction { tx in
-            try await Self.allTenants(tx)
+            try await TenantScope.allTenants(tx)
             try await tx.query("INSERT INTO tenants (id, name) VALUES (\(tenantId), \(name))")
             let admin = try await Self.insertKey(tx, tenantId: tenantId, role: .admin, name: "created with the tenant")
             let ingest = try await Self.insertKey(tx, tenantId: tenantId, role: .ingest, name: "created with the tenant")
@@ -49,7 +49,7 @@ public struct TenantStore: Sendable {
     /// Creates a key for an existing tenant (nil if the tenant does not exist).
     public func createKey(tenantId: UUID, role: KeyRole, name: String? = nil) async throws -> CreatedKey? {
         try await pool.withTransaction { tx in
-            try await Self.allTenants(tx)
+            try await TenantScope.allTenants(tx)
             guard try await tx.query("SELECT 1 FROM tenants WHERE id = \(tenantId)").count == 1 else { return nil }
             return try await Self.insertKey(tx, tenantId: tenantId, role: role, name: name)
         }
@@ -68,7 +68,7 @@ public struct TenantStore: Sendable {
     /// Revokes a key; false if no such key was active.
     public func revokeKey(id: UUID) async throws -> Bool {
         try await pool.withTransaction { tx in
-            try await Self.allTenants(tx)
+            try await TenantScope.allTenants(tx)
             return try await tx.query("UPDATE api_keys SET revoked_at = now() WHERE id = \(id) AND revoked_at IS NULL").affectedRows == 1
         }
     }
@@ -81,11 +81,6 @@ public struct TenantStore: Sendable {
         let (tenantId, keyId, role) = try row.decode((UUID, UUID, String).self)
         guard let role = KeyRole(rawValue: role) else { return nil }
         return Principal(tenantId: tenantId, keyId: keyId, role: role)
-    }
-
-    /// Lets the rest of this transaction see every tenant's rows (administration; see 003_row_level_security.sql).
-    static func allTenants(_ connection: PGConnection) async throws {
-        try await connection.query("SELECT set_config('llmlog.scope', 'all', true)")
     }
 
     /// Number of tenants (serve creates `default` when there are none).

@@ -179,7 +179,7 @@ public final class IngestWriter: Service, Sendable {
     private func writeOnce(_ operations: [WriteOperation]) async throws -> [WriteOutcome] {
         let prices = self.prices
         return try await pool.withTransaction { connection in
-            try await connection.query("SELECT set_config('llmlog.scope', 'all', true)")  // the writer serves every tenant
+            try await TenantScope.allTenants(connection)  // the writer serves every tenant
             var flush = FlushTransaction(operations: operations, prices: prices, now: Date().roundedToMicroseconds)
             return try await flush.run(on: connection)
         }
