@@ -30,7 +30,9 @@ public enum LLMLogServer {
         let prices = PriceBook()
         try await prices.reload(from: pool)
         let writer = IngestWriter(pool: pool, prices: prices, options: configuration.writer, logger: logger)
-        let components = ServiceComponents(pool: pool, writer: writer, tenants: tenants, migrator: migrator, limits: configuration.limits)
+        let keyUsage = KeyUsageRecorder(pool: pool, interval: configuration.keyUsageFlush, logger: logger)
+        let components = ServiceComponents(pool: pool, writer: writer, tenants: tenants, migrator: migrator,
+                                           limits: configuration.limits, keyUsage: keyUsage)
         var extra: [any Service] = [PriceRefresher(prices: prices, pool: pool, interval: configuration.priceRefresh, logger: logger)]
         if let cluster = location.embedded { extra.insert(EmbeddedClusterService(cluster: cluster), at: 0) }
         print("llmlog listening on http://\(configuration.host):\(configuration.port) (database: \(location.displayURL))")

@@ -17,6 +17,8 @@ public struct ServiceConfiguration: Sendable {
     public var poolTimeout: Duration = .seconds(5)
     /// `LLMLOG_PRICE_REFRESH_SECONDS` (default 60).
     public var priceRefresh: Duration = .seconds(60)
+    /// `LLMLOG_KEY_USAGE_FLUSH_SECONDS` (default 30): how often api_keys.last_used_at is written.
+    public var keyUsageFlush: Duration = .seconds(30)
     /// `LLMLOG_MAX_BATCH`, `LLMLOG_FLUSH_INTERVAL_MS`, `LLMLOG_QUEUE_CAPACITY`, `LLMLOG_RETRY_WINDOW_MS`.
     public var writer = IngestWriter.Options()
     /// `LLMLOG_MAX_BODY_BYTES`, `LLMLOG_MAX_BATCH_BODY_BYTES`, `LLMLOG_MAX_BATCH_EVENTS`, `LLMLOG_MAX_CONTENT_BYTES`,
@@ -40,6 +42,7 @@ public struct ServiceConfiguration: Sendable {
         if let size = try integer("LLMLOG_POOL_SIZE") { configuration.poolSize = max(1, size) }
         if let milliseconds = try integer("LLMLOG_POOL_TIMEOUT_MS") { configuration.poolTimeout = .milliseconds(milliseconds) }
         if let seconds = try integer("LLMLOG_PRICE_REFRESH_SECONDS") { configuration.priceRefresh = .seconds(max(1, seconds)) }
+        if let seconds = try integer("LLMLOG_KEY_USAGE_FLUSH_SECONDS") { configuration.keyUsageFlush = .seconds(max(1, seconds)) }
         if let value = try integer("LLMLOG_MAX_BATCH") { configuration.writer.maxBatch = max(1, value) }
         if let value = try integer("LLMLOG_FLUSH_INTERVAL_MS") { configuration.writer.flushInterval = .milliseconds(value) }
         if let value = try integer("LLMLOG_QUEUE_CAPACITY") { configuration.writer.queueCapacity = max(1, value) }

@@ -25,6 +25,26 @@ import Testing
         }
     }
 
+    /// last_used_at is kept without a write per request: many requests, then one batched update.
+    @Test func keyUseIsRecordedInBatches() async throws {
+        try await TestService.run(suite: Self.suite) { service in
+            func lastUsed(_ role: String) async throws -> Date? {
+                try await service.database.query("SELECT last_used_at FROM api_keys WHERE tenant_id = \(service.tenant.tenantId) AND role = \(role)")[0]
+                    .decode(Date?.self, column: 0)
+            }
+            let before = Date()
+            for _ in 0..<5 {
+                #expect(try await service.request(.post, "/v1/conversations", json: #"{"type": "CHAT", "provider": "openai", "model": "gpt-4o"}"#).status == .created)
+            }
+            #expect(try await lastUsed("ingest") == nil)  // nothing written per request
+            #expect(try await service.keyUsage.flush() == 1)  // five requests, one key, one row written
+            let used = try #require(try await lastUsed("ingest"))
+            #expect(used >= before.addingTimeInterval(-1) && used <= Date().addingTimeInterval(1))
+            #expect(try await service.keyUsage.flush() == 0)
+            #expect(try await lastUsed("admin") == nil)
+        }
+    }
+
     @Test func anotherTenantsConversationIsNotFound() async throws {
         try await TestService.run(suite: Self.suite) { service in
             let mine = try await service.request(.post, "/v1/conversations", json: #"{"type": "CHAT", "provider": "openai", "model": "gpt-4o"}"#)

@@ -10,13 +10,15 @@ public struct ServiceComponents: Sendable {
     public let tenants: TenantStore
     public let migrator: Migrator
     public let limits: IngestLimits
+    public let keyUsage: KeyUsageRecorder
 
-    public init(pool: PGPool, writer: IngestWriter, tenants: TenantStore, migrator: Migrator, limits: IngestLimits) {
+    public init(pool: PGPool, writer: IngestWriter, tenants: TenantStore, migrator: Migrator, limits: IngestLimits, keyUsage: KeyUsageRecorder) {
         self.pool = pool
         self.writer = writer
         self.tenants = tenants
         self.migrator = migrator
         self.limits = limits
+        self.keyUsage = keyUsage
     }
 }
 
@@ -26,19 +28,19 @@ public func buildRouter(_ components: ServiceComponents) -> Router<AppContext> {
     router.add(middleware: RequestLogMiddleware())
     router.add(middleware: ErrorMiddleware())
     HealthRoutes(pool: components.pool, migrator: components.migrator).register(on: router)
-    let v1 = router.group("v1").add(middleware: AuthMiddleware(tenants: components.tenants))
+    let v1 = router.group("v1").add(middleware: AuthMiddleware(tenants: components.tenants, keyUsage: components.keyUsage))
     IngestRoutes(writer: components.writer, limits: components.limits).register(on: v1)
     return router
 }
 
-/// The HTTP application: the router on `host:port`, with the pool and writer as services (shut down after the
-/// server, so requests in flight are written before the pool closes).
+/// The HTTP application: the router on `host:port`, with the pool, key-use recorder and writer as services (shut down
+/// in reverse: server, writer, recorder, pool — so requests in flight are written before the pool closes).
 public func buildApplication(
     _ components: ServiceComponents, host: String, port: Int, extraServices: [any Service] = [], logger: Logger
 ) -> some ApplicationProtocol {
     Application(
         router: buildRouter(components),
         configuration: .init(address: .hostname(host, port: port), serverName: "llmlog"),
-        services: extraServices + [components.pool, components.writer],
+        services: extraServices + [components.pool, components.keyUsage, components.writer],
         logger: logger)
 }

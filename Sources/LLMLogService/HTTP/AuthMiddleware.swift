@@ -5,6 +5,7 @@ import Hummingbird
 struct AuthMiddleware: RouterMiddleware {
     typealias Context = AppContext
     let tenants: TenantStore
+    let keyUsage: KeyUsageRecorder
 
     func handle(_ request: Request, context: AppContext, next: (Request, AppContext) async throws -> Response) async throws -> Response {
         guard let header = request.headers[.authorization], header.count > 7,
@@ -19,6 +20,7 @@ struct AuthMiddleware: RouterMiddleware {
             throw APIError.unavailable("the database is unavailable", retryAfter: 2)
         }
         guard let principal else { throw APIError.unauthorized }
+        keyUsage.record(principal.keyId)
         var context = context
         context.principal = principal
         context.logger[metadataKey: "tenant"] = "\(principal.tenantId)"

@@ -18,6 +18,7 @@ struct TestService: Sendable {
     /// Tenant administration, as the owner.
     let tenants: TenantStore
     let writer: IngestWriter
+    let keyUsage: KeyUsageRecorder
     let send: @Sendable (HTTPRequest.Method, String, HTTPFields, ByteBuffer?) async throws -> TestResponse
 
     /// Warnings and errors only, so test output stays readable (one info line per request otherwise).
@@ -45,10 +46,13 @@ struct TestService: Sendable {
         let prices = PriceBook()
         try await prices.reload(from: pool)
         let writer = IngestWriter(pool: pool, prices: prices, options: writerOptions, logger: logger)
-        let components = ServiceComponents(pool: pool, writer: writer, tenants: TenantStore(pool: pool), migrator: migrator, limits: limits)
-        let app = Application(router: buildRouter(components), services: [database, pool, writer], logger: logger)
+        let keyUsage = KeyUsageRecorder(pool: pool, interval: .seconds(3600), logger: logger)
+        let components = ServiceComponents(pool: pool, writer: writer, tenants: TenantStore(pool: pool), migrator: migrator,
+                                           limits: limits, keyUsage: keyUsage)
+        let app = Application(router: buildRouter(components), services: [database, pool, keyUsage, writer], logger: logger)
         return try await app.test(.router) { client in
-            let service = TestService(tenant: tenant, pool: pool, database: database, tenants: tenants, writer: writer) { method, uri, headers, body in
+            let service = TestService(tenant: tenant, pool: pool, database: database, tenants: tenants, writer: writer,
+                                      keyUsage: keyUsage) { method, uri, headers, body in
                 try await client.execute(uri: uri, method: method, headers: headers, body: body)
             }
             return try await body(service)
