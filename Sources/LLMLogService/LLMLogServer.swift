@@ -16,24 +16,31 @@ public enum LLMLogServer {
                           options: .init(maxConnections: configuration.poolSize, acquireTimeout: configuration.poolTimeout),
                           logger: logger)
         let tenants = TenantStore(pool: pool)
+        // First-start administration (a token signing key, the default tenant) is done as the owner.
+        let owner = PGPool(configuration: location.configuration, options: .init(maxConnections: 1), logger: logger)
+        try await TokenKeyRing.ensureActiveKey(owner)
         if try await tenants.tenantCount() == 0 {
-            // Creating tenants is administration: done as the owner, not as the service role.
-            let owner = PGPool(configuration: location.configuration, options: .init(maxConnections: 1), logger: logger)
             let created = try await TenantStore(pool: owner).createTenant(name: "default")
-            await owner.close()
             print("""
                 created tenant "default" (\(created.tenantId)); its keys are shown only now:
                   admin key:  \(created.adminKey)
                   ingest key: \(created.ingestKey)
                 """)
         }
+        await owner.close()
+        let tokens = TokenKeyRing()
+        try await tokens.reload(from: pool)
         let prices = PriceBook()
         try await prices.reload(from: pool)
         let writer = IngestWriter(pool: pool, prices: prices, options: configuration.writer, logger: logger)
         let keyUsage = KeyUsageRecorder(pool: pool, interval: configuration.keyUsageFlush, logger: logger)
         let components = ServiceComponents(pool: pool, writer: writer, tenants: tenants, migrator: migrator,
-                                           limits: configuration.limits, keyUsage: keyUsage)
-        var extra: [any Service] = [PriceRefresher(prices: prices, pool: pool, interval: configuration.priceRefresh, logger: logger)]
+                                           limits: configuration.limits, keyUsage: keyUsage, tokens: tokens,
+                                           tokenMaxTTLSeconds: configuration.tokenMaxTTLSeconds)
+        var extra: [any Service] = [
+            PeriodicReload(what: "prices", interval: configuration.priceRefresh, logger: logger) { try await prices.reload(from: pool) },
+            PeriodicReload(what: "token signing keys", interval: configuration.tokenKeyRefresh, logger: logger) { try await tokens.reload(from: pool) },
+        ]
         if let cluster = location.embedded { extra.insert(EmbeddedClusterService(cluster: cluster), at: 0) }
         print("llmlog listening on http://\(configuration.host):\(configuration.port) (database: \(location.displayURL))")
         fflush(nil)  // the keys and address must reach a piped stdout now, not at exit
@@ -42,21 +49,22 @@ public enum LLMLogServer {
     }
 }
 
-/// Reloads the price table periodically, so price changes reach every instance without a restart.
-struct PriceRefresher: Service {
-    let prices: PriceBook
-    let pool: PGPool
+/// Reloads something from the database periodically (prices, token signing keys), so changes reach every instance
+/// without a restart.
+struct PeriodicReload: Service {
+    let what: String
     let interval: Duration
     let logger: Logger
+    let reload: @Sendable () async throws -> Void
 
     func run() async throws {
         try? await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 try await Task.sleep(for: interval)
                 do {
-                    try await prices.reload(from: pool)
+                    try await reload()
                 } catch {
-                    logger.warning("price reload failed", metadata: ["error": "\(error)"])
+                    logger.warning("reload failed", metadata: ["what": "\(what)", "error": "\(error)"])
                 }
             }
         }

@@ -17,6 +17,10 @@ public struct ServiceConfiguration: Sendable {
     public var poolTimeout: Duration = .seconds(5)
     /// `LLMLOG_PRICE_REFRESH_SECONDS` (default 60).
     public var priceRefresh: Duration = .seconds(60)
+    /// `LLMLOG_TOKEN_MAX_TTL_SECONDS` (default 86400): the longest user-token lifetime an admin may ask for.
+    public var tokenMaxTTLSeconds = 86_400
+    /// `LLMLOG_TOKEN_KEY_REFRESH_SECONDS` (default 60): how often the token signing keys are reloaded.
+    public var tokenKeyRefresh: Duration = .seconds(60)
     /// `LLMLOG_KEY_USAGE_FLUSH_SECONDS` (default 30): how often api_keys.last_used_at is written.
     public var keyUsageFlush: Duration = .seconds(30)
     /// `LLMLOG_MAX_BATCH`, `LLMLOG_FLUSH_INTERVAL_MS`, `LLMLOG_QUEUE_CAPACITY`, `LLMLOG_RETRY_WINDOW_MS`.
@@ -42,6 +46,8 @@ public struct ServiceConfiguration: Sendable {
         if let size = try integer("LLMLOG_POOL_SIZE") { configuration.poolSize = max(1, size) }
         if let milliseconds = try integer("LLMLOG_POOL_TIMEOUT_MS") { configuration.poolTimeout = .milliseconds(milliseconds) }
         if let seconds = try integer("LLMLOG_PRICE_REFRESH_SECONDS") { configuration.priceRefresh = .seconds(max(1, seconds)) }
+        if let seconds = try integer("LLMLOG_TOKEN_MAX_TTL_SECONDS") { configuration.tokenMaxTTLSeconds = max(1, seconds) }
+        if let seconds = try integer("LLMLOG_TOKEN_KEY_REFRESH_SECONDS") { configuration.tokenKeyRefresh = .seconds(max(1, seconds)) }
         if let seconds = try integer("LLMLOG_KEY_USAGE_FLUSH_SECONDS") { configuration.keyUsageFlush = .seconds(max(1, seconds)) }
         if let value = try integer("LLMLOG_MAX_BATCH") { configuration.writer.maxBatch = max(1, value) }
         if let value = try integer("LLMLOG_FLUSH_INTERVAL_MS") { configuration.writer.flushInterval = .milliseconds(value) }

@@ -9,7 +9,7 @@ struct LLMLogCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "llmlog",
         abstract: "Records LLM conversations and messages in PostgreSQL and answers usage and cost analytics.",
-        subcommands: [Serve.self, Migrate.self, TenantCommand.self, KeyCommand.self]
+        subcommands: [Serve.self, Migrate.self, TenantCommand.self, KeyCommand.self, TokenKeyCommand.self]
     )
 }
 
@@ -145,5 +145,35 @@ struct KeyCommand: AsyncParsableCommand {
 extension AdminSession {
     static func with<R>(_ options: DatabaseOptions, _ body: (AdminSession) async throws -> R) async throws -> R {
         try await with(try options.configuration(), logger: options.logger(), body)
+    }
+}
+
+struct TokenKeyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "token-key", abstract: "Manage the keys that sign user tokens.", subcommands: [Rotate.self, Retire.self])
+
+    struct Rotate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Add a new signing key; it signs new tokens once instances reload (within a minute). Old tokens stay valid until their key is retired.")
+        @OptionGroup var database: DatabaseOptions
+
+        func run() async throws {
+            try await AdminSession.with(database) { session in
+                print("new signing key: \(try await TokenKeyRing.addKey(session.pool))")
+            }
+        }
+    }
+
+    struct Retire: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Retire a signing key: tokens it signed stop working once instances reload.")
+        @Argument(help: "The signing key's id.") var keyID: String
+        @OptionGroup var database: DatabaseOptions
+
+        func run() async throws {
+            try await AdminSession.with(database) { session in
+                guard try await TokenKeyRing.retireKey(session.pool, id: keyID) else { throw ValidationError("no active signing key \(keyID)") }
+                print("retired \(keyID)")
+            }
+        }
     }
 }

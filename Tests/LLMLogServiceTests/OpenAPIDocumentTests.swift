@@ -20,6 +20,7 @@ import Yams
         .init("PATCH", "/v1/conversations/{id}"),
         .init("POST", "/v1/conversations/{id}/messages"),
         .init("POST", "/v1/batch"),
+        .init("POST", "/v1/tokens"),
     ]
 
     // MARK: 1. the document and the router
@@ -139,6 +140,10 @@ import Yams
             conflicting["title"] = "another title"
             let conflict = try await service.request(.post, "/v1/conversations", json: TestService.json(conflicting))
             check(conflict, "POST", "/v1/conversations", "409")
+            let token = try await service.request(.post, "/v1/tokens", json: #"{"userId": "u-1", "ttlSeconds": 60}"#, key: service.tenant.adminKey)
+            check(token, "POST", "/v1/tokens", "201")
+            check(try await service.request(.post, "/v1/tokens", json: #"{"userId": "u-1"}"#), "POST", "/v1/tokens", "403")
+            check(try await service.request(.post, "/v1/tokens", json: #"{"userId": ""}"#, key: service.tenant.adminKey), "POST", "/v1/tokens", "400")
             #expect(conflict.errorCode == "idempotency_conflict")
             let replay = try await service.request(.post, "/v1/conversations", json: TestService.json(conversationBody))
             check(replay, "POST", "/v1/conversations", "201")

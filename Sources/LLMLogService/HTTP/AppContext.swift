@@ -22,7 +22,7 @@ public struct AppContext: RequestContext {
     }
 
     /// The caller if its role is one of `roles`; 401 without a caller, 403 with another role.
-    public func require(_ roles: Set<KeyRole>) throws(APIError) -> Principal {
+    public func require(_ roles: Set<PrincipalRole>) throws(APIError) -> Principal {
         let principal = try requirePrincipal()
         guard roles.contains(principal.role) else { throw APIError.forbidden }
         return principal

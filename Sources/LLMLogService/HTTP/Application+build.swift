@@ -11,14 +11,22 @@ public struct ServiceComponents: Sendable {
     public let migrator: Migrator
     public let limits: IngestLimits
     public let keyUsage: KeyUsageRecorder
+    public let tokens: TokenKeyRing
+    /// Longest lifetime of a user token, in seconds.
+    public let tokenMaxTTLSeconds: Int
 
-    public init(pool: PGPool, writer: IngestWriter, tenants: TenantStore, migrator: Migrator, limits: IngestLimits, keyUsage: KeyUsageRecorder) {
+    public init(
+        pool: PGPool, writer: IngestWriter, tenants: TenantStore, migrator: Migrator, limits: IngestLimits,
+        keyUsage: KeyUsageRecorder, tokens: TokenKeyRing, tokenMaxTTLSeconds: Int = 86_400
+    ) {
         self.pool = pool
         self.writer = writer
         self.tenants = tenants
         self.migrator = migrator
         self.limits = limits
         self.keyUsage = keyUsage
+        self.tokens = tokens
+        self.tokenMaxTTLSeconds = tokenMaxTTLSeconds
     }
 }
 
@@ -28,8 +36,9 @@ public func buildRouter(_ components: ServiceComponents) -> Router<AppContext> {
     router.add(middleware: RequestLogMiddleware())
     router.add(middleware: ErrorMiddleware())
     HealthRoutes(pool: components.pool, migrator: components.migrator).register(on: router)
-    let v1 = router.group("v1").add(middleware: AuthMiddleware(tenants: components.tenants, keyUsage: components.keyUsage))
+    let v1 = router.group("v1").add(middleware: AuthMiddleware(tenants: components.tenants, keyUsage: components.keyUsage, tokens: components.tokens))
     IngestRoutes(writer: components.writer, limits: components.limits).register(on: v1)
+    TokenRoutes(tokens: components.tokens, maxTTLSeconds: components.tokenMaxTTLSeconds, limits: components.limits).register(on: v1)
     return router
 }
 

@@ -1,29 +1,37 @@
 import Hummingbird
 
-/// Reads `Authorization: Bearer KEY` and puts the key's principal in the context; 401 when the key is missing,
-/// unknown or revoked. The key itself never reaches a log.
+/// Reads `Authorization: Bearer CREDENTIAL` and puts the caller in the context: an API key (`llmlog_…`, looked up
+/// by hash on every request, so a revocation counts from the next request on every instance) or a user token
+/// (verified in memory). 401 when it is missing, unknown, revoked, expired or forged. Credentials never reach a log.
 struct AuthMiddleware: RouterMiddleware {
     typealias Context = AppContext
     let tenants: TenantStore
     let keyUsage: KeyUsageRecorder
+    let tokens: TokenKeyRing
 
     func handle(_ request: Request, context: AppContext, next: (Request, AppContext) async throws -> Response) async throws -> Response {
         guard let header = request.headers[.authorization], header.count > 7,
               header.prefix(7).lowercased() == "bearer "
         else { throw APIError.unauthorized }
-        let key = String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
-        let principal: Principal?
-        do {
-            principal = try await tenants.authenticate(key: key)
-        } catch {
-            context.logger.error("key lookup failed", metadata: ["error": "\(error)"])
-            throw APIError.unavailable("the database is unavailable", retryAfter: 2)
-        }
-        guard let principal else { throw APIError.unauthorized }
-        keyUsage.record(principal.keyId)
+        let credential = String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
+        guard let principal = try await principal(for: credential, context: context) else { throw APIError.unauthorized }
+        if let keyId = principal.keyId { keyUsage.record(keyId) }
         var context = context
         context.principal = principal
         context.logger[metadataKey: "tenant"] = "\(principal.tenantId)"
         return try await next(request, context)
+    }
+
+    /// The caller a credential stands for, or nil.
+    func principal(for credential: String, context: AppContext) async throws(APIError) -> Principal? {
+        guard credential.hasPrefix("llmlog_") else {
+            return tokens.verify(credential).map { Principal(tenantId: $0.tenantId, keyId: nil, role: .user, userId: $0.userId) }
+        }
+        do {
+            return try await tenants.authenticate(key: credential)
+        } catch {
+            context.logger.error("key lookup failed", metadata: ["error": "\(error)"])
+            throw APIError.unavailable("the database is unavailable", retryAfter: 2)
+        }
     }
 }

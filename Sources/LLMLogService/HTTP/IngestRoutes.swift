@@ -5,7 +5,7 @@ import Hummingbird
 struct IngestRoutes {
     let writer: IngestWriter
     let limits: IngestLimits
-    static let writers: Set<KeyRole> = [.ingest, .admin]
+    static let writers: Set<PrincipalRole> = [.ingest, .admin]
     /// Namespace of ids derived from batch event ids (UUID v5).
     static let batchNamespace = UUID(uuidString: "6f1b0c1e-9d0a-4c55-9a8e-2b0d1c3e7a41")!
 

@@ -14,9 +14,7 @@ public enum APIKeys {
     public static func generate(role: KeyRole) -> String {
         var generator = SystemRandomNumberGenerator()
         let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
-        let encoded = Data(bytes).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
-        return prefix(for: role) + encoded
+        return prefix(for: role) + Base64URL.encode(Data(bytes))
     }
 
     /// What is stored and looked up: SHA-256 of the key's bytes.

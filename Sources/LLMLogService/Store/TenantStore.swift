@@ -1,11 +1,31 @@
 import Foundation
 import PGClient
 
-/// Who is calling: a tenant's API key and its role.
+/// What a caller is.
+public enum PrincipalRole: String, Sendable {
+    /// An ingest API key: writes only.
+    case ingest
+    /// An admin API key: everything in its tenant.
+    case admin
+    /// A user token: reads of that user's own conversations.
+    case user
+}
+
+/// Who is calling: a tenant's API key (with its role), or a user token.
 public struct Principal: Sendable, Equatable {
     public let tenantId: UUID
-    public let keyId: UUID
-    public let role: KeyRole
+    /// The API key's id; nil for a user token.
+    public let keyId: UUID?
+    public let role: PrincipalRole
+    /// The user of a user token; nil for API keys.
+    public let userId: String?
+
+    public init(tenantId: UUID, keyId: UUID?, role: PrincipalRole, userId: String? = nil) {
+        self.tenantId = tenantId
+        self.keyId = keyId
+        self.role = role
+        self.userId = userId
+    }
 }
 
 /// Tenants and their API keys.
@@ -80,7 +100,7 @@ public struct TenantStore: Sendable {
         guard let row = rows.first else { return nil }
         let (tenantId, keyId, role) = try row.decode((UUID, UUID, String).self)
         guard let role = KeyRole(rawValue: role) else { return nil }
-        return Principal(tenantId: tenantId, keyId: keyId, role: role)
+        return Principal(tenantId: tenantId, keyId: keyId, role: role == .admin ? .admin : .ingest)
     }
 
     /// Number of tenants (serve creates `default` when there are none).

@@ -19,6 +19,7 @@ struct TestService: Sendable {
     let tenants: TenantStore
     let writer: IngestWriter
     let keyUsage: KeyUsageRecorder
+    let tokens: TokenKeyRing
     let send: @Sendable (HTTPRequest.Method, String, HTTPFields, ByteBuffer?) async throws -> TestResponse
 
     /// Warnings and errors only, so test output stays readable (one info line per request otherwise).
@@ -47,12 +48,15 @@ struct TestService: Sendable {
         try await prices.reload(from: pool)
         let writer = IngestWriter(pool: pool, prices: prices, options: writerOptions, logger: logger)
         let keyUsage = KeyUsageRecorder(pool: pool, interval: .seconds(3600), logger: logger)
+        try await TokenKeyRing.ensureActiveKey(database)
+        let tokens = TokenKeyRing()
+        try await tokens.reload(from: pool)
         let components = ServiceComponents(pool: pool, writer: writer, tenants: TenantStore(pool: pool), migrator: migrator,
-                                           limits: limits, keyUsage: keyUsage)
+                                           limits: limits, keyUsage: keyUsage, tokens: tokens, tokenMaxTTLSeconds: 7200)
         let app = Application(router: buildRouter(components), services: [database, pool, keyUsage, writer], logger: logger)
         return try await app.test(.router) { client in
             let service = TestService(tenant: tenant, pool: pool, database: database, tenants: tenants, writer: writer,
-                                      keyUsage: keyUsage) { method, uri, headers, body in
+                                      keyUsage: keyUsage, tokens: tokens) { method, uri, headers, body in
                 try await client.execute(uri: uri, method: method, headers: headers, body: body)
             }
             return try await body(service)
