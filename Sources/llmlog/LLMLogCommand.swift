@@ -9,7 +9,7 @@ struct LLMLogCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "llmlog",
         abstract: "Records LLM conversations and messages in PostgreSQL and answers usage and cost analytics.",
-        subcommands: [Serve.self, Migrate.self, TenantCommand.self, KeyCommand.self, TokenKeyCommand.self]
+        subcommands: [Serve.self, Migrate.self, TenantCommand.self, KeyCommand.self, TokenKeyCommand.self, OperatorKeyCommand.self]
     )
 }
 
@@ -173,6 +173,29 @@ struct TokenKeyCommand: AsyncParsableCommand {
             try await AdminSession.with(database) { session in
                 guard try await TokenKeyRing.retireKey(session.pool, id: keyID) else { throw ValidationError("no active signing key \(keyID)") }
                 print("retired \(keyID)")
+            }
+        }
+    }
+}
+
+struct OperatorKeyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "operator-key", abstract: "Manage operator keys (system-wide analytics, tenant creation).", subcommands: [Create.self])
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create an operator key (shown once).")
+        @Option(help: "A label for the key.") var name: String?
+        @Flag(help: "Print {\"keyId\", \"key\"} as JSON.") var json = false
+        @OptionGroup var database: DatabaseOptions
+
+        func run() async throws {
+            try await AdminSession.with(database) { session in
+                let created = try await session.tenants.createOperatorKey(name: name)
+                if json {
+                    print(String(decoding: try JSONEncoder().encode(created), as: UTF8.self))
+                } else {
+                    print("operator key id: \(created.keyId)\noperator key:    \(created.key)")
+                }
             }
         }
     }

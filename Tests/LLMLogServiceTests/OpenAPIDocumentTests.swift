@@ -21,6 +21,7 @@ import Yams
         .init("POST", "/v1/conversations/{id}/messages"),
         .init("POST", "/v1/batch"),
         .init("POST", "/v1/tokens"),
+        .init("POST", "/v1/tenants"),
     ]
 
     // MARK: 1. the document and the router
@@ -140,6 +141,10 @@ import Yams
             conflicting["title"] = "another title"
             let conflict = try await service.request(.post, "/v1/conversations", json: TestService.json(conflicting))
             check(conflict, "POST", "/v1/conversations", "409")
+            let operatorKey = try await service.tenants.createOperatorKey().key
+            check(try await service.request(.post, "/v1/tenants", json: TestService.json(["name": "doc-\(UUID().uuidString.prefix(8))"]), key: operatorKey),
+                  "POST", "/v1/tenants", "201")
+            check(try await service.request(.post, "/v1/tenants", json: #"{"name": "x"}"#), "POST", "/v1/tenants", "403")
             let token = try await service.request(.post, "/v1/tokens", json: #"{"userId": "u-1", "ttlSeconds": 60}"#, key: service.tenant.adminKey)
             check(token, "POST", "/v1/tokens", "201")
             check(try await service.request(.post, "/v1/tokens", json: #"{"userId": "u-1"}"#), "POST", "/v1/tokens", "403")

@@ -6,8 +6,10 @@ import PGClient
 /// The request context: Hummingbird's core storage plus the caller, once the auth middleware found it.
 public struct AppContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
-    /// The authenticated caller; nil before authentication and on public routes.
+    /// The authenticated tenant caller (API key or user token); nil before authentication and for the operator.
     public var principal: Principal?
+    /// The operator key's id when the operator is calling.
+    public var operatorKeyId: UUID?
     /// When the request arrived (the default `createdAt` of what it writes).
     public let receivedAt = Date().roundedToMicroseconds
 
@@ -15,10 +17,18 @@ public struct AppContext: RequestContext {
         coreContext = .init(source: source)
     }
 
-    /// The caller, or 401.
+    /// The tenant caller: 403 for the operator, 401 for nobody.
     public func requirePrincipal() throws(APIError) -> Principal {
+        if operatorKeyId != nil { throw APIError.forbidden }
         guard let principal else { throw APIError.unauthorized }
         return principal
+    }
+
+    /// The operator key's id: 403 for tenant callers, 401 for nobody.
+    public func requireOperator() throws(APIError) -> UUID {
+        if let operatorKeyId { return operatorKeyId }
+        if principal != nil { throw APIError.forbidden }
+        throw APIError.unauthorized
     }
 
     /// The caller if its role is one of `roles`; 401 without a caller, 403 with another role.

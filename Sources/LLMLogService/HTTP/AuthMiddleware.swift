@@ -14,6 +14,15 @@ struct AuthMiddleware: RouterMiddleware {
               header.prefix(7).lowercased() == "bearer "
         else { throw APIError.unauthorized }
         let credential = String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
+        if credential.hasPrefix(APIKeys.operatorPrefix) {
+            guard let keyId = try await lookUp({ try await tenants.authenticateOperator(key: credential) }, context) else {
+                throw APIError.unauthorized
+            }
+            var context = context
+            context.operatorKeyId = keyId
+            context.logger[metadataKey: "operator"] = "\(keyId)"
+            return try await next(request, context)
+        }
         guard let principal = try await principal(for: credential, context: context) else { throw APIError.unauthorized }
         if let keyId = principal.keyId { keyUsage.record(keyId) }
         var context = context
@@ -27,8 +36,13 @@ struct AuthMiddleware: RouterMiddleware {
         guard credential.hasPrefix("llmlog_") else {
             return tokens.verify(credential).map { Principal(tenantId: $0.tenantId, keyId: nil, role: .user, userId: $0.userId) }
         }
+        return try await lookUp({ try await tenants.authenticate(key: credential) }, context)
+    }
+
+    /// Runs a key lookup; a database failure is a 503, not a 401.
+    func lookUp<T>(_ body: () async throws -> T, _ context: AppContext) async throws(APIError) -> T {
         do {
-            return try await tenants.authenticate(key: credential)
+            return try await body()
         } catch {
             context.logger.error("key lookup failed", metadata: ["error": "\(error)"])
             throw APIError.unavailable("the database is unavailable", retryAfter: 2)

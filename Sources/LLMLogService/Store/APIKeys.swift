@@ -1,8 +1,11 @@
 import Foundation
 
 /// API keys: 32 random bytes, base64url, behind a prefix that says what the key is (`llmlog_ik_` ingest,
-/// `llmlog_ak_` admin). Only the SHA-256 of the whole key is stored.
+/// `llmlog_ak_` admin, `llmlog_ok_` operator). Only the SHA-256 of the whole key is stored.
 public enum APIKeys {
+    /// The prefix of operator keys.
+    public static let operatorPrefix = "llmlog_ok_"
+
     public static func prefix(for role: KeyRole) -> String {
         switch role {
         case .ingest: "llmlog_ik_"
@@ -11,10 +14,13 @@ public enum APIKeys {
     }
 
     /// A new secret key for `role`.
-    public static func generate(role: KeyRole) -> String {
+    public static func generate(role: KeyRole) -> String { generate(prefix: prefix(for: role)) }
+
+    /// A new secret key behind `prefix`.
+    static func generate(prefix: String) -> String {
         var generator = SystemRandomNumberGenerator()
         let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
-        return prefix(for: role) + Base64URL.encode(Data(bytes))
+        return prefix + Base64URL.encode(Data(bytes))
     }
 
     /// What is stored and looked up: SHA-256 of the key's bytes.

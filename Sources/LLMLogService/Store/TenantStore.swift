@@ -103,6 +103,27 @@ public struct TenantStore: Sendable {
         return Principal(tenantId: tenantId, keyId: keyId, role: role == .admin ? .admin : .ingest)
     }
 
+    /// A new operator key, shown once (as the owner: operator keys are made from the command line).
+    public struct CreatedOperatorKey: Codable, Sendable {
+        public let keyId: UUID
+        public let key: String
+    }
+
+    public func createOperatorKey(name: String? = nil) async throws -> CreatedOperatorKey {
+        let key = APIKeys.generate(prefix: APIKeys.operatorPrefix)
+        let keyId = UUID.v7()
+        try await pool.query("""
+            INSERT INTO operator_keys (id, key_hash, key_prefix, name)
+            VALUES (\(keyId), \(APIKeys.hash(key)), \(APIKeys.displayPrefix(key)), \(name))
+            """)
+        return CreatedOperatorKey(keyId: keyId, key: key)
+    }
+
+    /// The id of an active operator key, or nil.
+    public func authenticateOperator(key: String) async throws -> UUID? {
+        try await pool.query("SELECT llmlog_authenticate_operator(\(APIKeys.hash(key)))")[0].decode(UUID?.self, column: 0)
+    }
+
     /// Number of tenants (serve creates `default` when there are none).
     public func tenantCount() async throws -> Int {
         try await pool.query("SELECT count(*) FROM tenants")[0].decode(Int.self, column: 0)
