@@ -18,6 +18,7 @@ import Yams
         .init("GET", "/openapi.yaml"),
         .init("POST", "/v1/conversations"),
         .init("PATCH", "/v1/conversations/{id}"),
+        .init("GET", "/v1/conversations/{id}"),
         .init("POST", "/v1/conversations/{id}/messages"),
         .init("POST", "/v1/batch"),
         .init("POST", "/v1/tokens"),
@@ -141,6 +142,9 @@ import Yams
             conflicting["title"] = "another title"
             let conflict = try await service.request(.post, "/v1/conversations", json: TestService.json(conflicting))
             check(conflict, "POST", "/v1/conversations", "409")
+            check(try await service.request(.get, "/v1/conversations/\(conversationId)", key: service.tenant.adminKey),
+                  "GET", "/v1/conversations/{id}", "200")
+            check(try await service.request(.get, "/v1/conversations/\(conversationId)"), "GET", "/v1/conversations/{id}", "403")
             let operatorKey = try await service.tenants.createOperatorKey().key
             check(try await service.request(.post, "/v1/tenants", json: TestService.json(["name": "doc-\(UUID().uuidString.prefix(8))"]), key: operatorKey),
                   "POST", "/v1/tenants", "201")

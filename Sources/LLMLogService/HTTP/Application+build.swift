@@ -39,6 +39,7 @@ public func buildRouter(_ components: ServiceComponents) -> Router<AppContext> {
     let v1 = router.group("v1").add(middleware: AuthMiddleware(tenants: components.tenants, keyUsage: components.keyUsage, tokens: components.tokens))
     IngestRoutes(writer: components.writer, limits: components.limits).register(on: v1)
     TenantRoutes(tenants: components.tenants, limits: components.limits).register(on: v1)
+    ReadRoutes(pool: components.pool).register(on: v1)
     TokenRoutes(tokens: components.tokens, maxTTLSeconds: components.tokenMaxTTLSeconds, limits: components.limits).register(on: v1)
     return router
 }

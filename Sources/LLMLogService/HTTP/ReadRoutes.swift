@@ -1,0 +1,76 @@
+import Foundation
+import Hummingbird
+import PGClient
+
+/// `GET /v1/conversations/{id}`: a conversation with its messages in messageIndex order, paged
+/// (`limit` 1…1000, default 200; `after` = the last messageIndex seen, the answer's `nextCursor`).
+/// Admin keys read their tenant's conversations (anonymous ones included); a user token only its user's;
+/// anything else is 403, another tenant's or user's conversation 404. The tenant is enforced twice: in the
+/// query and by row-level security (the transaction is scoped to the caller's tenant).
+struct ReadRoutes {
+    let pool: PGPool
+    static let readers: Set<PrincipalRole> = [.admin, .user]
+    static let statementTimeout = "5s"
+
+    struct ConversationDetail: Encodable {
+        let conversation: ConversationRecord
+        let messages: [MessageRecord]
+        let nextCursor: Int?
+
+        enum CodingKeys: String, CodingKey { case messages, nextCursor }
+
+        /// The conversation's fields, plus `messages` and `nextCursor`.
+        func encode(to encoder: Encoder) throws {
+            try conversation.encode(to: encoder)
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(messages, forKey: .messages)
+            try container.encode(nextCursor, forKey: .nextCursor)
+        }
+    }
+
+    func register(on group: RouterGroup<AppContext>) {
+        group.get("conversations/{id}") { request, context in try await conversation(request, context) }
+    }
+
+    static func integer(_ request: Request, _ name: String, default value: Int, range: ClosedRange<Int>) throws(APIError) -> Int {
+        guard let text = request.uri.queryParameters.get(name) else { return value }
+        guard let number = Int(text), range.contains(number) else {
+            throw APIError.invalid(name, "must be an integer from \(range.lowerBound) to \(range.upperBound)")
+        }
+        return number
+    }
+
+    func conversation(_ request: Request, _ context: AppContext) async throws -> Response {
+        let principal = try context.require(Self.readers)
+        let id = try IngestRoutes.pathID(context)
+        let limit = try Self.integer(request, "limit", default: 200, range: 1...1000)
+        let after = try Self.integer(request, "after", default: -1, range: -1...Int(Int32.max))
+        let detail = try await pool.withTransaction(readOnly: true) { tx -> ConversationDetail? in
+            try await tx.query("""
+                SELECT set_config('llmlog.tenant_id', \(principal.tenantId.uuidString), true),
+                       set_config('statement_timeout', \(Self.statementTimeout), true)
+                """)
+            let rows = try await tx.query("""
+                SELECT \(unsafeSQL: ConversationState.columns) FROM llm_conversations
+                WHERE tenant_id = \(principal.tenantId) AND id = \(id)
+                  AND (\(principal.userId)::text IS NULL OR user_id = \(principal.userId))
+                """)
+            guard let row = rows.first else { return nil }
+            let conversation = try ConversationState(row: row).record
+            let messageRows = try await tx.query("""
+                SELECT \(unsafeSQL: MessageRecord.columns) FROM llm_messages
+                WHERE tenant_id = \(principal.tenantId) AND conversation_id = \(id) AND message_index > \(Int32(after))
+                ORDER BY message_index LIMIT \(limit + 1)
+                """)
+            var messages = try messageRows.map { try MessageRecord.decode($0).record }
+            var nextCursor: Int?
+            if messages.count > limit {
+                messages.removeLast()
+                nextCursor = messages.last?.messageIndex
+            }
+            return ConversationDetail(conversation: conversation, messages: messages, nextCursor: nextCursor)
+        }
+        guard let detail else { throw APIError.notFound("conversation", field: "id") }
+        return try .json(detail)
+    }
+}
