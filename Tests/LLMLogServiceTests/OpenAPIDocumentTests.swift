@@ -19,6 +19,7 @@ import Yams
         .init("POST", "/v1/conversations"),
         .init("PATCH", "/v1/conversations/{id}"),
         .init("GET", "/v1/conversations/{id}"),
+        .init("GET", "/v1/conversations"),
         .init("POST", "/v1/conversations/{id}/messages"),
         .init("POST", "/v1/batch"),
         .init("POST", "/v1/tokens"),
@@ -145,6 +146,8 @@ import Yams
             check(try await service.request(.get, "/v1/conversations/\(conversationId)", key: service.tenant.adminKey),
                   "GET", "/v1/conversations/{id}", "200")
             check(try await service.request(.get, "/v1/conversations/\(conversationId)"), "GET", "/v1/conversations/{id}", "403")
+            check(try await service.request(.get, "/v1/conversations?limit=1", key: service.tenant.adminKey), "GET", "/v1/conversations", "200")
+            check(try await service.request(.get, "/v1/conversations?limit=0", key: service.tenant.adminKey), "GET", "/v1/conversations", "400")
             let operatorKey = try await service.tenants.createOperatorKey().key
             check(try await service.request(.post, "/v1/tenants", json: TestService.json(["name": "doc-\(UUID().uuidString.prefix(8))"]), key: operatorKey),
                   "POST", "/v1/tenants", "201")

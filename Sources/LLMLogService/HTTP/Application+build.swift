@@ -40,6 +40,7 @@ public func buildRouter(_ components: ServiceComponents) -> Router<AppContext> {
     IngestRoutes(writer: components.writer, limits: components.limits).register(on: v1)
     TenantRoutes(tenants: components.tenants, limits: components.limits).register(on: v1)
     ReadRoutes(pool: components.pool).register(on: v1)
+    ConversationListRoute(pool: components.pool).register(on: v1)
     TokenRoutes(tokens: components.tokens, maxTTLSeconds: components.tokenMaxTTLSeconds, limits: components.limits).register(on: v1)
     return router
 }
