@@ -73,10 +73,7 @@ struct ConversationListRoute {
             return cursor
         }
         let rows = try await pool.withTransaction(readOnly: true) { tx in
-            try await tx.query("""
-                SELECT set_config('llmlog.tenant_id', \(principal.tenantId.uuidString), true),
-                       set_config('statement_timeout', \(ReadRoutes.statementTimeout), true)
-                """)
+            try await TenantScope.tenantRead(principal.tenantId, tx)
             return try await tx.query("""
                 SELECT \(unsafeSQL: ConversationState.columns) FROM llm_conversations
                 WHERE tenant_id = \(principal.tenantId)

@@ -10,7 +10,6 @@ import PGClient
 struct ReadRoutes {
     let pool: PGPool
     static let readers: Set<PrincipalRole> = [.admin, .user]
-    static let statementTimeout = "5s"
 
     struct ConversationDetail: Encodable {
         let conversation: ConversationRecord
@@ -46,10 +45,7 @@ struct ReadRoutes {
         let limit = try Self.integer(request, "limit", default: 200, range: 1...1000)
         let after = try Self.integer(request, "after", default: -1, range: -1...Int(Int32.max))
         let detail = try await pool.withTransaction(readOnly: true) { tx -> ConversationDetail? in
-            try await tx.query("""
-                SELECT set_config('llmlog.tenant_id', \(principal.tenantId.uuidString), true),
-                       set_config('statement_timeout', \(Self.statementTimeout), true)
-                """)
+            try await TenantScope.tenantRead(principal.tenantId, tx)
             let rows = try await tx.query("""
                 SELECT \(unsafeSQL: ConversationState.columns) FROM llm_conversations
                 WHERE tenant_id = \(principal.tenantId) AND id = \(id)

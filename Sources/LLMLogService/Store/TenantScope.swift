@@ -1,3 +1,4 @@
+import Foundation
 import PGClient
 
 /// What the rest of a transaction may see under row-level security (see sql/003_row_level_security.sql).
@@ -6,5 +7,12 @@ enum TenantScope {
     /// Every tenant's rows: the writer, price loading, administration.
     static func allTenants(_ connection: PGConnection) async throws {
         try await connection.query("SELECT set_config('llmlog.scope', 'all', true)")
+    }
+
+    /// One tenant's rows, for a read on behalf of a caller: also bounds the read with a statement timeout.
+    static func tenantRead(_ tenantId: UUID, _ connection: PGConnection, timeout: String = "5s") async throws {
+        try await connection.query("""
+            SELECT set_config('llmlog.tenant_id', \(tenantId.uuidString), true), set_config('statement_timeout', \(timeout), true)
+            """)
     }
 }
