@@ -74,4 +74,33 @@ import Testing
             #expect(both == 2)
         }
     }
+
+    @Test func aUserScopedTransactionSeesOnlyThatUsersRows() async throws {
+        try await TestService.run(suite: "rls") { service in
+            for user in ["alice", "bob", nil] as [String?] {
+                var body: [String: Any] = ["type": "CHAT", "provider": "openai", "model": "gpt-4o"]
+                if let user { body["userId"] = user }
+                let conversation = try await service.request(.post, "/v1/conversations", json: TestService.json(body)).decode(ConversationRecord.self)
+                _ = try await service.request(.post, "/v1/conversations/\(conversation.id)/messages", json: #"{"role": "USER", "content": "x", "inputTokens": 3}"#)
+            }
+            let tenant = service.tenant.tenantId
+            let seen = try await service.pool.withTransaction { tx in
+                try await tx.query("""
+                    SELECT set_config('llmlog.tenant_id', \(tenant.uuidString), true), set_config('llmlog.user_id', 'alice', true)
+                    """)
+                // No user filter in the queries: the database applies it.
+                let conversations = try await tx.query("SELECT DISTINCT coalesce(user_id, '-') FROM llm_conversations").map { try $0.decode(String.self, column: 0) }
+                let messages = try await tx.query("SELECT DISTINCT coalesce(user_id, '-') FROM llm_messages").map { try $0.decode(String.self, column: 0) }
+                let rollups = try await tx.query("SELECT DISTINCT user_id FROM llm_usage_hourly").map { try $0.decode(String.self, column: 0) }
+                return (conversations, messages, rollups)
+            }
+            #expect(seen.0 == ["alice"] && seen.1 == ["alice"] && seen.2 == ["alice"])
+            // Messages carry their conversation's user.
+            let users = try await service.database.query("""
+                SELECT coalesce(m.user_id, '-') = coalesce(c.user_id, '-') FROM llm_messages m
+                JOIN llm_conversations c ON c.tenant_id = m.tenant_id AND c.id = m.conversation_id WHERE m.tenant_id = \(tenant)
+                """).map { try $0.decode(Bool.self, column: 0) }
+            #expect(users.count == 3 && users.allSatisfy { $0 })
+        }
+    }
 }

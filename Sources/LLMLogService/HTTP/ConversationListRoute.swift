@@ -73,7 +73,7 @@ struct ConversationListRoute {
             return cursor
         }
         let rows = try await pool.withTransaction(readOnly: true) { tx in
-            try await TenantScope.tenantRead(principal.tenantId, tx)
+            try await TenantScope.read(for: principal, tx)
             return try await tx.query("""
                 SELECT \(unsafeSQL: ConversationState.columns) FROM llm_conversations
                 WHERE tenant_id = \(principal.tenantId)

@@ -45,7 +45,7 @@ struct ReadRoutes {
         let limit = try Self.integer(request, "limit", default: 200, range: 1...1000)
         let after = try Self.integer(request, "after", default: -1, range: -1...Int(Int32.max))
         let detail = try await pool.withTransaction(readOnly: true) { tx -> ConversationDetail? in
-            try await TenantScope.tenantRead(principal.tenantId, tx)
+            try await TenantScope.read(for: principal, tx)
             let rows = try await tx.query("""
                 SELECT \(unsafeSQL: ConversationState.columns) FROM llm_conversations
                 WHERE tenant_id = \(principal.tenantId) AND id = \(id)

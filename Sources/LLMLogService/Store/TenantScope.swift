@@ -9,10 +9,13 @@ enum TenantScope {
         try await connection.query("SELECT set_config('llmlog.scope', 'all', true)")
     }
 
-    /// One tenant's rows, for a read on behalf of a caller: also bounds the read with a statement timeout.
-    static func tenantRead(_ tenantId: UUID, _ connection: PGConnection, timeout: String = "5s") async throws {
+    /// One tenant's rows (and one user's, for a user token) for a read on behalf of `principal`; also bounds the
+    /// read with a statement timeout.
+    static func read(for principal: Principal, _ connection: PGConnection, timeout: String = "5s") async throws {
         try await connection.query("""
-            SELECT set_config('llmlog.tenant_id', \(tenantId.uuidString), true), set_config('statement_timeout', \(timeout), true)
+            SELECT set_config('llmlog.tenant_id', \(principal.tenantId.uuidString), true),
+                   set_config('llmlog.user_id', \(principal.userId ?? ""), true),
+                   set_config('statement_timeout', \(timeout), true)
             """)
     }
 }

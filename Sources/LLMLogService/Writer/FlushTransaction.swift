@@ -19,7 +19,7 @@ struct FlushTransaction {
     private var storedMessages: [ConversationKey: (record: MessageRecord, requestHash: Data)] = [:]
     private var takenIndexes: Set<IndexKey> = []
     private var batchMessages: [ConversationKey: (record: MessageRecord, requestHash: Data)] = [:]
-    private var messageRows: [(tenantId: UUID, record: MessageRecord, requestHash: Data)] = []
+    private var messageRows: [(tenantId: UUID, record: MessageRecord, requestHash: Data, userId: String?)] = []
     private var rollups: [RollupKey: RollupDelta] = [:]
     /// Which operation's answer is the final state of a conversation (filled after the walk).
     private var conversationAnswers: [(operation: Int, key: ConversationKey, created: Bool)] = []
@@ -264,7 +264,7 @@ struct FlushTransaction {
             messageIndex: index, finishReason: request.finishReason, temperature: request.temperature, maxTokens: request.maxTokens,
             errorMessage: request.errorMessage, metadata: request.metadata ?? .emptyObject, createdAt: createdAt)
         batchMessages[messageKey] = (record, hash)
-        messageRows.append((key.tenantId, record, hash))
+        messageRows.append((key.tenantId, record, hash, state.record.userId))
 
         // Conversation totals, and the reported totals leaving the rollups once real usage arrives.
         let reportedTokensBefore = state.effectiveReportedTokens, reportedCostBefore = state.effectiveReportedCost
@@ -307,7 +307,7 @@ struct FlushTransaction {
             INSERT INTO llm_messages (tenant_id, id, conversation_id, role, content, provider, model, input_tokens,
                 cached_input_tokens, cache_creation_input_tokens, output_tokens, reasoning_tokens, total_tokens, cost,
                 cost_source, processing_time, message_index, finish_reason, temperature, max_tokens, error_message,
-                metadata, request_hash, created_at)
+                metadata, request_hash, created_at, user_id)
             SELECT * FROM unnest(
                 \(rows.map(\.tenantId))::uuid[], \(rows.map(\.record.id))::uuid[], \(rows.map(\.record.conversationId))::uuid[],
                 \(rows.map(\.record.role.rawValue))::text[], \(rows.map(\.record.content))::text[],
@@ -320,7 +320,7 @@ struct FlushTransaction {
                 \(rows.map(\.record.finishReason))::text[], \(rows.map(\.record.temperature))::float8[],
                 \(rows.map { $0.record.maxTokens.map(Int32.init) })::int4[], \(rows.map(\.record.errorMessage))::text[],
                 \(rows.map { PGJSON($0.record.metadata) })::jsonb[], \(rows.map(\.requestHash))::bytea[],
-                \(rows.map(\.record.createdAt))::timestamptz[])
+                \(rows.map(\.record.createdAt))::timestamptz[], \(rows.map(\.userId))::text[])
             """)
     }
 
