@@ -3,6 +3,9 @@ import Foundation
 /// A Codable value bound as jsonb and decoded from json or jsonb.
 public struct PGJSON<Value: Codable & Sendable>: PGArrayElement, Sendable {
     public var value: Value
+    /// Shared coders (never reconfigured): bulk writes encode one value per row.
+    static var encoder: JSONEncoder { PGJSONCoders.encoder }
+    static var decoder: JSONDecoder { PGJSONCoders.decoder }
     public init(_ value: Value) { self.value = value }
 
     public static var pgType: PGDataType { .jsonb }
@@ -11,13 +14,13 @@ public struct PGJSON<Value: Codable & Sendable>: PGArrayElement, Sendable {
     public func encode(into buffer: inout [UInt8]) {
         buffer.append(1)  // jsonb binary format version
         // Encoding a Codable value to JSON fails only for non-finite floats; they become JSON null.
-        buffer.append(contentsOf: (try? JSONEncoder().encode(value)) ?? Data("null".utf8))
+        buffer.append(contentsOf: (try? Self.encoder.encode(value)) ?? Data("null".utf8))
     }
 
     public static func decode(from value: PGValue) throws(PGDecodingFailure) -> PGJSON<Value> {
         let raw = try PGRawJSON.decode(from: value)
         do {
-            return PGJSON(try JSONDecoder().decode(Value.self, from: raw.bytes))
+            return PGJSON(try Self.decoder.decode(Value.self, from: raw.bytes))
         } catch {
             throw .invalidValue("JSON does not decode as \(Value.self)")
         }
@@ -48,4 +51,10 @@ public struct PGRawJSON: PGArrayElement, Sendable, Hashable {
         guard bytes.first == 1 else { throw .invalidValue("unknown jsonb version") }
         return PGRawJSON(bytes: Data(bytes.dropFirst()))
     }
+}
+
+/// The JSON coders PGJSON shares (a generic type cannot hold static stored properties).
+enum PGJSONCoders {
+    static let encoder = JSONEncoder()
+    static let decoder = JSONDecoder()
 }

@@ -52,16 +52,7 @@ final class PGClientClient: BenchClient {
     }
 
     func bulkInsert(count: Int) async throws {
-        var ids: [Int64] = [], names: [String] = [], values: [Double] = []
-        ids.reserveCapacity(count)
-        names.reserveCapacity(count)
-        values.reserveCapacity(count)
-        for i in 1...Int64(count) {
-            let (id, name, value) = insertRow(i)
-            ids.append(id)
-            names.append(name)
-            values.append(value)
-        }
+        let (ids, names, values) = insertColumns(count: count)
         let result = try await connection.query("""
             INSERT INTO bench_insert (id, name, value) \
             SELECT * FROM unnest(\(ids)::int8[], \(names)::text[], \(values)::float8[])

@@ -17,6 +17,21 @@ func insertRow(_ i: Int64) -> (id: Int64, name: String, value: Double) {
     (i, "name-\(i)", Double(i) * 0.5)
 }
 
+/// Rows 1…count as three columns, for the bulk `unnest` insert.
+func insertColumns(count: Int) -> (ids: [Int64], names: [String], values: [Double]) {
+    var ids: [Int64] = [], names: [String] = [], values: [Double] = []
+    ids.reserveCapacity(count)
+    names.reserveCapacity(count)
+    values.reserveCapacity(count)
+    for i in 1...Int64(count) {
+        let (id, name, value) = insertRow(i)
+        ids.append(id)
+        names.append(name)
+        values.append(value)
+    }
+    return (ids, names, values)
+}
+
 /// What a fetch read. `stable` must agree between clients; `mixed` differs between runs (now(), random UUIDs)
 /// and is only there so the decoding cannot be optimized away.
 struct FetchSummary: Equatable {

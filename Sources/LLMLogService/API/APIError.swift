@@ -58,7 +58,7 @@ public struct APIError: Error, HTTPResponseError, Sendable, Equatable {
 
     /// The JSON body bytes.
     public var jsonBody: ByteBuffer {
-        let data = (try? JSONEncoder().encode(Body(error: .init(code: code, message: message, field: field)))) ?? Data()
+        let data = (try? APIJSON.encoder().encode(Body(error: .init(code: code, message: message, field: field)))) ?? Data()
         return ByteBuffer(bytes: data)
     }
 

@@ -35,7 +35,7 @@ enum IngestValidation {
             throw .invalid(field, "is nested deeper than \(limits.maxMetadataDepth) levels", code: "too_deep")
         }
         if value.containsNUL { throw .invalid(field, "contains U+0000 (NUL), which cannot be stored", code: "nul_character") }
-        let size = (try? JSONEncoder().encode(value).count) ?? Int.max
+        let size = (try? APIJSON.encoder().encode(value).count) ?? Int.max
         if size > limits.maxMetadataBytes {
             throw APIError(.contentTooLarge, code: "too_large", message: "metadata is larger than \(limits.maxMetadataBytes) bytes", field: field)
         }

@@ -1,9 +1,19 @@
 import Foundation
 
-/// The API's JSON coders: ISO 8601 dates with microseconds, exact decimals.
+/// The API's JSON coders: ISO 8601 dates with microseconds, exact decimals. One instance of each is shared
+/// (their configuration never changes after creation), so no request pays for making coders.
 public enum APIJSON {
-    /// A decoder for request bodies.
-    public static func decoder() -> JSONDecoder {
+    private static let sharedDecoder = makeDecoder()
+    private static let sharedEncoder = makeEncoder(sortedKeys: false)
+    private static let sortedEncoder = makeEncoder(sortedKeys: true)
+
+    /// The decoder for request bodies.
+    public static func decoder() -> JSONDecoder { sharedDecoder }
+
+    /// The encoder for responses (`sortedKeys`: canonical output, for fingerprints).
+    public static func encoder(sortedKeys: Bool = false) -> JSONEncoder { sortedKeys ? sortedEncoder : sharedEncoder }
+
+    private static func makeDecoder() -> JSONDecoder {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .custom { decoder in
             let container = try decoder.singleValueContainer()
@@ -16,8 +26,7 @@ public enum APIJSON {
         return decoder
     }
 
-    /// An encoder for responses.
-    public static func encoder(sortedKeys: Bool = false) -> JSONEncoder {
+    private static func makeEncoder(sortedKeys: Bool) -> JSONEncoder {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .custom { date, encoder in
             var container = encoder.singleValueContainer()
