@@ -1,10 +1,14 @@
 import CLibPQ
 import Logging
+import Synchronization
 
 /// Receives the server's notices and warnings (libpq's notice receiver) and logs them through swift-log
 /// instead of libpq's default of printing to stderr.
 final class PGNoticeSink: Sendable {
     let logger: Logger
+    /// Set when the server sent a FATAL or PANIC while the connection was idle (e.g. pg_terminate_backend, shutdown):
+    /// the server is closing this session even if its socket does not show the close yet.
+    let fatalReceived = Atomic<Bool>(false)
 
     init(logger: Logger) { self.logger = logger }
 
@@ -18,6 +22,7 @@ final class PGNoticeSink: Sendable {
                 PQresultErrorField(result, code).map { String(cString: $0) }
             }
             let severity = field(CLIBPQ_DIAG_SEVERITY_NONLOCALIZED) ?? "NOTICE"
+            if severity == "FATAL" || severity == "PANIC" { sink.fatalReceived.store(true, ordering: .relaxed) }
             let level: Logger.Level = switch severity {
             case "WARNING": .warning
             case "DEBUG": .debug

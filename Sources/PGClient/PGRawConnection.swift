@@ -74,12 +74,16 @@ final class PGRawConnection: @unchecked Sendable {
             if ready == 0 { return }
             if ready < 0 || descriptor.revents & (CLIBPQ_POLLRDHUP | Int16(POLLHUP | POLLERR | POLLNVAL)) != 0 { break }
             if PQconsumeInput(handle) == 0 { break }
+            _ = PQisBusy(handle)  // parses what arrived: an idle-time error goes to the notice sink
+            // The server said goodbye (FATAL while idle): its close may not have reached the socket yet.
+            if noticeSink.takeUnretainedValue().fatalReceived.load(ordering: .relaxed) { break }
         }
         logger.info("postgres connection lost while idle; reconnecting")
         cancelState.withLock { state in
             if let cancel = state.handle { PQfreeCancel(cancel) }
             state.handle = nil
         }
+        noticeSink.takeUnretainedValue().fatalReceived.store(false, ordering: .relaxed)
         PQreset(handle)
         guard PQstatus(handle) == CONNECTION_OK else {
             throw PGError(kind: .connectionFailed, code: .unableToEstablishConnection, message: Self.connectionMessage(handle))
