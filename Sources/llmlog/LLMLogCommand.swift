@@ -9,7 +9,7 @@ struct LLMLogCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "llmlog",
         abstract: "Records LLM conversations and messages in PostgreSQL and answers usage and cost analytics.",
-        subcommands: [Serve.self, Migrate.self, TenantCommand.self, KeyCommand.self, TokenKeyCommand.self, OperatorKeyCommand.self]
+        subcommands: [Serve.self, Migrate.self, TenantCommand.self, KeyCommand.self, TokenKeyCommand.self, OperatorKeyCommand.self, AnalystCommand.self]
     )
 }
 

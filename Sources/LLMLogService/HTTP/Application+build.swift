@@ -14,10 +14,12 @@ public struct ServiceComponents: Sendable {
     public let tokens: TokenKeyRing
     /// Longest lifetime of a user token, in seconds.
     public let tokenMaxTTLSeconds: Int
+    /// Statement timeout of every read (conversations and analytics).
+    public let readTimeout: Duration
 
     public init(
         pool: PGPool, writer: IngestWriter, tenants: TenantStore, migrator: Migrator, limits: IngestLimits,
-        keyUsage: KeyUsageRecorder, tokens: TokenKeyRing, tokenMaxTTLSeconds: Int = 86_400
+        keyUsage: KeyUsageRecorder, tokens: TokenKeyRing, tokenMaxTTLSeconds: Int = 86_400, readTimeout: Duration = .seconds(5)
     ) {
         self.pool = pool
         self.writer = writer
@@ -27,6 +29,7 @@ public struct ServiceComponents: Sendable {
         self.keyUsage = keyUsage
         self.tokens = tokens
         self.tokenMaxTTLSeconds = tokenMaxTTLSeconds
+        self.readTimeout = readTimeout
     }
 }
 
@@ -36,11 +39,18 @@ public func buildRouter(_ components: ServiceComponents) -> Router<AppContext> {
     router.add(middleware: RequestLogMiddleware())
     router.add(middleware: ErrorMiddleware())
     HealthRoutes(pool: components.pool, migrator: components.migrator).register(on: router)
-    let v1 = router.group("v1").add(middleware: AuthMiddleware(tenants: components.tenants, keyUsage: components.keyUsage, tokens: components.tokens))
+    let auth = AuthMiddleware(tenants: components.tenants, keyUsage: components.keyUsage, tokens: components.tokens)
+    let v1 = router.group("v1").add(middleware: auth)
+    let read = ReadRoutes(pool: components.pool)
+    let list = ConversationListRoute(pool: components.pool)
+    let analytics = AnalyticsRoutes(pool: components.pool, timeout: components.readTimeout)
     IngestRoutes(writer: components.writer, limits: components.limits).register(on: v1)
     TenantRoutes(tenants: components.tenants, limits: components.limits).register(on: v1)
-    ReadRoutes(pool: components.pool).register(on: v1)
-    ConversationListRoute(pool: components.pool).register(on: v1)
+    read.register(on: v1)
+    list.register(on: v1)
+    analytics.register(on: v1)
+    SeedCompatibilityRoutes(list: list, detail: read, analytics: analytics, limits: components.limits)
+        .register(on: router.group("api").add(middleware: auth))
     TokenRoutes(tokens: components.tokens, maxTTLSeconds: components.tokenMaxTTLSeconds, limits: components.limits).register(on: v1)
     return router
 }

@@ -40,8 +40,12 @@ struct ReadRoutes {
     }
 
     func conversation(_ request: Request, _ context: AppContext) async throws -> Response {
+        try await conversation(id: IngestRoutes.pathID(context), request, context)
+    }
+
+    /// The detail of conversation `id` as the caller may see it (also the seed route's `action=conversation`).
+    func conversation(id: UUID, _ request: Request, _ context: AppContext) async throws -> Response {
         let principal = try context.require(Self.readers)
-        let id = try IngestRoutes.pathID(context)
         let limit = try Self.integer(request, "limit", default: 200, range: 1...1000)
         let after = try Self.integer(request, "after", default: -1, range: -1...Int(Int32.max))
         let detail = try await pool.withTransaction(readOnly: true) { tx -> ConversationDetail? in

@@ -1,0 +1,40 @@
+import Foundation
+import PGClient
+
+/// Whose rows an analytics query covers. Every query names the scope in its WHERE clause, and `apply` also sets the
+/// row-level-security settings of the transaction (sql/003 and sql/007), so a wrong filter still cannot widen it.
+public enum AnalyticsScope: Sendable, Equatable {
+    /// Every tenant (the operator).
+    case system
+    /// One tenant (its admin).
+    case tenant(UUID)
+    /// One user of one tenant (a user token).
+    case user(tenantId: UUID, userId: String)
+
+    /// The tenant filter, nil for the system scope.
+    public var tenantId: UUID? {
+        switch self {
+        case .system: nil
+        case .tenant(let id): id
+        case .user(let id, _): id
+        }
+    }
+
+    /// The user filter, nil unless one user.
+    public var userId: String? {
+        if case .user(_, let userId) = self { return userId }
+        return nil
+    }
+
+    /// Sets the transaction's visibility and statement timeout (transaction-local: call inside a transaction).
+    public func apply(_ connection: PGConnection, statementTimeout: Duration) async throws {
+        let milliseconds = statementTimeout.components.seconds * 1000 + statementTimeout.components.attoseconds / 1_000_000_000_000_000
+        let scope = self == .system ? "all" : ""
+        try await connection.query("""
+            SELECT set_config('llmlog.scope', \(scope), true),
+                   set_config('llmlog.tenant_id', \(tenantId?.uuidString ?? ""), true),
+                   set_config('llmlog.user_id', \(userId ?? ""), true),
+                   set_config('statement_timeout', \(String(max(1, milliseconds))), true)
+            """)
+    }
+}

@@ -1,0 +1,130 @@
+import Foundation
+import PGClient
+
+/// Usage summaries read from the hourly rollups (`llm_usage_hourly`): the cost of a report grows with the number of
+/// rollup rows in the window, not with the number of messages.
+public enum UsageQuery {
+    /// The usage report of `scope` over `window`; `topUsers` adds `byUser` (that many users, by cost), `byTenant`
+    /// adds every tenant's figures. Run it inside a transaction on which `scope.apply` was called.
+    public static func report(
+        _ connection: PGConnection, scope: AnalyticsScope, window: AnalyticsWindow, topUsers: Int? = nil, byTenant: Bool = false
+    ) async throws -> UsageReport {
+        let groups = try await groupedRows(connection, scope: scope, window: window)
+        let histograms = try await typeHistograms(connection, scope: scope, window: window)
+        var report = UsageReport(from: window.from, to: window.to, totals: UsageTotals(), byType: [], byModel: [],
+                                 daily: window.dayStrings.map { DailyUsage(date: $0) })
+        var types: [String: TypeUsage] = [:]
+        var typeTimes: [String: (count: Int64, sum: Int64)] = [:]
+        var models: [String: ModelUsage] = [:]
+        var dayIndex: [String: Int] = [:]
+        for (index, day) in report.daily.enumerated() { dayIndex[day.date] = index }
+        var timed: (count: Int64, sum: Int64) = (0, 0)
+        for group in groups {
+            report.totals.add(group)
+            types[group.type, default: TypeUsage(type: group.type)].add(group)
+            typeTimes[group.type, default: (0, 0)].count += group.processingTimeCount
+            typeTimes[group.type, default: (0, 0)].sum += group.processingTimeSum
+            let modelKey = group.provider + "\u{0}" + group.model
+            models[modelKey, default: ModelUsage(provider: group.provider, model: group.model)].add(group)
+            if let index = dayIndex[group.day] { report.daily[index].add(group) }
+            timed.count += group.processingTimeCount
+            timed.sum += group.processingTimeSum
+        }
+        report.totals.successRate = successRate(completed: report.totals.completed, failed: report.totals.failed)
+        report.totals.avgProcessingTime = mean(timed.sum, timed.count)
+        var merged: [Int64] = []
+        for counts in histograms.values { LatencyHistogram.add(counts, into: &merged) }
+        report.totals.p95ProcessingTime = LatencyHistogram.percentile(0.95, of: merged)
+        report.byType = types.values.map { usage in
+            var usage = usage
+            usage.successRate = successRate(completed: usage.completed, failed: usage.failed)
+            usage.avgProcessingTime = typeTimes[usage.type].flatMap { mean($0.sum, $0.count) }
+            return usage
+        }.sorted { ($0.conversations, $1.type) > ($1.conversations, $0.type) }
+        report.byModel = models.values.filter { $0.messages != 0 || $0.totalTokens != 0 || $0.cost != 0 }.sorted { ($0.cost, $0.messages, $1.provider, $1.model) > ($1.cost, $1.messages, $0.provider, $0.model) }
+        if let topUsers { report.byUser = try await users(connection, scope: scope, window: window, limit: topUsers) }
+        if byTenant { report.byTenant = try await tenants(connection, scope: scope, window: window) }
+        return report
+    }
+
+    static func successRate(completed: Int64, failed: Int64) -> Double? {
+        completed + failed == 0 ? nil : Double(completed) / Double(completed + failed)
+    }
+
+    static func mean(_ sum: Int64, _ count: Int64) -> Double? {
+        count == 0 ? nil : Double(sum) / Double(count)
+    }
+
+    /// Rollup sums per UTC day, type, provider and model.
+    static func groupedRows(_ connection: PGConnection, scope: AnalyticsScope, window: AnalyticsWindow) async throws -> [UsageGroup] {
+        try await connection.query("""
+            SELECT to_char(hour AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, type, provider, model,
+                   sum(conversations)::bigint, sum(active)::bigint, sum(completed)::bigint, sum(failed)::bigint,
+                   sum(cancelled)::bigint, sum(messages)::bigint, sum(input_tokens)::bigint, sum(cached_input_tokens)::bigint,
+                   sum(cache_creation_input_tokens)::bigint, sum(output_tokens)::bigint, sum(reasoning_tokens)::bigint,
+                   sum(total_tokens + reported_tokens)::bigint, sum(cost + reported_cost), sum(unpriced_messages)::bigint,
+                   sum(processing_time_count)::bigint, sum(processing_time_sum)::bigint
+            FROM llm_usage_hourly
+            WHERE hour >= \(window.from) AND hour < \(window.to)
+              AND (\(scope.tenantId)::uuid IS NULL OR tenant_id = \(scope.tenantId))
+              AND (\(scope.userId)::text IS NULL OR user_id = \(scope.userId))
+            GROUP BY 1, 2, 3, 4
+            """).map(UsageGroup.init(row:))
+    }
+
+    /// Processing-time histograms per type, merged over the window.
+    static func typeHistograms(_ connection: PGConnection, scope: AnalyticsScope, window: AnalyticsWindow) async throws -> [String: [Int64]] {
+        let rows = try await connection.query("""
+            SELECT r.type, (h.n - 1)::int, sum(h.c)::bigint
+            FROM llm_usage_hourly r, unnest(r.processing_time_histogram) WITH ORDINALITY AS h(c, n)
+            WHERE r.hour >= \(window.from) AND r.hour < \(window.to)
+              AND (\(scope.tenantId)::uuid IS NULL OR r.tenant_id = \(scope.tenantId))
+              AND (\(scope.userId)::text IS NULL OR r.user_id = \(scope.userId))
+            GROUP BY 1, 2
+            """)
+        var histograms: [String: [Int64]] = [:]
+        for row in rows {
+            let (type, bucket, count) = try row.decode((String, Int, Int64).self)
+            var counts = histograms[type, default: []]
+            if counts.count <= bucket { counts += [Int64](repeating: 0, count: bucket + 1 - counts.count) }
+            counts[bucket] += count
+            histograms[type] = counts
+        }
+        return histograms
+    }
+
+    /// The heaviest users by cost (then tokens).
+    static func users(_ connection: PGConnection, scope: AnalyticsScope, window: AnalyticsWindow, limit: Int) async throws -> [UserUsage] {
+        try await connection.query("""
+            SELECT NULLIF(user_id, ''), sum(conversations)::bigint, sum(messages)::bigint,
+                   sum(total_tokens + reported_tokens)::bigint, sum(cost + reported_cost)
+            FROM llm_usage_hourly
+            WHERE hour >= \(window.from) AND hour < \(window.to)
+              AND (\(scope.tenantId)::uuid IS NULL OR tenant_id = \(scope.tenantId))
+              AND (\(scope.userId)::text IS NULL OR user_id = \(scope.userId))
+            GROUP BY user_id
+            ORDER BY 5 DESC, 4 DESC, 3 DESC, user_id
+            LIMIT \(max(0, limit))
+            """).map { row in
+            let (user, conversations, messages, tokens, cost) = try row.decode((String?, Int64, Int64, Int64, Decimal).self)
+            return UserUsage(userId: user, conversations: conversations, messages: messages, totalTokens: tokens, cost: cost)
+        }
+    }
+
+    /// Every tenant with activity in the window, by cost.
+    static func tenants(_ connection: PGConnection, scope: AnalyticsScope, window: AnalyticsWindow) async throws -> [TenantUsage] {
+        try await connection.query("""
+            SELECT r.tenant_id, t.name, sum(r.conversations)::bigint, sum(r.messages)::bigint,
+                   sum(r.total_tokens + r.reported_tokens)::bigint, sum(r.cost + r.reported_cost)
+            FROM llm_usage_hourly r JOIN tenants t ON t.id = r.tenant_id
+            WHERE r.hour >= \(window.from) AND r.hour < \(window.to)
+              AND (\(scope.tenantId)::uuid IS NULL OR r.tenant_id = \(scope.tenantId))
+              AND (\(scope.userId)::text IS NULL OR r.user_id = \(scope.userId))
+            GROUP BY r.tenant_id, t.name
+            ORDER BY 6 DESC, 5 DESC, t.name
+            """).map { row in
+            let (id, name, conversations, messages, tokens, cost) = try row.decode((UUID, String, Int64, Int64, Int64, Decimal).self)
+            return TenantUsage(tenantId: id, tenantName: name, conversations: conversations, messages: messages, totalTokens: tokens, cost: cost)
+        }
+    }
+}

@@ -1,0 +1,52 @@
+import Analytics
+import Foundation
+import Hummingbird
+import PGClient
+
+/// `GET /v1/analytics/usage?days=N` — usage over what the caller may see (a user token: its own conversations; an
+/// admin key: its tenant; the operator: every tenant) — and `GET /v1/admin/analytics?days=N` — the same plus `byUser`
+/// (tenant admin: the top users by cost, `limit` 1…200, default 20) or `byTenant` (operator). Both read the rollups
+/// under a statement timeout, in a read-only transaction scoped by row-level security.
+struct AnalyticsRoutes {
+    let pool: PGPool
+    /// Statement timeout of every analytics query.
+    let timeout: Duration
+
+    func register(on group: RouterGroup<AppContext>) {
+        group.get("analytics/usage") { request, context in try await usage(request, context) }
+        group.get("admin/analytics") { request, context in try await adminAnalytics(request, context) }
+    }
+
+    func usage(_ request: Request, _ context: AppContext) async throws -> Response {
+        let scope: AnalyticsScope
+        if context.operatorKeyId != nil {
+            scope = .system
+        } else {
+            let principal = try context.require(ReadRoutes.readers)
+            scope = principal.userId.map { .user(tenantId: principal.tenantId, userId: $0) } ?? .tenant(principal.tenantId)
+        }
+        return try await report(scope: scope, window: Self.window(request))
+    }
+
+    func adminAnalytics(_ request: Request, _ context: AppContext, days: Int? = nil) async throws -> Response {
+        let window = try days.map { AnalyticsWindow(days: $0) } ?? Self.window(request)
+        if context.operatorKeyId != nil { return try await report(scope: .system, window: window, byTenant: true) }
+        let principal = try context.require([.admin])
+        let limit = try ReadRoutes.integer(request, "limit", default: 20, range: 1...200)
+        return try await report(scope: .tenant(principal.tenantId), window: window, topUsers: limit)
+    }
+
+    /// `days` (1…365, default 30) as a window ending today (UTC).
+    static func window(_ request: Request) throws(APIError) -> AnalyticsWindow {
+        let range = AnalyticsWindow.dayRange
+        return AnalyticsWindow(days: try ReadRoutes.integer(request, "days", default: 30, range: range))
+    }
+
+    func report(scope: AnalyticsScope, window: AnalyticsWindow, topUsers: Int? = nil, byTenant: Bool = false) async throws -> Response {
+        let report = try await pool.withTransaction(readOnly: true) { tx in
+            try await scope.apply(tx, statementTimeout: timeout)
+            return try await UsageQuery.report(tx, scope: scope, window: window, topUsers: topUsers, byTenant: byTenant)
+        }
+        return try .json(report)
+    }
+}
