@@ -93,4 +93,29 @@ import Testing
         #expect(try run(["migrate", "--database-url", database]).output.contains("current"))
         await pool.close()
     }
+
+    @Test func analystCommands() async throws {
+        let configuration = try await TestDatabase.createDatabase(prefix: "cli")
+        let cluster = try await TestDatabase.cluster()
+        let database = cluster.url(database: configuration.parameters.first { $0.keyword == "dbname" }!.value)
+        let tenant = try JSONDecoder().decode([String: String].self, from: Data(try run(["tenant", "create", "acme", "--json", "--database-url", database]).output.utf8))
+        let tenantId = try #require(tenant["tenantId"])
+        let name = "cli_analyst_\(UUID().uuidString.prefix(6).lowercased())"
+        let created = try run(["analyst", "create", "--tenant", tenantId, name, "--json", "--database-url", database])
+        #expect(created.status == 0)
+        let object = try JSONSerialization.jsonObject(with: Data(created.output.utf8)) as? [String: Any]
+        #expect(object?["name"] as? String == name)
+        #expect((object?["password"] as? String)?.count ?? 0 >= 40)
+        #expect((object?["tenantId"] as? String)?.lowercased() == tenantId.lowercased())
+        let all = try run(["analyst", "create", "--all", name + "_all", "--database-url", database])
+        #expect(all.status == 0 && all.output.contains("every tenant"))
+        // Exactly one of --tenant and --all; a valid name; an existing tenant.
+        #expect(try run(["analyst", "create", name + "_x", "--database-url", database]).status != 0)
+        #expect(try run(["analyst", "create", "--all", "--tenant", tenantId, name + "_y", "--database-url", database]).status != 0)
+        #expect(try run(["analyst", "create", "--all", "Bad-Name", "--database-url", database]).status != 0)
+        #expect(try run(["analyst", "create", "--tenant", UUID().uuidString, name + "_z", "--database-url", database]).status != 0)
+        #expect(try run(["analyst", "drop", name, "--database-url", database]).status == 0)
+        #expect(try run(["analyst", "drop", name + "_all", "--database-url", database]).status == 0)
+        #expect(try run(["analyst", "drop", name, "--database-url", database]).status != 0)
+    }
 }
