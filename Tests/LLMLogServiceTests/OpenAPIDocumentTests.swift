@@ -24,6 +24,10 @@ import Yams
         .init("POST", "/v1/batch"),
         .init("POST", "/v1/tokens"),
         .init("POST", "/v1/tenants"),
+        .init("GET", "/v1/analytics/usage"),
+        .init("GET", "/v1/admin/analytics"),
+        .init("GET", "/api/llm-analytics"),
+        .init("POST", "/api/llm-analytics"),
     ]
 
     // MARK: 1. the document and the router
@@ -120,6 +124,35 @@ import Yams
             #expect(((results[4]["error"] as? [String: Any])?["field"] as? String) == "type")
             #expect(document.text.contains(Self.batchNamespace.uuidString.lowercased()))
 
+            // Analytics: the reports of each principal, and their errors.
+            let admin = service.tenant.adminKey
+            let operatorKey = try await service.tenants.createOperatorKey().key
+            let userToken = try service.tokens.mint(tenantId: service.tenant.tenantId, userId: "user-42", ttl: 600).token
+            let usage = try await service.request(.get, "/v1/analytics/usage?days=7", key: admin)
+            check(usage, "GET", "/v1/analytics/usage", "200")
+            #expect(Set((usage.object["totals"] as? [String: Any] ?? [:]).keys) == document.propertyNames(of: "UsageTotals"))
+            check(try await service.request(.get, "/v1/analytics/usage", key: userToken), "GET", "/v1/analytics/usage", "200")
+            check(try await service.request(.get, "/v1/analytics/usage?days=0", key: admin), "GET", "/v1/analytics/usage", "400")
+            check(try await service.request(.get, "/v1/analytics/usage"), "GET", "/v1/analytics/usage", "403")
+            let tenantAdmin = try await service.request(.get, "/v1/admin/analytics", key: admin)
+            check(tenantAdmin, "GET", "/v1/admin/analytics", "200")
+            #expect(tenantAdmin.object["byUser"] is [Any] && tenantAdmin.object["byTenant"] == nil)
+            let system = try await service.request(.get, "/v1/admin/analytics?days=365", key: operatorKey)
+            check(system, "GET", "/v1/admin/analytics", "200")
+            #expect(system.object["byTenant"] is [Any] && system.object["byUser"] == nil)
+            check(try await service.request(.get, "/v1/admin/analytics", key: userToken), "GET", "/v1/admin/analytics", "403")
+            check(try await service.request(.get, "/api/llm-analytics?action=analytics&days=3", key: admin), "GET", "/api/llm-analytics", "200")
+            check(try await service.request(.get, "/api/llm-analytics?action=conversations&type=RESUME_ANALYSIS&limit=5", key: admin), "GET", "/api/llm-analytics", "200")
+            check(try await service.request(.get, "/api/llm-analytics?action=conversation&id=\(conversationId)", key: admin), "GET", "/api/llm-analytics", "200")
+            check(try await service.request(.get, "/api/llm-analytics?action=conversation&id=\(UUID())", key: admin), "GET", "/api/llm-analytics", "404")
+            let noAction = try await service.request(.get, "/api/llm-analytics", key: admin)
+            check(noAction, "GET", "/api/llm-analytics", "400")
+            #expect(noAction.errorField == "action")
+            check(try await service.request(.post, "/api/llm-analytics", json: #"{"days": 14}"#, key: admin), "POST", "/api/llm-analytics", "200")
+            let badDays = try await service.request(.post, "/api/llm-analytics", json: #"{"days": 0}"#, key: admin)
+            check(badDays, "POST", "/api/llm-analytics", "400")
+            #expect(badDays.errorField == "days")
+
             // Errors, each with a status the operation documents.
             let invalid = try await service.request(.post, "/v1/conversations", json: #"{"type": "lower", "provider": "p", "model": "m"}"#)
             check(invalid, "POST", "/v1/conversations", "400")
@@ -148,7 +181,6 @@ import Yams
             check(try await service.request(.get, "/v1/conversations/\(conversationId)"), "GET", "/v1/conversations/{id}", "403")
             check(try await service.request(.get, "/v1/conversations?limit=1", key: service.tenant.adminKey), "GET", "/v1/conversations", "200")
             check(try await service.request(.get, "/v1/conversations?limit=0", key: service.tenant.adminKey), "GET", "/v1/conversations", "400")
-            let operatorKey = try await service.tenants.createOperatorKey().key
             check(try await service.request(.post, "/v1/tenants", json: TestService.json(["name": "doc-\(UUID().uuidString.prefix(8))"]), key: operatorKey),
                   "POST", "/v1/tenants", "201")
             check(try await service.request(.post, "/v1/tenants", json: #"{"name": "x"}"#), "POST", "/v1/tenants", "403")
