@@ -62,6 +62,16 @@ import Testing
             #expect(await refused("SELECT llmlog_create_analyst('x', 'y', NULL)"))
             #expect(await refused("CREATE FUNCTION steal() RETURNS int LANGUAGE sql AS 'SELECT 1'"))
             #expect(await refused("CREATE TABLE loot (x int)"))
+            // The analysts' guide's sample queries run as written.
+            let guide = try String(contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                .deletingLastPathComponent().appendingPathComponent("docs/analytics.md"), encoding: .utf8)
+            let samples = guide.components(separatedBy: "```sql\n").dropFirst().map { $0.components(separatedBy: "```")[0] }
+            #expect(samples.count >= 5)
+            for sample in samples {
+                do { _ = try await connection.query(PGQuery(unsafeSQL: sample)) } catch let error as PGError {
+                    Issue.record("sample query failed: \(error.message)\n\(sample)")
+                }
+            }
             // Its own binding only.
             #expect(try await connection.query("SELECT count(*) FROM llmlog_analysts")[0].decode(Int.self, column: 0) == 1)
             await connection.close()
