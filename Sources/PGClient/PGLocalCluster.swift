@@ -89,6 +89,15 @@ public final class PGLocalCluster: Sendable {
         try await Self.offloaded { [self] in PGLocalProcess.stopServer(dataDirectory: dataDirectory) }
     }
 
+    /// Kills the server like a crash: SIGKILL to the postmaster and all its children, nothing flushed or shut down.
+    /// `startAgain()` then runs crash recovery. For fault-injection tests.
+    public func crash() async throws {
+        try await Self.offloaded { [self] in PGLocalProcess.killServer(dataDirectory: dataDirectory) }
+    }
+
+    /// A TCP port on 127.0.0.1 that nothing listens on right now.
+    public static func freeLoopbackPort() throws -> Int { try PGLocalProcess.freeLoopbackPort() }
+
     /// Starts the stopped server again on the same port; returns once it accepts connections.
     public func startAgain() async throws {
         try await Self.offloaded { [self] in

@@ -109,6 +109,30 @@ enum PGLocalProcess {
         for _ in 0..<3000 where kill(pid, 0) == 0 { usleep(10_000) }
     }
 
+    /// SIGKILL to the postmaster and every process it started (a crash, for fault tests), then waits until all
+    /// of them are gone. The data directory is left as a crash leaves it: the next start runs crash recovery.
+    static func killServer(dataDirectory: String) {
+        guard let (pid, _) = postmaster(dataDirectory: dataDirectory) else { return }
+        let children = childProcesses(of: pid)
+        kill(pid, SIGKILL)
+        for child in children { kill(child, SIGKILL) }
+        for process in [pid] + children {
+            for _ in 0..<3000 where kill(process, 0) == 0 { usleep(2_000) }
+        }
+    }
+
+    /// The pids whose parent is `parent` (from /proc).
+    static func childProcesses(of parent: pid_t) -> [pid_t] {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.compactMap { entry -> pid_t? in
+            guard let pid = pid_t(entry), let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")") else { return nil }
+            // After "(comm)": state, then ppid.
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            return fields.count > 1 && pid_t(fields[1]) == parent ? pid : nil
+        }
+    }
+
     /// A TCP port on 127.0.0.1 that nothing listens on right now.
     static func freeLoopbackPort() throws -> Int {
         let socketDescriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
