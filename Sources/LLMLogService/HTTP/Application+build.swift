@@ -14,10 +14,15 @@ public struct ServiceComponents: Sendable {
     public let tokens: TokenKeyRing
     /// Longest lifetime of a user token, in seconds.
     public let tokenMaxTTLSeconds: Int
+    /// This service's metrics (a registry of its own), served at `GET /metrics`.
+    public let metrics: ServiceMetrics
+    /// The per-caller rate limit; nil: unlimited.
+    public let rateLimiter: RateLimiter?
 
     public init(
         pool: PGPool, writer: IngestWriter, tenants: TenantStore, migrator: Migrator, limits: IngestLimits,
-        keyUsage: KeyUsageRecorder, tokens: TokenKeyRing, tokenMaxTTLSeconds: Int = 86_400
+        keyUsage: KeyUsageRecorder, tokens: TokenKeyRing, tokenMaxTTLSeconds: Int = 86_400,
+        metrics: ServiceMetrics = ServiceMetrics(), rateLimiter: RateLimiter? = nil
     ) {
         self.pool = pool
         self.writer = writer
@@ -27,16 +32,21 @@ public struct ServiceComponents: Sendable {
         self.keyUsage = keyUsage
         self.tokens = tokens
         self.tokenMaxTTLSeconds = tokenMaxTTLSeconds
+        self.metrics = metrics
+        self.rateLimiter = rateLimiter
     }
 }
 
 /// The router with every route and middleware.
 public func buildRouter(_ components: ServiceComponents) -> Router<AppContext> {
     let router = Router(context: AppContext.self)
-    router.add(middleware: RequestLogMiddleware())
+    router.add(middleware: RequestLogMiddleware(metrics: components.metrics))
     router.add(middleware: ErrorMiddleware())
     HealthRoutes(pool: components.pool, migrator: components.migrator).register(on: router)
-    let v1 = router.group("v1").add(middleware: AuthMiddleware(tenants: components.tenants, keyUsage: components.keyUsage, tokens: components.tokens))
+    MetricsRoute(metrics: components.metrics, pool: components.pool, writer: components.writer).register(on: router)
+    let v1 = router.group("v1").add(middleware: AuthMiddleware(
+        tenants: components.tenants, keyUsage: components.keyUsage, tokens: components.tokens,
+        rateLimiter: components.rateLimiter, metrics: components.metrics))
     IngestRoutes(writer: components.writer, limits: components.limits).register(on: v1)
     TenantRoutes(tenants: components.tenants, limits: components.limits).register(on: v1)
     ReadRoutes(pool: components.pool).register(on: v1)
