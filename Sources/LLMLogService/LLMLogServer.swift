@@ -7,14 +7,16 @@ import ServiceLifecycle
 /// `llmlog serve`: database (embedded or `DATABASE_URL`), migrations, the `default` tenant on first start,
 /// prices, the writer and the HTTP server, until SIGINT or SIGTERM.
 public enum LLMLogServer {
-    public static func run(_ configuration: ServiceConfiguration, logger: Logger) async throws {
+    /// Runs until shutdown; `metrics` is the registry `GET /metrics` serves (the CLI bootstraps swift-metrics with it).
+    public static func run(_ configuration: ServiceConfiguration, metrics: ServiceMetrics? = nil, logger: Logger) async throws {
+        let metrics = metrics ?? ServiceMetrics(scrapeToken: configuration.metricsToken)
         let location = try await DatabaseLocation.resolve(
             databaseURL: configuration.databaseURL, directory: configuration.dataDirectory, logger: logger)
         let migrator = try Migrator(logger: logger)
         try await migrator.migrate(location.configuration)
-        let pool = PGPool(configuration: location.serviceConfiguration,
-                          options: .init(maxConnections: configuration.poolSize, acquireTimeout: configuration.poolTimeout),
-                          logger: logger)
+        var poolOptions = PGPool.Options(maxConnections: configuration.poolSize, acquireTimeout: configuration.poolTimeout)
+        poolOptions.errorObserver = metrics.databaseErrorObserver
+        let pool = PGPool(configuration: location.serviceConfiguration, options: poolOptions, logger: logger)
         let tenants = TenantStore(pool: pool)
         // First-start administration (a token signing key, the default tenant) is done as the owner.
         let owner = PGPool(configuration: location.configuration, options: .init(maxConnections: 1), logger: logger)
@@ -32,11 +34,12 @@ public enum LLMLogServer {
         try await tokens.reload(from: pool)
         let prices = PriceBook()
         try await prices.reload(from: pool)
-        let writer = IngestWriter(pool: pool, prices: prices, options: configuration.writer, logger: logger)
+        let writer = IngestWriter(pool: pool, prices: prices, options: configuration.writer, metrics: metrics, logger: logger)
         let keyUsage = KeyUsageRecorder(pool: pool, interval: configuration.keyUsageFlush, logger: logger)
         let components = ServiceComponents(pool: pool, writer: writer, tenants: tenants, migrator: migrator,
                                            limits: configuration.limits, keyUsage: keyUsage, tokens: tokens,
-                                           tokenMaxTTLSeconds: configuration.tokenMaxTTLSeconds)
+                                           tokenMaxTTLSeconds: configuration.tokenMaxTTLSeconds, metrics: metrics,
+                                           rateLimiter: configuration.makeRateLimiter())
         var extra: [any Service] = [
             PeriodicReload(what: "prices", interval: configuration.priceRefresh, logger: logger) { try await prices.reload(from: pool) },
             PeriodicReload(what: "token signing keys", interval: configuration.tokenKeyRefresh, logger: logger) { try await tokens.reload(from: pool) },
@@ -44,6 +47,8 @@ public enum LLMLogServer {
         if let cluster = location.embedded { extra.insert(EmbeddedClusterService(cluster: cluster), at: 0) }
         print("llmlog listening on http://\(configuration.host):\(configuration.port) (database: \(location.displayURL))")
         fflush(nil)  // the keys and address must reach a piped stdout now, not at exit
+        logger.info("listening", metadata: ["host": "\(configuration.host)", "port": "\(configuration.port)",
+                                            "rate_limit_per_second": "\(configuration.rateLimitPerSecond)"])
         let app = buildApplication(components, host: configuration.host, port: configuration.port, extraServices: extra, logger: logger)
         try await app.runService()
     }

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 
 /// Every setting of the service, read from environment variables; the CLI's flags override them.
 /// The README lists them with their defaults.
@@ -28,6 +29,16 @@ public struct ServiceConfiguration: Sendable {
     /// `LLMLOG_MAX_BODY_BYTES`, `LLMLOG_MAX_BATCH_BODY_BYTES`, `LLMLOG_MAX_BATCH_EVENTS`, `LLMLOG_MAX_CONTENT_BYTES`,
     /// `LLMLOG_MAX_METADATA_BYTES`.
     public var limits = IngestLimits()
+    /// `LLMLOG_LOG_FORMAT` (default text): `text` or `json` (one object per line).
+    public var logFormat = LogFormat.text
+    /// `LLMLOG_LOG_LEVEL` (default info; `LOG_LEVEL` is read when it is unset).
+    public var logLevel = Logger.Level.info
+    /// `LLMLOG_METRICS_TOKEN`: when set, `GET /metrics` requires it as a bearer token.
+    public var metricsToken: String?
+    /// `LLMLOG_RATE_LIMIT_PER_SECOND` (default 2000; 0: no limit): requests per second per key, token subject or operator key.
+    public var rateLimitPerSecond = 2000
+    /// `LLMLOG_RATE_LIMIT_BURST` (default 4000): requests a caller may send at once.
+    public var rateLimitBurst = 4000
 
     public init() {}
 
@@ -58,6 +69,21 @@ public struct ServiceConfiguration: Sendable {
         if let value = try integer("LLMLOG_MAX_BATCH_EVENTS") { configuration.limits.maxBatchEvents = max(1, value) }
         if let value = try integer("LLMLOG_MAX_CONTENT_BYTES") { configuration.limits.maxContentBytes = value }
         if let value = try integer("LLMLOG_MAX_METADATA_BYTES") { configuration.limits.maxMetadataBytes = value }
+        if let text = environment["LLMLOG_LOG_FORMAT"], !text.isEmpty {
+            guard let format = LogFormat(rawValue: text.lowercased()) else { throw ConfigurationError(message: "LLMLOG_LOG_FORMAT must be text or json, not \"\(text)\"") }
+            configuration.logFormat = format
+        }
+        for name in ["LLMLOG_LOG_LEVEL", "LOG_LEVEL"] {
+            guard let text = environment[name], !text.isEmpty else { continue }
+            guard let level = Logger.Level(rawValue: text.lowercased()) else {
+                throw ConfigurationError(message: "\(name) must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")), not \"\(text)\"")
+            }
+            configuration.logLevel = level
+            break
+        }
+        configuration.metricsToken = environment["LLMLOG_METRICS_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
+        if let value = try integer("LLMLOG_RATE_LIMIT_PER_SECOND") { configuration.rateLimitPerSecond = value }
+        if let value = try integer("LLMLOG_RATE_LIMIT_BURST") { configuration.rateLimitBurst = value }
         return configuration
     }
 }

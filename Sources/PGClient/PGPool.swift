@@ -18,6 +18,9 @@ public final class PGPool: Service, Sendable {
         public var maxConnections: Int
         /// How long `withConnection` waits for a free connection before throwing `poolTimeout`.
         public var acquireTimeout: Duration
+        /// Called with every `PGError` that `withConnection` (and so every query through the pool) throws, including
+        /// acquire failures such as `poolTimeout`: a hook for error metrics. It must be quick and must not block.
+        public var errorObserver: (@Sendable (PGError) -> Void)?
 
         public init(maxConnections: Int = 10, acquireTimeout: Duration = .seconds(10)) {
             precondition(maxConnections > 0, "maxConnections must be positive")
@@ -54,13 +57,20 @@ public final class PGPool: Service, Sendable {
     /// Leases a connection for the duration of `body` and returns it to the pool afterwards. `body` runs on the
     /// connection's own thread (task executor preference), so each of its queries runs without a thread switch.
     public func withConnection<R>(_ body: (PGConnection) async throws -> R) async throws -> R {
-        let connection = try await acquire()
+        let connection: PGConnection
+        do {
+            connection = try await acquire()
+        } catch {
+            options.errorObserver?(error)
+            throw error
+        }
         do {
             let value = try await withTaskExecutorPreference(connection.executor) { try await body(connection) }
             release(connection)
             return value
         } catch {
             release(connection)
+            if let error = error as? PGError { options.errorObserver?(error) }
             throw error
         }
     }

@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import LLMLogService
 import Logging
+import Metrics
+import Synchronization
 
 /// The `llmlog` command line.
 @main
@@ -21,45 +23,91 @@ struct DatabaseOptions: ParsableArguments {
     @Option(name: .customLong("data-dir"), help: "Where the embedded cluster lives (default: $LLMLOG_DATA_DIR or .llmlog).")
     var dataDirectory: String?
 
-    func configuration() throws -> ServiceConfiguration {
-        var configuration = try ServiceConfiguration.fromEnvironment()
-        if let databaseURL { configuration.databaseURL = databaseURL }
-        if let dataDirectory { configuration.dataDirectory = dataDirectory }
-        return configuration
+    /// The environment's settings with these flags and `overrides` (keyed by environment variable) laid over them.
+    func configuration(overrides: [String: String] = [:]) throws -> ServiceConfiguration {
+        var overrides = overrides
+        if let databaseURL { overrides["DATABASE_URL"] = databaseURL }
+        if let dataDirectory { overrides["LLMLOG_DATA_DIR"] = dataDirectory }
+        return try ServiceConfiguration.resolve(overrides: overrides)
     }
 
-    /// The process's logger (logging is set up on first use; `LOG_LEVEL` sets the level, default `info`).
-    func logger() -> Logger {
-        LoggingBootstrap.once()
+    /// The process's logger; logging is set up on first use with the format and level of `configuration`
+    /// (default: the environment's).
+    func logger(_ configuration: ServiceConfiguration? = nil) -> Logger {
+        LoggingBootstrap.once(configuration ?? (try? self.configuration()) ?? ServiceConfiguration())
         return Logger(label: "llmlog")
     }
 }
 
 /// Logging is bootstrapped once per process.
 enum LoggingBootstrap {
-    static func once() { _ = bootstrapped }
-    private static let bootstrapped: Void = {
-        let level = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
+    private static let done = Mutex(false)
+    static func once(_ configuration: ServiceConfiguration) {
+        let first = done.withLock { done in
+            defer { done = true }
+            return !done
         }
-    }()
+        guard first else { return }
+        LoggingSystem.bootstrap { label in configuration.logFormat.handler(label: label, level: configuration.logLevel) }
+    }
 }
 
 struct Serve: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Run the service (embedded PostgreSQL unless DATABASE_URL is set).")
+    static let configuration = CommandConfiguration(
+        abstract: "Run the service (embedded PostgreSQL unless DATABASE_URL is set).",
+        discussion: "Every setting comes from its environment variable (README, Configuration); a flag given here overrides it.")
 
     @OptionGroup var database: DatabaseOptions
-    @Option(help: "Address to listen on (default: $HOST or 127.0.0.1).") var hostname: String?
-    @Option(help: "Port to listen on (default: $PORT or 8080).") var port: Int?
+    @Option(name: [.customLong("host"), .customLong("hostname")], help: "Address to listen on ($HOST, default 127.0.0.1).")
+    var host: String?
+    @Option(help: "Port to listen on ($PORT, default 8080).") var port: Int?
+    @Option(help: "Database connections ($LLMLOG_POOL_SIZE, default 16).") var poolSize: Int?
+    @Option(help: "Wait for a free connection, ms ($LLMLOG_POOL_TIMEOUT_MS, default 5000).") var poolTimeoutMs: Int?
+    @Option(help: "Most operations per write transaction ($LLMLOG_MAX_BATCH, default 1000).") var maxBatch: Int?
+    @Option(help: "Writer linger, ms ($LLMLOG_FLUSH_INTERVAL_MS, default 1).") var flushIntervalMs: Int?
+    @Option(help: "Most queued operations before 503 ($LLMLOG_QUEUE_CAPACITY, default 20000).") var queueCapacity: Int?
+    @Option(help: "Retry window of a failing write, ms ($LLMLOG_RETRY_WINDOW_MS, default 5000).") var retryWindowMs: Int?
+    @Option(help: "Largest single-object body ($LLMLOG_MAX_BODY_BYTES, default 2097152).") var maxBodyBytes: Int?
+    @Option(help: "Largest batch body ($LLMLOG_MAX_BATCH_BODY_BYTES, default 16777216).") var maxBatchBodyBytes: Int?
+    @Option(help: "Most events in a batch ($LLMLOG_MAX_BATCH_EVENTS, default 1000).") var maxBatchEvents: Int?
+    @Option(help: "Longest message content ($LLMLOG_MAX_CONTENT_BYTES, default 1048576).") var maxContentBytes: Int?
+    @Option(help: "Largest metadata object ($LLMLOG_MAX_METADATA_BYTES, default 65536).") var maxMetadataBytes: Int?
+    @Option(help: "Price table reload interval ($LLMLOG_PRICE_REFRESH_SECONDS, default 60).") var priceRefreshSeconds: Int?
+    @Option(help: "Longest user-token lifetime ($LLMLOG_TOKEN_MAX_TTL_SECONDS, default 86400).") var tokenMaxTtlSeconds: Int?
+    @Option(help: "Signing-key reload interval ($LLMLOG_TOKEN_KEY_REFRESH_SECONDS, default 60).") var tokenKeyRefreshSeconds: Int?
+    @Option(help: "last_used_at write interval ($LLMLOG_KEY_USAGE_FLUSH_SECONDS, default 30).") var keyUsageFlushSeconds: Int?
+    @Option(help: "text or json ($LLMLOG_LOG_FORMAT, default text).") var logFormat: String?
+    @Option(help: "trace, debug, info, notice, warning, error or critical ($LLMLOG_LOG_LEVEL, default info).") var logLevel: String?
+    @Option(help: "Bearer token GET /metrics requires ($LLMLOG_METRICS_TOKEN, default none; prefer the variable: flags show in ps).")
+    var metricsToken: String?
+    @Option(help: "Requests per second per key, 0: no limit ($LLMLOG_RATE_LIMIT_PER_SECOND, default 2000).") var rateLimitPerSecond: Int?
+    @Option(help: "Requests a key may send at once ($LLMLOG_RATE_LIMIT_BURST, default 4000).") var rateLimitBurst: Int?
+
+    /// The flags given, keyed by the environment variable each overrides.
+    var overrides: [String: String] {
+        let values: [String: String?] = [
+            "HOST": host, "PORT": port.map(String.init), "LLMLOG_POOL_SIZE": poolSize.map(String.init),
+            "LLMLOG_POOL_TIMEOUT_MS": poolTimeoutMs.map(String.init), "LLMLOG_MAX_BATCH": maxBatch.map(String.init),
+            "LLMLOG_FLUSH_INTERVAL_MS": flushIntervalMs.map(String.init), "LLMLOG_QUEUE_CAPACITY": queueCapacity.map(String.init),
+            "LLMLOG_RETRY_WINDOW_MS": retryWindowMs.map(String.init), "LLMLOG_MAX_BODY_BYTES": maxBodyBytes.map(String.init),
+            "LLMLOG_MAX_BATCH_BODY_BYTES": maxBatchBodyBytes.map(String.init),
+            "LLMLOG_MAX_BATCH_EVENTS": maxBatchEvents.map(String.init), "LLMLOG_MAX_CONTENT_BYTES": maxContentBytes.map(String.init),
+            "LLMLOG_MAX_METADATA_BYTES": maxMetadataBytes.map(String.init),
+            "LLMLOG_PRICE_REFRESH_SECONDS": priceRefreshSeconds.map(String.init),
+            "LLMLOG_TOKEN_MAX_TTL_SECONDS": tokenMaxTtlSeconds.map(String.init),
+            "LLMLOG_TOKEN_KEY_REFRESH_SECONDS": tokenKeyRefreshSeconds.map(String.init),
+            "LLMLOG_KEY_USAGE_FLUSH_SECONDS": keyUsageFlushSeconds.map(String.init),
+            "LLMLOG_LOG_FORMAT": logFormat, "LLMLOG_LOG_LEVEL": logLevel, "LLMLOG_METRICS_TOKEN": metricsToken,
+            "LLMLOG_RATE_LIMIT_PER_SECOND": rateLimitPerSecond.map(String.init), "LLMLOG_RATE_LIMIT_BURST": rateLimitBurst.map(String.init),
+        ]
+        return values.compactMapValues { $0 }
+    }
 
     func run() async throws {
-        var configuration = try database.configuration()
-        if let hostname { configuration.host = hostname }
-        if let port { configuration.port = port }
-        try await LLMLogServer.run(configuration, logger: database.logger())
+        let configuration = try database.configuration(overrides: overrides)
+        let metrics = ServiceMetrics(scrapeToken: configuration.metricsToken)
+        MetricsSystem.bootstrap(metrics.factory)  // once, in the process: library metrics join the same registry
+        try await LLMLogServer.run(configuration, metrics: metrics, logger: database.logger(configuration))
     }
 }
 

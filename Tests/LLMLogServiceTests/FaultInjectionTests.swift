@@ -91,7 +91,7 @@ import Testing
         let tenant = try await TenantStore(pool: owner).createTenant(name: "faults")
         let port = try PGLocalCluster.freeLoopbackPort()
         let logPath = NSTemporaryDirectory() + "llmlog-faults-\(UUID().uuidString.prefix(8)).log"
-        let environment = ["LLMLOG_RETRY_WINDOW_MS": "2000", "LLMLOG_POOL_TIMEOUT_MS": "1000", "LLMLOG_POOL_SIZE": "8"]
+        let environment = ["LLMLOG_RATE_LIMIT_PER_SECOND": "0", "LLMLOG_RETRY_WINDOW_MS": "2000", "LLMLOG_POOL_TIMEOUT_MS": "1000", "LLMLOG_POOL_SIZE": "8"]
         var service = try ServiceProcess(databaseURL: databaseURL, port: port, environment: environment, logPath: logPath)
         let http = HTTPProbe(port: port, connections: Self.clients + 4)
         try await service.waitUntilReady(http)

@@ -16,6 +16,7 @@ import Yams
         .init("GET", "/healthz"),
         .init("GET", "/readyz"),
         .init("GET", "/openapi.yaml"),
+        .init("GET", "/metrics"),
         .init("POST", "/v1/conversations"),
         .init("PATCH", "/v1/conversations/{id}"),
         .init("GET", "/v1/conversations/{id}"),

@@ -38,6 +38,12 @@ public struct APIError: Error, HTTPResponseError, Sendable, Equatable {
         APIError(.serviceUnavailable, code: "unavailable", message: message, retryAfterSeconds: retryAfter)
     }
 
+    /// 429: the caller sent more than its rate limit allows.
+    public static func rateLimited(retryAfter: Int) -> APIError {
+        APIError(.tooManyRequests, code: "rate_limited", message: "rate limit exceeded; retry after \(retryAfter) s",
+                 retryAfterSeconds: retryAfter)
+    }
+
     public static let internalError = APIError(.internalServerError, code: "internal", message: "internal error")
 
     struct Body: Encodable {

@@ -16,10 +16,15 @@ public struct ServiceComponents: Sendable {
     public let tokenMaxTTLSeconds: Int
     /// Statement timeout of every read (conversations and analytics).
     public let readTimeout: Duration
+    /// This service's metrics (a registry of its own), served at `GET /metrics`.
+    public let metrics: ServiceMetrics
+    /// The per-caller rate limit; nil: unlimited.
+    public let rateLimiter: RateLimiter?
 
     public init(
         pool: PGPool, writer: IngestWriter, tenants: TenantStore, migrator: Migrator, limits: IngestLimits,
-        keyUsage: KeyUsageRecorder, tokens: TokenKeyRing, tokenMaxTTLSeconds: Int = 86_400, readTimeout: Duration = .seconds(5)
+        keyUsage: KeyUsageRecorder, tokens: TokenKeyRing, tokenMaxTTLSeconds: Int = 86_400, readTimeout: Duration = .seconds(5),
+        metrics: ServiceMetrics = ServiceMetrics(), rateLimiter: RateLimiter? = nil
     ) {
         self.pool = pool
         self.writer = writer
@@ -30,16 +35,20 @@ public struct ServiceComponents: Sendable {
         self.tokens = tokens
         self.tokenMaxTTLSeconds = tokenMaxTTLSeconds
         self.readTimeout = readTimeout
+        self.metrics = metrics
+        self.rateLimiter = rateLimiter
     }
 }
 
 /// The router with every route and middleware.
 public func buildRouter(_ components: ServiceComponents) -> Router<AppContext> {
     let router = Router(context: AppContext.self)
-    router.add(middleware: RequestLogMiddleware())
+    router.add(middleware: RequestLogMiddleware(metrics: components.metrics))
     router.add(middleware: ErrorMiddleware())
     HealthRoutes(pool: components.pool, migrator: components.migrator).register(on: router)
-    let auth = AuthMiddleware(tenants: components.tenants, keyUsage: components.keyUsage, tokens: components.tokens)
+    MetricsRoute(metrics: components.metrics, pool: components.pool, writer: components.writer).register(on: router)
+    let auth = AuthMiddleware(tenants: components.tenants, keyUsage: components.keyUsage, tokens: components.tokens,
+                              rateLimiter: components.rateLimiter, metrics: components.metrics)
     let v1 = router.group("v1").add(middleware: auth)
     let read = ReadRoutes(pool: components.pool)
     let list = ConversationListRoute(pool: components.pool)

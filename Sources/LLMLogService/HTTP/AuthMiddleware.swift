@@ -3,11 +3,14 @@ import Hummingbird
 /// Reads `Authorization: Bearer CREDENTIAL` and puts the caller in the context: an API key (`llmlog_…`, looked up
 /// by hash on every request, so a revocation counts from the next request on every instance) or a user token
 /// (verified in memory). 401 when it is missing, unknown, revoked, expired or forged. Credentials never reach a log.
+/// A known caller past its rate limit gets 429 (see `RateLimiter`).
 struct AuthMiddleware: RouterMiddleware {
     typealias Context = AppContext
     let tenants: TenantStore
     let keyUsage: KeyUsageRecorder
     let tokens: TokenKeyRing
+    var rateLimiter: RateLimiter?
+    var metrics: ServiceMetrics?
 
     func handle(_ request: Request, context: AppContext, next: (Request, AppContext) async throws -> Response) async throws -> Response {
         guard let header = request.headers[.authorization], header.count > 7,
@@ -18,6 +21,7 @@ struct AuthMiddleware: RouterMiddleware {
             guard let keyId = try await lookUp({ try await tenants.authenticateOperator(key: credential) }, context) else {
                 throw APIError.unauthorized
             }
+            try checkRate("operator:\(keyId)")
             var context = context
             context.operatorKeyId = keyId
             context.logger[metadataKey: "operator"] = "\(keyId)"
@@ -25,10 +29,18 @@ struct AuthMiddleware: RouterMiddleware {
         }
         guard let principal = try await principal(for: credential, context: context) else { throw APIError.unauthorized }
         if let keyId = principal.keyId { keyUsage.record(keyId) }
+        try checkRate(principal.keyId.map { "key:\($0)" } ?? "user:\(principal.tenantId):\(principal.userId ?? "")")
         var context = context
         context.principal = principal
         context.logger[metadataKey: "tenant"] = "\(principal.tenantId)"
         return try await next(request, context)
+    }
+
+    /// 429 with Retry-After when `subject` (a key id or a token's tenant and user) is over its rate.
+    func checkRate(_ subject: String) throws(APIError) {
+        guard let rateLimiter, case .limited(let seconds) = rateLimiter.admit(subject) else { return }
+        metrics?.recordRateLimited()
+        throw APIError.rateLimited(retryAfter: seconds)
     }
 
     /// The caller a credential stands for, or nil.

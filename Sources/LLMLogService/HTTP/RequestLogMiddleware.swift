@@ -6,8 +6,10 @@ import Logging
 /// Gives every request an id (the client's `X-Request-Id` when it sends a sane one, else a new UUID), puts it in
 /// the response header and in every log line of the request, and writes one line per request: method, route
 /// (the route pattern, never the raw path), status and duration. Bodies, keys and tokens are never logged.
+/// The same route, status and duration feed the request metrics.
 struct RequestLogMiddleware: RouterMiddleware {
     typealias Context = AppContext
+    var metrics: ServiceMetrics?
 
     static let header = HTTPField.Name("X-Request-Id")!
 
@@ -35,9 +37,11 @@ struct RequestLogMiddleware: RouterMiddleware {
         response.headers[Self.header] = id
         let elapsed = ContinuousClock.now - start
         let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+        let route = context.endpointPath ?? "unmatched"
+        metrics?.recordRequest(method: request.method.rawValue, route: route, status: response.status.code, duration: elapsed)
         context.logger.info("request", metadata: [
             "method": .string(request.method.rawValue),
-            "route": .string(context.endpointPath ?? "unmatched"),
+            "route": .string(route),
             "status": .stringConvertible(response.status.code),
             "duration_ms": .string(String(format: "%.2f", milliseconds)),
         ])

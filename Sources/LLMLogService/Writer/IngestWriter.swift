@@ -45,12 +45,15 @@ public final class IngestWriter: Service, Sendable {
     public let prices: PriceBook
     let options: Options
     let logger: Logger
+    /// Where flush sizes and latencies, ingested messages and tokens are counted.
+    let metrics: ServiceMetrics?
     private let state = Mutex(State())
 
-    public init(pool: PGPool, prices: PriceBook, options: Options = Options(), logger: Logger) {
+    public init(pool: PGPool, prices: PriceBook, options: Options = Options(), metrics: ServiceMetrics? = nil, logger: Logger) {
         self.pool = pool
         self.prices = prices
         self.options = options
+        self.metrics = metrics
         self.logger = logger
     }
 
@@ -139,7 +142,10 @@ public final class IngestWriter: Service, Sendable {
 
     private func flush(_ submissions: [Submission]) async {
         let operations = submissions.flatMap(\.operations)
+        let start = ContinuousClock.now
         let outcomes = await writeWithRetry(operations)
+        metrics?.recordFlush(operations: operations.count, duration: ContinuousClock.now - start)
+        metrics?.recordIngested(outcomes)
         var offset = 0
         for submission in submissions {
             let count = submission.operations.count

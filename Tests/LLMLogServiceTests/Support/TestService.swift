@@ -20,6 +20,8 @@ struct TestService: Sendable {
     let writer: IngestWriter
     let keyUsage: KeyUsageRecorder
     let tokens: TokenKeyRing
+    /// This service's own metrics registry (what `GET /metrics` renders).
+    let metrics: ServiceMetrics
     let send: @Sendable (HTTPRequest.Method, String, HTTPFields, ByteBuffer?) async throws -> TestResponse
 
     /// Warnings and errors only, so test output stays readable (one info line per request otherwise).
@@ -33,6 +35,7 @@ struct TestService: Sendable {
     static func run<R: Sendable>(
         suite: String, database: PGConnectionConfiguration? = nil, limits: IngestLimits = IngestLimits(),
         writerOptions: IngestWriter.Options = IngestWriter.Options(), poolOptions: PGPool.Options = .init(maxConnections: 8),
+        rateLimiter: RateLimiter? = nil, metricsToken: String? = nil,
         logger: Logger = TestService.logger, _ body: @Sendable (TestService) async throws -> R
     ) async throws -> R {
         let configuration: PGConnectionConfiguration
@@ -42,21 +45,25 @@ struct TestService: Sendable {
         let database = PGPool(configuration: configuration, options: .init(maxConnections: 2), logger: logger)
         let tenants = TenantStore(pool: database)
         let tenant = try await tenants.createTenant(name: "tenant-\(UUID().uuidString.prefix(8))")
+        let metrics = ServiceMetrics(scrapeToken: metricsToken)
+        var poolOptions = poolOptions
+        poolOptions.errorObserver = metrics.databaseErrorObserver
         let pool = PGPool(configuration: configuration.with("options", "-c role=\(DatabaseLocation.serviceRole)"),
                           options: poolOptions, logger: logger)
         let prices = PriceBook()
         try await prices.reload(from: pool)
-        let writer = IngestWriter(pool: pool, prices: prices, options: writerOptions, logger: logger)
+        let writer = IngestWriter(pool: pool, prices: prices, options: writerOptions, metrics: metrics, logger: logger)
         let keyUsage = KeyUsageRecorder(pool: pool, interval: .seconds(3600), logger: logger)
         try await TokenKeyRing.ensureActiveKey(database)
         let tokens = TokenKeyRing()
         try await tokens.reload(from: pool)
         let components = ServiceComponents(pool: pool, writer: writer, tenants: TenantStore(pool: pool), migrator: migrator,
-                                           limits: limits, keyUsage: keyUsage, tokens: tokens, tokenMaxTTLSeconds: 7200)
+                                           limits: limits, keyUsage: keyUsage, tokens: tokens, tokenMaxTTLSeconds: 7200,
+                                           metrics: metrics, rateLimiter: rateLimiter)
         let app = Application(router: buildRouter(components), services: [database, pool, keyUsage, writer], logger: logger)
         return try await app.test(.router) { client in
             let service = TestService(tenant: tenant, pool: pool, database: database, tenants: tenants, writer: writer,
-                                      keyUsage: keyUsage, tokens: tokens) { method, uri, headers, body in
+                                      keyUsage: keyUsage, tokens: tokens, metrics: metrics) { method, uri, headers, body in
                 try await client.execute(uri: uri, method: method, headers: headers, body: body)
             }
             return try await body(service)

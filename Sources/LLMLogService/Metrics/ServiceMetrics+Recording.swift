@@ -1,0 +1,69 @@
+import Metrics
+import PGClient
+
+/// The `bucket` label of `llmlog_tokens_ingested_total`: the five non-overlapping token buckets.
+public enum TokenBucketLabel: String, CaseIterable, Sendable {
+    case input, cachedInput = "cached_input", cacheCreationInput = "cache_creation_input", output, reasoning
+}
+
+extension ServiceMetrics {
+    /// Methods outside this set are counted as `other`, so a client cannot grow the label set.
+    static let knownMethods: Set<String> = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
+
+    /// One answered request: `route` is the route pattern (Hummingbird says `NotFound` when none matched), never the raw path.
+    func recordRequest(method: String, route: String, status: Int, duration: Duration) {
+        let method = Self.knownMethods.contains(method) ? method : "other"
+        Counter(label: Name.httpRequests, dimensions: [("method", method), ("route", route), ("status", String(status))], factory: factory)
+            .increment()
+        Metrics.Timer(label: Name.httpRequestDuration, dimensions: [("method", method), ("route", route)], factory: factory)
+            .record(duration: duration)
+    }
+
+    /// One flush of the writer: how many operations it wrote and how long it took (retries included).
+    func recordFlush(operations: Int, duration: Duration) {
+        flushOperations.record(operations)
+        flushDuration.record(duration: duration)
+    }
+
+    /// What a flush stored: newly created messages and their tokens by bucket (replayed retries count nothing).
+    func recordIngested(_ outcomes: [WriteOutcome]) {
+        var messages = 0
+        var usage = TokenUsage()
+        for case .success(.message(let record, created: true)) in outcomes {
+            messages += 1
+            usage.input += record.inputTokens ?? 0
+            usage.cachedInput += record.cachedInputTokens ?? 0
+            usage.cacheCreationInput += record.cacheCreationInputTokens ?? 0
+            usage.output += record.outputTokens ?? 0
+            usage.reasoning += record.reasoningTokens ?? 0
+        }
+        guard messages > 0 else { return }
+        messagesIngested.increment(by: messages)
+        let counts: [(TokenBucketLabel, Int64)] = [
+            (.input, usage.input), (.cachedInput, usage.cachedInput), (.cacheCreationInput, usage.cacheCreationInput),
+            (.output, usage.output), (.reasoning, usage.reasoning),
+        ]
+        for (bucket, count) in counts where count > 0 { tokenCounter(bucket).increment(by: count) }
+    }
+
+    func tokenCounter(_ bucket: TokenBucketLabel) -> Counter {
+        Counter(label: Name.tokensIngested, dimensions: [("bucket", bucket.rawValue)], factory: factory)
+    }
+
+    /// A database error seen by the pool, by PGError kind and SQLSTATE class (cancellations are not errors).
+    func recordDatabaseError(_ error: PGError) {
+        guard error.kind != .cancelled else { return }
+        let code = error.code?.rawValue ?? ""
+        let sqlClass = code.utf8.count == 5 && code.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) ? String(code.prefix(2)) : "none"
+        Counter(label: Name.databaseErrors, dimensions: [("kind", error.kind.rawValue), ("sqlstate_class", sqlClass)], factory: factory)
+            .increment()
+    }
+
+    /// A request refused by the rate limit.
+    func recordRateLimited() { rateLimited.increment() }
+
+    /// The pool hook that counts database errors here.
+    public var databaseErrorObserver: @Sendable (PGError) -> Void {
+        { [weak self] error in self?.recordDatabaseError(error) }
+    }
+}

@@ -1,0 +1,31 @@
+import Foundation
+
+extension ServiceConfiguration {
+    /// Every setting: its environment variable and the `llmlog serve` flag that overrides it (the README lists both).
+    public static let settings: [(variable: String, flag: String)] = [
+        ("DATABASE_URL", "--database-url"), ("LLMLOG_DATA_DIR", "--data-dir"), ("HOST", "--host"), ("PORT", "--port"),
+        ("LLMLOG_POOL_SIZE", "--pool-size"), ("LLMLOG_POOL_TIMEOUT_MS", "--pool-timeout-ms"),
+        ("LLMLOG_MAX_BATCH", "--max-batch"), ("LLMLOG_FLUSH_INTERVAL_MS", "--flush-interval-ms"),
+        ("LLMLOG_QUEUE_CAPACITY", "--queue-capacity"), ("LLMLOG_RETRY_WINDOW_MS", "--retry-window-ms"),
+        ("LLMLOG_MAX_BODY_BYTES", "--max-body-bytes"), ("LLMLOG_MAX_BATCH_BODY_BYTES", "--max-batch-body-bytes"),
+        ("LLMLOG_MAX_BATCH_EVENTS", "--max-batch-events"), ("LLMLOG_MAX_CONTENT_BYTES", "--max-content-bytes"),
+        ("LLMLOG_MAX_METADATA_BYTES", "--max-metadata-bytes"), ("LLMLOG_PRICE_REFRESH_SECONDS", "--price-refresh-seconds"),
+        ("LLMLOG_TOKEN_MAX_TTL_SECONDS", "--token-max-ttl-seconds"), ("LLMLOG_TOKEN_KEY_REFRESH_SECONDS", "--token-key-refresh-seconds"),
+        ("LLMLOG_KEY_USAGE_FLUSH_SECONDS", "--key-usage-flush-seconds"), ("LLMLOG_LOG_FORMAT", "--log-format"),
+        ("LLMLOG_LOG_LEVEL", "--log-level"), ("LLMLOG_METRICS_TOKEN", "--metrics-token"),
+        ("LLMLOG_RATE_LIMIT_PER_SECOND", "--rate-limit-per-second"), ("LLMLOG_RATE_LIMIT_BURST", "--rate-limit-burst"),
+    ]
+
+    /// The environment with command-line values laid over it: `overrides` maps a setting's environment variable
+    /// to the value its flag was given (flags not given are absent), and wins. Both are read and checked alike.
+    public static func resolve(
+        environment: [String: String] = ProcessInfo.processInfo.environment, overrides: [String: String]
+    ) throws -> ServiceConfiguration {
+        try fromEnvironment(environment.merging(overrides) { _, flag in flag })
+    }
+
+    /// The rate limiter these settings ask for; nil when `rateLimitPerSecond` is 0.
+    public func makeRateLimiter() -> RateLimiter? {
+        rateLimitPerSecond > 0 ? RateLimiter(ratePerSecond: rateLimitPerSecond, burst: rateLimitBurst) : nil
+    }
+}
