@@ -24,6 +24,8 @@ import Yams
         .init("POST", "/v1/batch"),
         .init("POST", "/v1/tokens"),
         .init("POST", "/v1/tenants"),
+        .init("POST", "/v1/ingest/openai"),
+        .init("POST", "/v1/ingest/anthropic"),
     ]
 
     // MARK: 1. the document and the router
