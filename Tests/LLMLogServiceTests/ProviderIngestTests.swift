@@ -187,13 +187,15 @@ import Testing
             #expect(Array(logged.prefix(5)).map { $0["id"] as? String } == firstIds)
             #expect(try await Self.messageCount(service, conversationId) == 7)
 
-            // The same call again writes nothing and answers 200.
+            // The same call again writes nothing (not even the conversation's updatedAt) and answers 200.
+            let updatedBefore = try await Self.detail(service, conversationId).conversation.updatedAt
             let again = try await service.request(.post, "/v1/ingest/openai", json: TestService.json(second))
             let document = try OpenAPIDocument.load()
             OpenAPIDocumentTests.expectConforms(document, again, "POST", "/v1/ingest/openai", "200")
             #expect(Self.loggedMessages(again).allSatisfy { $0["replayed"] as? Bool == true })
             #expect(try await Self.messageCount(service, conversationId) == 7)
             let detail = try await Self.detail(service, conversationId)
+            #expect(detail.conversation.updatedAt == updatedBefore)
             #expect(detail.messages.map(\.content).suffix(2) == ["And tomorrow?", "Rain."])
             #expect(detail.messages.filter { $0.role == .assistant && $0.inputTokens != nil }.count == 2)
             let price = try await Self.price(service, "openai", pattern: "gpt-5-2025-%")

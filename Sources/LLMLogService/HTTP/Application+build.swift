@@ -38,7 +38,7 @@ public func buildRouter(_ components: ServiceComponents) -> Router<AppContext> {
     HealthRoutes(pool: components.pool, migrator: components.migrator).register(on: router)
     let v1 = router.group("v1").add(middleware: AuthMiddleware(tenants: components.tenants, keyUsage: components.keyUsage, tokens: components.tokens))
     IngestRoutes(writer: components.writer, limits: components.limits).register(on: v1)
-    ProviderIngestRoutes(writer: components.writer, limits: components.limits).register(on: v1)
+    ProviderIngestRoutes(pool: components.pool, writer: components.writer, limits: components.limits).register(on: v1)
     TenantRoutes(tenants: components.tenants, limits: components.limits).register(on: v1)
     ReadRoutes(pool: components.pool).register(on: v1)
     ConversationListRoute(pool: components.pool).register(on: v1)

@@ -1,9 +1,11 @@
 import Foundation
 import Hummingbird
+import PGClient
 
 /// `POST /v1/ingest/openai` and `POST /v1/ingest/anthropic`: log a provider call from its own request and response
 /// payloads (see docs/provider-ingest.md). Ingest and admin keys, like the other writes.
 struct ProviderIngestRoutes {
+    let pool: PGPool
     let writer: IngestWriter
     let limits: IngestLimits
 
@@ -27,8 +29,8 @@ struct ProviderIngestRoutes {
         let call = try map(body.request, body.response)
         let envelope = ProviderIngest.Envelope(conversationId: body.conversationId, userId: body.userId, type: body.type,
                                                title: body.title, processingTime: body.processingTime)
-        let answer = try await ProviderIngest(writer: writer, limits: limits)
-            .log(call, envelope: envelope, tenantId: principal.tenantId, receivedAt: context.receivedAt)
+        let answer = try await ProviderIngest(pool: pool, writer: writer, limits: limits)
+            .log(call, envelope: envelope, principal: principal, receivedAt: context.receivedAt)
         return try .json(answer, status: answer.isReplay ? .ok : .created)
     }
 }

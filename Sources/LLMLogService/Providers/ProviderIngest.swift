@@ -1,7 +1,9 @@
 import Foundation
+import PGClient
 
 /// Logs one provider call through the IngestWriter: creates the conversation when needed, then writes the
-/// request's messages that no earlier call logged, and the reply. No SQL of its own.
+/// request's messages that no earlier call logged, and the reply. Its only SQL is a read of an existing
+/// conversation; every write goes through the writer.
 ///
 /// A message's id is a UUID v5 of tenant, conversation, position in the history and role, and its request
 /// fingerprint covers exactly that identity. A follow-up call resends the whole history: its old messages get the
@@ -9,6 +11,7 @@ import Foundation
 /// the previous reply is found the same way, because its position is the one its echo takes in the next history.
 /// The first version logged at a position is kept; a resent history is not compared with it.
 struct ProviderIngest: Sendable {
+    let pool: PGPool
     let writer: IngestWriter
     let limits: IngestLimits
 
@@ -36,7 +39,8 @@ struct ProviderIngest: Sendable {
     }
 
     /// Logs `call`; returns the answer and whether anything was written.
-    func log(_ call: ProviderCall, envelope: Envelope, tenantId: UUID, receivedAt: Date) async throws(APIError) -> ProviderIngestResponse {
+    func log(_ call: ProviderCall, envelope: Envelope, principal: Principal, receivedAt: Date) async throws -> ProviderIngestResponse {
+        let tenantId = principal.tenantId
         // Everything is validated before anything is written.
         let conversationRequest = ConversationCreateRequest(
             id: nil, userId: envelope.userId, type: envelope.type, title: envelope.title, documentId: nil,
@@ -79,16 +83,16 @@ struct ProviderIngest: Sendable {
         }
 
         let (conversation, conversationCreated) = try await findOrCreateConversation(
-            conversationId, conversationRequest, tenantId: tenantId, receivedAt: receivedAt)
+            conversationId, conversationRequest, principal: principal, receivedAt: receivedAt)
         if conversation.provider.lowercased() != call.provider {
-            throw .conflict("provider_mismatch", "the conversation logs \(conversation.provider) calls", field: "conversationId")
+            throw APIError.conflict("provider_mismatch", "the conversation logs \(conversation.provider) calls", field: "conversationId")
         }
         if conversation.model != call.model {
-            throw .conflict("model_mismatch", "the conversation logs model \(conversation.model) (a message is priced by its conversation's model); log other models in another conversation",
+            throw APIError.conflict("model_mismatch", "the conversation logs model \(conversation.model) (a message is priced by its conversation's model); log other models in another conversation",
                             field: "response.model")
         }
         if let userId = envelope.userId, conversation.userId != userId {
-            throw .conflict("user_mismatch", "the conversation belongs to another user", field: "userId")
+            throw APIError.conflict("user_mismatch", "the conversation belongs to another user", field: "userId")
         }
 
         var logged: [ProviderIngestResponse.LoggedMessage] = []
@@ -102,34 +106,40 @@ struct ProviderIngest: Sendable {
             case .failure(let error):
                 throw Self.relabel(error, ["id": messages[index].field, "messageIndex": messages[index].field])
             case .success(.conversation):
-                throw .internalError
+                throw APIError.internalError
             }
         }
-        guard let reply else { throw .internalError }
+        guard let reply else { throw APIError.internalError }
         return ProviderIngestResponse(conversationId: conversationId, conversationCreated: conversationCreated, messages: logged, reply: reply)
     }
 
-    /// The conversation: created now, created by an earlier call (same attributes), or existing with other
-    /// attributes (a later call without the title, a conversation made by `POST /v1/conversations` …): then it is
-    /// read back through an empty update.
+    /// The conversation: created now, created by an earlier call with the same attributes (a replay), or existing
+    /// with other attributes (a later call without the title, one made by `POST /v1/conversations` …): then it
+    /// is read as it is stored.
     private func findOrCreateConversation(
-        _ id: UUID, _ request: ConversationCreateRequest, tenantId: UUID, receivedAt: Date
-    ) async throws(APIError) -> (ConversationRecord, created: Bool) {
+        _ id: UUID, _ request: ConversationCreateRequest, principal: Principal, receivedAt: Date
+    ) async throws -> (ConversationRecord, created: Bool) {
         let create = WriteOperation.createConversation(
-            tenantId: tenantId, id: id, request: request, requestHash: APIJSON.fingerprint(request, scope: "conversation"), receivedAt: receivedAt)
+            tenantId: principal.tenantId, id: id, request: request, requestHash: APIJSON.fingerprint(request, scope: "conversation"),
+            receivedAt: receivedAt)
         switch await writer.submit(create) {
         case .success(.conversation(let record, let created)):
             return (record, created)
         case .failure(let error) where error.code == "idempotency_conflict":
-            switch await writer.submit(.updateConversation(tenantId: tenantId, id: id, request: ConversationUpdateRequest(), receivedAt: receivedAt)) {
-            case .success(.conversation(let record, _)): return (record, false)
-            case .failure(let error): throw error
-            case .success(.message): throw .internalError
+            let stored = try await pool.withTransaction(readOnly: true) { tx -> ConversationRecord? in
+                try await TenantScope.read(for: principal, tx)
+                let rows = try await tx.query("""
+                    SELECT \(unsafeSQL: ConversationState.columns) FROM llm_conversations
+                    WHERE tenant_id = \(principal.tenantId) AND id = \(id)
+                    """)
+                return try rows.first.map { try ConversationState(row: $0).record }
             }
+            guard let stored else { throw APIError.internalError }
+            return (stored, false)
         case .failure(let error):
             throw Self.relabel(error, ["id": "conversationId"])
         case .success(.message):
-            throw .internalError
+            throw APIError.internalError
         }
     }
 
