@@ -29,6 +29,8 @@ import Yams
         .init("GET", "/v1/admin/analytics"),
         .init("GET", "/api/llm-analytics"),
         .init("POST", "/api/llm-analytics"),
+        .init("POST", "/v1/ingest/openai"),
+        .init("POST", "/v1/ingest/anthropic"),
     ]
 
     // MARK: 1. the document and the router

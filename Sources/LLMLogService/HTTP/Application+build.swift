@@ -54,6 +54,7 @@ public func buildRouter(_ components: ServiceComponents) -> Router<AppContext> {
     let list = ConversationListRoute(pool: components.pool)
     let analytics = AnalyticsRoutes(pool: components.pool, timeout: components.readTimeout)
     IngestRoutes(writer: components.writer, limits: components.limits).register(on: v1)
+    ProviderIngestRoutes(pool: components.pool, writer: components.writer, limits: components.limits).register(on: v1)
     TenantRoutes(tenants: components.tenants, limits: components.limits).register(on: v1)
     read.register(on: v1)
     list.register(on: v1)

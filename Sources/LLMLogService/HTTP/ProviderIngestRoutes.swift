@@ -1,0 +1,36 @@
+import Foundation
+import Hummingbird
+import PGClient
+
+/// `POST /v1/ingest/openai` and `POST /v1/ingest/anthropic`: log a provider call from its own request and response
+/// payloads (see docs/provider-ingest.md). Ingest and admin keys, like the other writes.
+struct ProviderIngestRoutes {
+    let pool: PGPool
+    let writer: IngestWriter
+    let limits: IngestLimits
+
+    func register(on group: RouterGroup<AppContext>) {
+        group.post("ingest/openai") { request, context in
+            try await ingest(request, context, OpenAIRequest.self, OpenAIResponse.self, OpenAIMapping.call)
+        }
+        group.post("ingest/anthropic") { request, context in
+            try await ingest(request, context, AnthropicRequest.self, AnthropicResponse.self, AnthropicMapping.call)
+        }
+    }
+
+    private func ingest<ProviderRequest: Decodable & Sendable, ProviderResponse: Decodable & Sendable>(
+        _ request: Request, _ context: AppContext, _: ProviderRequest.Type, _: ProviderResponse.Type,
+        _ map: (ProviderRequest, ProviderResponse) throws(APIError) -> ProviderCall
+    ) async throws -> Response {
+        let principal = try context.require(IngestRoutes.writers)
+        var request = request
+        // Provider payloads may carry base64 images and documents (stored only as references): the batch body limit applies.
+        let body = try await request.decodeJSON(ProviderIngestRequest<ProviderRequest, ProviderResponse>.self, limit: limits.maxBatchBodyBytes)
+        let call = try map(body.request, body.response)
+        let envelope = ProviderIngest.Envelope(conversationId: body.conversationId, userId: body.userId, type: body.type,
+                                               title: body.title, processingTime: body.processingTime)
+        let answer = try await ProviderIngest(pool: pool, writer: writer, limits: limits)
+            .log(call, envelope: envelope, principal: principal, receivedAt: context.receivedAt)
+        return try .json(answer, status: answer.isReplay ? .ok : .created)
+    }
+}
