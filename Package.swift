@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "PGClient", targets: ["PGClient"]),
         .library(name: "Analytics", targets: ["Analytics"]),
         .library(name: "LLMLogService", targets: ["LLMLogService"]),
+        .library(name: "LLMLogClient", targets: ["LLMLogClient"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -19,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "5.0.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         .systemLibrary(
@@ -56,6 +58,16 @@ let package = Package(
             ],
             resources: [.copy("SQL"), .copy("openapi.yaml")]
         ),
+        .target(
+            name: "LLMLogClient",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
         .executableTarget(
             name: "llmlog",
             dependencies: [
@@ -72,6 +84,13 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        .testTarget(
+            name: "LLMLogClientTests",
+            dependencies: [
+                "LLMLogClient", "LLMLogService", "PGTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
             ]
         ),
     ],
