@@ -20,25 +20,22 @@ public final class LLMLogClient: Service, Sendable {
     /// The configuration the client was made with.
     public let configuration: Configuration
     let buffer: EventBuffer
-    let delivery: Delivery
+    let httpClient: HTTPClient?
     let logger: Logger
     let drainStarted: OneShotSignal
     private let started = Mutex(false)
 
     /// Makes a client; nothing is sent until ``run()`` runs (events logged before are buffered).
     /// - Parameters:
-    ///   - httpClient: the HTTP client to send with; the process-wide shared one by default.
+    ///   - httpClient: the HTTP client to send with. By default ``run()`` makes its own (failing fast on a refused
+    ///     connection, so the client's backoff applies) and shuts it down when it returns.
     ///   - logger: where delivery problems are reported (never message content or the key).
-    public init(configuration: Configuration, httpClient: HTTPClient = .shared, logger: Logger = Logger(label: "llmlog.client")) {
+    public init(configuration: Configuration, httpClient: HTTPClient? = nil, logger: Logger = Logger(label: "llmlog.client")) {
         self.configuration = configuration
         self.logger = logger
-        let buffer = EventBuffer(capacity: configuration.capacity, policy: configuration.fullBufferPolicy)
-        let drainStarted = OneShotSignal()
-        self.buffer = buffer
-        self.drainStarted = drainStarted
-        self.delivery = Delivery(
-            transport: HTTPTransport(baseURL: configuration.baseURL, apiKey: configuration.apiKey, client: httpClient),
-            configuration: configuration, buffer: buffer, drainStarted: drainStarted, logger: logger)
+        self.httpClient = httpClient
+        self.buffer = EventBuffer(capacity: configuration.capacity, policy: configuration.fullBufferPolicy)
+        self.drainStarted = OneShotSignal()
     }
 
     /// A snapshot of the counters.
@@ -60,6 +57,10 @@ public final class LLMLogClient: Service, Sendable {
         }) else {
             return logger.error("LLMLogClient.run() called more than once")
         }
+        let http = httpClient ?? Self.makeHTTPClient(configuration)
+        let delivery = Delivery(
+            transport: HTTPTransport(baseURL: configuration.baseURL, apiKey: configuration.apiKey, client: http),
+            configuration: configuration, buffer: buffer, drainStarted: drainStarted, logger: logger)
         await withGracefulShutdownHandler {
             while let group = await buffer.nextGroup(maxEvents: configuration.maxBatchEvents) {
                 await delivery.deliver(group)
@@ -67,8 +68,16 @@ public final class LLMLogClient: Service, Sendable {
         } onGracefulShutdown: {
             self.shutdown()
         }
+        if httpClient == nil { try? await http.shutdown() }
         let abandoned = buffer.stop()
         if abandoned > 0 { logger.warning("llmlog client stopped with events unsent", metadata: ["dropped": "\(abandoned)"]) }
+    }
+
+    static func makeHTTPClient(_ configuration: Configuration) -> HTTPClient {
+        var settings = HTTPClient.Configuration()
+        settings.connectionPool.retryConnectionEstablishment = false  // a refused connection fails now; we back off
+        settings.timeout.connect = .seconds(5)
+        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: settings)
     }
 
     /// Starts a graceful shutdown without a `ServiceGroup`: ``run()`` sends what is buffered, within

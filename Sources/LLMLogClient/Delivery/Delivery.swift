@@ -61,7 +61,7 @@ struct Delivery: Sendable {
         var remaining = Array(chunk)
         var attempt = 0
         while !remaining.isEmpty {
-            let outcome = await transport.post("/v1/batch", body: BatchEvent.batchBody(remaining.map(\.data)), timeout: requestTimeout())
+            let outcome = await post("/v1/batch", body: BatchEvent.batchBody(remaining.map(\.data)))
             attempt += 1
             var retry: [EncodedEvent] = []
             var retryAfter: Duration?
@@ -129,8 +129,7 @@ struct Delivery: Sendable {
         }
         var attempt = 0
         while true {
-            let outcome = await transport.post(ingest.provider.path, body: body, headers: [("Idempotency-Key", ingest.id.uuidString.lowercased())],
-                                               timeout: requestTimeout())
+            let outcome = await post(ingest.provider.path, body: body, headers: [("Idempotency-Key", ingest.id.uuidString.lowercased())])
             attempt += 1
             var retryAfter: Duration?
             switch outcome {
@@ -163,6 +162,26 @@ struct Delivery: Sendable {
             "event": "\(event.id)", "type": "\(event.type)", "status": "\(status)",
             "code": "\(error?.code ?? "-")", "field": "\(error?.field ?? "-")",
         ])
+    }
+
+    /// One attempt; a shutdown that starts meanwhile cuts it off at its deadline.
+    private func post(_ path: String, body: Data, headers: [(String, String)] = []) async -> HTTPTransport.Outcome {
+        await withTaskGroup(of: HTTPTransport.Outcome?.self) { group in
+            group.addTask { await transport.post(path, body: body, headers: headers, timeout: requestTimeout()) }
+            group.addTask {
+                await drainStarted.wait()
+                guard case .draining(let deadline) = buffer.phase else { return nil }
+                try? await Task.sleep(until: deadline)
+                return Task.isCancelled ? nil : .networkError("shutdown deadline reached")
+            }
+            while let next = await group.next() {
+                if let outcome = next {
+                    group.cancelAll()
+                    return outcome
+                }
+            }
+            return .networkError("cancelled")
+        }
     }
 
     /// The request timeout, shortened to the shutdown deadline while draining.
