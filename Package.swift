@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "PGClient", targets: ["PGClient"]),
         .library(name: "Analytics", targets: ["Analytics"]),
         .library(name: "LLMLogService", targets: ["LLMLogService"]),
+        .library(name: "LLMLogClient", targets: ["LLMLogClient"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -21,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams.git", from: "5.0.1"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         .systemLibrary(
@@ -60,6 +62,16 @@ let package = Package(
             ],
             resources: [.copy("SQL"), .copy("openapi.yaml")]
         ),
+        .target(
+            name: "LLMLogClient",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
         .executableTarget(
             name: "llmlog",
             dependencies: [
@@ -78,6 +90,13 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
+        ),
+        .testTarget(
+            name: "LLMLogClientTests",
+            dependencies: [
+                "LLMLogClient", "LLMLogService", "PGTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
             ]
         ),
     ],
