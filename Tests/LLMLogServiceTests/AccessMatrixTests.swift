@@ -83,6 +83,7 @@ import Testing
             let usage = Self.expect([.userA: 200, .userB: 200, .admin1: 200, .admin2: 200, .ingest1: 403, .operatorKey: 200])
             try await check(.get, "/v1/analytics/usage?days=1", usage)
             try await check(.get, "/api/llm-analytics?action=analytics&days=1", usage)
+            try await check(.get, "/v1/analytics/latency?days=1", usage)
             let counted: [Caller: Int] = [.userA: 1, .userB: 1, .admin1: 3, .admin2: 1, .operatorKey: 4]
             for (caller, conversations) in counted {
                 let response = try await service.request(.get, "/v1/analytics/usage?days=1", key: credentials[caller]!)

@@ -60,6 +60,26 @@ import Testing
                 }
             }
 
+            // Latency per model over a window, against the exact percentiles of the raw values.
+            let latency = try await service.request(.get, "/v1/analytics/latency?days=30", key: service.tenant.adminKey)
+                .decode(LatencyQuery.Report.self)
+            let window30 = AnalyticsWindow(days: 30, now: latency.to.addingTimeInterval(-1))
+            #expect(latency.from == window30.from)
+            for (provider, model) in AnalyticsDataset.models {
+                let times = dataset.visible(tenant: 0).filter { $0.model == model }.flatMap(\.messages)
+                    .filter { $0.createdAt >= window30.from && $0.createdAt < window30.to }.compactMap(\.processingTime)
+                let row = latency.models.first { $0.provider == provider && $0.model == model }
+                #expect((row?.timedMessages ?? 0) == Int64(times.count))
+                guard let row else { continue }
+                #expect(row.avgProcessingTime == Double(times.reduce(0, +)) / Double(times.count))
+                var counts: [Int64] = []
+                for time in times { LatencyHistogram.add(Self.oneHot(time), into: &counts) }
+                for (p, measured) in [(0.50, row.p50ProcessingTime), (0.95, row.p95ProcessingTime), (0.99, row.p99ProcessingTime)] {
+                    try checkPercentile(measured, exact: AnalyticsDataset.exactPercentile(p, times))
+                    #expect(measured == LatencyHistogram.percentile(p, of: counts))
+                }
+            }
+
             // Admin analytics: the tenant's users, heaviest first; the anonymous conversations as userId null.
             let admin = try await usage(service, "/v1/admin/analytics?days=30", key: service.tenant.adminKey)
             #expect(admin.byTenant == nil)

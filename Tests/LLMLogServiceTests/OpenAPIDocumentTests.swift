@@ -27,6 +27,7 @@ import Yams
         .init("POST", "/v1/tenants"),
         .init("GET", "/v1/analytics/usage"),
         .init("GET", "/v1/admin/analytics"),
+        .init("GET", "/v1/analytics/latency"),
         .init("GET", "/api/llm-analytics"),
         .init("POST", "/api/llm-analytics"),
         .init("POST", "/v1/ingest/openai"),
@@ -136,6 +137,9 @@ import Yams
             #expect(Set((usage.object["totals"] as? [String: Any] ?? [:]).keys) == document.propertyNames(of: "UsageTotals"))
             check(try await service.request(.get, "/v1/analytics/usage", key: userToken), "GET", "/v1/analytics/usage", "200")
             check(try await service.request(.get, "/v1/analytics/usage?days=0", key: admin), "GET", "/v1/analytics/usage", "400")
+            check(try await service.request(.get, "/v1/analytics/latency?days=30", key: admin), "GET", "/v1/analytics/latency", "200")
+            check(try await service.request(.get, "/v1/analytics/latency", key: userToken), "GET", "/v1/analytics/latency", "200")
+            check(try await service.request(.get, "/v1/analytics/latency"), "GET", "/v1/analytics/latency", "403")
             check(try await service.request(.get, "/v1/analytics/usage"), "GET", "/v1/analytics/usage", "403")
             let tenantAdmin = try await service.request(.get, "/v1/admin/analytics", key: admin)
             check(tenantAdmin, "GET", "/v1/admin/analytics", "200")

@@ -15,17 +15,29 @@ struct AnalyticsRoutes {
     func register(on group: RouterGroup<AppContext>) {
         group.get("analytics/usage") { request, context in try await usage(request, context) }
         group.get("admin/analytics") { request, context in try await adminAnalytics(request, context) }
+        group.get("analytics/latency") { request, context in try await latency(request, context) }
     }
 
     func usage(_ request: Request, _ context: AppContext) async throws -> Response {
-        let scope: AnalyticsScope
-        if context.operatorKeyId != nil {
-            scope = .system
-        } else {
-            let principal = try context.require(ReadRoutes.readers)
-            scope = principal.userId.map { .user(tenantId: principal.tenantId, userId: $0) } ?? .tenant(principal.tenantId)
+        try await report(scope: Self.scope(context), window: Self.window(request))
+    }
+
+    /// What the caller may see: the operator every tenant, an admin key its tenant, a user token its own rows.
+    static func scope(_ context: AppContext) throws(APIError) -> AnalyticsScope {
+        if context.operatorKeyId != nil { return .system }
+        let principal = try context.require(ReadRoutes.readers)
+        return principal.userId.map { .user(tenantId: principal.tenantId, userId: $0) } ?? .tenant(principal.tenantId)
+    }
+
+    /// `GET /v1/analytics/latency?days=N`: processing-time percentiles per provider and model, same callers as usage.
+    func latency(_ request: Request, _ context: AppContext) async throws -> Response {
+        let scope = try Self.scope(context)
+        let window = try Self.window(request)
+        let report = try await pool.withTransaction(readOnly: true) { tx in
+            try await scope.apply(tx, statementTimeout: timeout)
+            return try await LatencyQuery.report(tx, scope: scope, window: window)
         }
-        return try await report(scope: scope, window: Self.window(request))
+        return try .json(report)
     }
 
     func adminAnalytics(_ request: Request, _ context: AppContext, days: Int? = nil) async throws -> Response {

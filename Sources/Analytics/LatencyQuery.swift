@@ -1,0 +1,77 @@
+import Foundation
+import PGClient
+
+/// Processing-time percentiles per provider and model over a window, merged from the rollups' histograms.
+public enum LatencyQuery {
+    /// One model's processing times (ms) over the messages that carried one.
+    public struct ModelLatency: Sendable, Equatable, Codable {
+        public var provider: String
+        public var model: String
+        public var timedMessages: Int64
+        public var avgProcessingTime: Double?
+        public var p50ProcessingTime: Double?
+        public var p95ProcessingTime: Double?
+        public var p99ProcessingTime: Double?
+
+        enum CodingKeys: String, CodingKey {
+            case provider, model, timedMessages, avgProcessingTime, p50ProcessingTime, p95ProcessingTime, p99ProcessingTime
+        }
+
+        public func encode(to encoder: Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(provider, forKey: .provider)
+            try c.encode(model, forKey: .model)
+            try c.encode(timedMessages, forKey: .timedMessages)
+            try c.encode(avgProcessingTime, forKey: .avgProcessingTime)
+            try c.encode(p50ProcessingTime, forKey: .p50ProcessingTime)
+            try c.encode(p95ProcessingTime, forKey: .p95ProcessingTime)
+            try c.encode(p99ProcessingTime, forKey: .p99ProcessingTime)
+        }
+    }
+
+    /// The answer of `GET /v1/analytics/latency`.
+    public struct Report: Sendable, Equatable, Codable {
+        public var from: Date
+        public var to: Date
+        public var models: [ModelLatency]
+    }
+
+    /// Models with timed messages in the window, slowest p95 first. Run inside a transaction on which `scope.apply`
+    /// was called.
+    public static func report(_ connection: PGConnection, scope: AnalyticsScope, window: AnalyticsWindow) async throws -> Report {
+        let rows = try await connection.query("""
+            SELECT r.provider, r.model, (h.n - 1)::int, sum(h.c)::bigint
+            FROM llm_usage_hourly r, unnest(r.processing_time_histogram) WITH ORDINALITY AS h(c, n)
+            WHERE r.hour >= \(window.from) AND r.hour < \(window.to)
+              AND (\(scope.tenantId)::uuid IS NULL OR r.tenant_id = \(scope.tenantId))
+              AND (\(scope.userId)::text IS NULL OR r.user_id = \(scope.userId))
+            GROUP BY 1, 2, 3
+            """)
+        var histograms: [String: (provider: String, model: String, counts: [Int64])] = [:]
+        for row in rows {
+            let (provider, model, bucket, count) = try row.decode((String, String, Int, Int64).self)
+            var entry = histograms[provider + "\u{0}" + model, default: (provider, model, [])]
+            LatencyHistogram.add(Array(repeating: 0, count: bucket) + [count], into: &entry.counts)
+            histograms[provider + "\u{0}" + model] = entry
+        }
+        let sums = try await connection.query("""
+            SELECT provider, model, sum(processing_time_count)::bigint, sum(processing_time_sum)::bigint
+            FROM llm_usage_hourly
+            WHERE hour >= \(window.from) AND hour < \(window.to) AND processing_time_count > 0
+              AND (\(scope.tenantId)::uuid IS NULL OR tenant_id = \(scope.tenantId))
+              AND (\(scope.userId)::text IS NULL OR user_id = \(scope.userId))
+            GROUP BY 1, 2
+            """)
+        var models: [ModelLatency] = []
+        for row in sums {
+            let (provider, model, count, sum) = try row.decode((String, String, Int64, Int64).self)
+            let counts = histograms[provider + "\u{0}" + model]?.counts ?? []
+            models.append(ModelLatency(
+                provider: provider, model: model, timedMessages: count, avgProcessingTime: UsageQuery.mean(sum, count),
+                p50ProcessingTime: LatencyHistogram.percentile(0.50, of: counts), p95ProcessingTime: LatencyHistogram.percentile(0.95, of: counts),
+                p99ProcessingTime: LatencyHistogram.percentile(0.99, of: counts)))
+        }
+        models.sort { ($0.p95ProcessingTime ?? 0, $1.provider, $1.model) > ($1.p95ProcessingTime ?? 0, $0.provider, $0.model) }
+        return Report(from: window.from, to: window.to, models: models)
+    }
+}
