@@ -38,7 +38,7 @@ public enum LLMLogServer {
         let keyUsage = KeyUsageRecorder(pool: pool, interval: configuration.keyUsageFlush, logger: logger)
         let components = ServiceComponents(pool: pool, writer: writer, tenants: tenants, migrator: migrator,
                                            limits: configuration.limits, keyUsage: keyUsage, tokens: tokens,
-                                           tokenMaxTTLSeconds: configuration.tokenMaxTTLSeconds, metrics: metrics,
+                                           tokenMaxTTLSeconds: configuration.tokenMaxTTLSeconds, readTimeout: configuration.readTimeout, metrics: metrics,
                                            rateLimiter: configuration.makeRateLimiter())
         var extra: [any Service] = [
             PeriodicReload(what: "prices", interval: configuration.priceRefresh, logger: logger) { try await prices.reload(from: pool) },

@@ -82,6 +82,8 @@ struct Serve: AsyncParsableCommand {
     var metricsToken: String?
     @Option(help: "Requests per second per key, 0: no limit ($LLMLOG_RATE_LIMIT_PER_SECOND, default 2000).") var rateLimitPerSecond: Int?
     @Option(help: "Requests a key may send at once ($LLMLOG_RATE_LIMIT_BURST, default 4000).") var rateLimitBurst: Int?
+    @Option(help: "Statement timeout of reads in ms ($LLMLOG_READ_TIMEOUT_MS, default 5000).") var readTimeoutMs: Int?
+    @Option(help: "Largest page a list may ask for ($LLMLOG_MAX_PAGE_SIZE, default 200).") var maxPageSize: Int?
 
     /// The flags given, keyed by the environment variable each overrides.
     var overrides: [String: String] {
@@ -99,6 +101,7 @@ struct Serve: AsyncParsableCommand {
             "LLMLOG_KEY_USAGE_FLUSH_SECONDS": keyUsageFlushSeconds.map(String.init),
             "LLMLOG_LOG_FORMAT": logFormat, "LLMLOG_LOG_LEVEL": logLevel, "LLMLOG_METRICS_TOKEN": metricsToken,
             "LLMLOG_RATE_LIMIT_PER_SECOND": rateLimitPerSecond.map(String.init), "LLMLOG_RATE_LIMIT_BURST": rateLimitBurst.map(String.init),
+            "LLMLOG_READ_TIMEOUT_MS": readTimeoutMs.map(String.init), "LLMLOG_MAX_PAGE_SIZE": maxPageSize.map(String.init),
         ]
         return values.compactMapValues { $0 }
     }

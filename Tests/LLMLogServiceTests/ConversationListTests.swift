@@ -58,4 +58,21 @@ import Testing
             #expect(try await service.request(.get, "/v1/conversations", key: service.tenant.ingestKey).status == .forbidden)
         }
     }
+
+    /// The page size limit is a setting (LLMLOG_MAX_PAGE_SIZE), read from the environment like every other.
+    @Test func thePageSizeLimitIsConfigurable() async throws {
+        let configuration = try ServiceConfiguration.fromEnvironment(["LLMLOG_MAX_PAGE_SIZE": "3", "LLMLOG_READ_TIMEOUT_MS": "750"])
+        #expect(configuration.limits.maxPageSize == 3 && configuration.readTimeout == .milliseconds(750))
+        try await TestService.run(suite: "list-limits", limits: configuration.limits) { service in
+            for _ in 0..<4 {
+                #expect(try await service.request(.post, "/v1/conversations", json: #"{"type": "CHAT", "provider": "openai", "model": "gpt-4o"}"#).status == .created)
+            }
+            let tooLarge = try await service.request(.get, "/v1/conversations?limit=4", key: service.tenant.adminKey)
+            #expect(tooLarge.status == .badRequest && tooLarge.errorField == "limit")
+            let page = try await service.request(.get, "/v1/conversations", key: service.tenant.adminKey)
+            #expect((page.object["conversations"] as? [Any])?.count == 3 && page.object["nextCursor"] is String)
+            let users = try await service.request(.get, "/v1/admin/analytics?limit=4", key: service.tenant.adminKey)
+            #expect(users.status == .badRequest && users.errorField == "limit")
+        }
+    }
 }

@@ -14,6 +14,8 @@ public struct IngestLimits: Sendable {
     public var maxMetadataDepth = 32
     /// How far in the future a client's `createdAt` may be (clock skew), in seconds.
     public var maxFutureSkewSeconds = 300.0
+    /// Largest page a list may ask for (`limit` of `GET /v1/conversations`, `byUser` of admin analytics).
+    public var maxPageSize = 200
 
     public init() {}
 }

@@ -11,6 +11,8 @@ struct AnalyticsRoutes {
     let pool: PGPool
     /// Statement timeout of every analytics query.
     let timeout: Duration
+    /// Largest `limit` of `byUser`.
+    var maxPageSize = 200
 
     func register(on group: RouterGroup<AppContext>) {
         group.get("analytics/usage") { request, context in try await usage(request, context) }
@@ -44,7 +46,7 @@ struct AnalyticsRoutes {
         let window = try days.map { AnalyticsWindow(days: $0) } ?? Self.window(request)
         if context.operatorKeyId != nil { return try await report(scope: .system, window: window, byTenant: true) }
         let principal = try context.require([.admin])
-        let limit = try ReadRoutes.integer(request, "limit", default: 20, range: 1...200)
+        let limit = try ReadRoutes.integer(request, "limit", default: min(20, maxPageSize), range: 1...max(1, maxPageSize))
         return try await report(scope: .tenant(principal.tenantId), window: window, topUsers: limit)
     }
 

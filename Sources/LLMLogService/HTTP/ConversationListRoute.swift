@@ -7,6 +7,10 @@ import PGClient
 /// `to` exclusive bound `createdAt`; `userId` is a filter for admins only (a user token sees its own anyway).
 struct ConversationListRoute {
     let pool: PGPool
+    /// Statement timeout of the read.
+    var timeout: Duration = .seconds(5)
+    /// Largest `limit`.
+    var maxPageSize = 200
 
     struct Page: Encodable {
         let conversations: [ConversationRecord]
@@ -47,7 +51,7 @@ struct ConversationListRoute {
     func list(_ request: Request, _ context: AppContext) async throws -> Response {
         let principal = try context.require(ReadRoutes.readers)
         let query = request.uri.queryParameters
-        let limit = try ReadRoutes.integer(request, "limit", default: 50, range: 1...200)
+        let limit = try ReadRoutes.integer(request, "limit", default: min(50, maxPageSize), range: 1...max(1, maxPageSize))
         func parameter(_ name: String) -> String? { query.get(name).flatMap { $0.isEmpty ? nil : $0 } }
         let type = parameter("type")
         if let type, !IngestValidation.isValidType(type) { throw APIError.invalid("type", "must match ^[A-Z][A-Z0-9_]{0,63}$") }
@@ -73,7 +77,7 @@ struct ConversationListRoute {
             return cursor
         }
         let rows = try await pool.withTransaction(readOnly: true) { tx in
-            try await TenantScope.read(for: principal, tx)
+            try await TenantScope.read(for: principal, tx, timeout: timeout)
             return try await tx.query("""
                 SELECT \(unsafeSQL: ConversationState.columns) FROM llm_conversations
                 WHERE tenant_id = \(principal.tenantId)

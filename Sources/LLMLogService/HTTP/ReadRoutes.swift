@@ -9,6 +9,8 @@ import PGClient
 /// query and by row-level security (the transaction is scoped to the caller's tenant).
 struct ReadRoutes {
     let pool: PGPool
+    /// Statement timeout of the read.
+    var timeout: Duration = .seconds(5)
     static let readers: Set<PrincipalRole> = [.admin, .user]
 
     struct ConversationDetail: Encodable {
@@ -49,7 +51,7 @@ struct ReadRoutes {
         let limit = try Self.integer(request, "limit", default: 200, range: 1...1000)
         let after = try Self.integer(request, "after", default: -1, range: -1...Int(Int32.max))
         let detail = try await pool.withTransaction(readOnly: true) { tx -> ConversationDetail? in
-            try await TenantScope.read(for: principal, tx)
+            try await TenantScope.read(for: principal, tx, timeout: timeout)
             let rows = try await tx.query("""
                 SELECT \(unsafeSQL: ConversationState.columns) FROM llm_conversations
                 WHERE tenant_id = \(principal.tenantId) AND id = \(id)

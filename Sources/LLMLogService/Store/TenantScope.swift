@@ -11,11 +11,12 @@ enum TenantScope {
 
     /// One tenant's rows (and one user's, for a user token) for a read on behalf of `principal`; also bounds the
     /// read with a statement timeout.
-    static func read(for principal: Principal, _ connection: PGConnection, timeout: String = "5s") async throws {
+    static func read(for principal: Principal, _ connection: PGConnection, timeout: Duration = .seconds(5)) async throws {
+        let milliseconds = max(1, timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
         try await connection.query("""
             SELECT set_config('llmlog.tenant_id', \(principal.tenantId.uuidString), true),
                    set_config('llmlog.user_id', \(principal.userId ?? ""), true),
-                   set_config('statement_timeout', \(timeout), true)
+                   set_config('statement_timeout', \(String(milliseconds)), true)
             """)
     }
 }
