@@ -26,6 +26,14 @@ public enum AnalyticsScope: Sendable, Equatable {
         return nil
     }
 
+    /// The rollup table a summary of this scope reads: the tenant-level one (a few rows per hour) unless one user's
+    /// figures are asked for. A constant, never input.
+    var rollupTable: String { userId == nil ? "llm_usage_hourly_tenant" : "llm_usage_hourly" }
+
+    /// The user column of `rollupTable` for the user filter; the tenant-level table has none (and is only read
+    /// when there is no user to filter by), so it compares a constant.
+    func userColumn(_ alias: String = "") -> String { userId == nil ? "''" : alias + "user_id" }
+
     /// Sets the transaction's visibility and statement timeout (transaction-local: call inside a transaction).
     public func apply(_ connection: PGConnection, statementTimeout: Duration) async throws {
         let milliseconds = statementTimeout.components.seconds * 1000 + statementTimeout.components.attoseconds / 1_000_000_000_000_000

@@ -41,10 +41,10 @@ public enum LatencyQuery {
     public static func report(_ connection: PGConnection, scope: AnalyticsScope, window: AnalyticsWindow) async throws -> Report {
         let rows = try await connection.query("""
             SELECT r.provider, r.model, (h.n - 1)::int, sum(h.c)::bigint
-            FROM llm_usage_hourly r, unnest(r.processing_time_histogram) WITH ORDINALITY AS h(c, n)
+            FROM \(unsafeSQL: scope.rollupTable) r, unnest(r.processing_time_histogram) WITH ORDINALITY AS h(c, n)
             WHERE r.hour >= \(window.from) AND r.hour < \(window.to)
               AND (\(scope.tenantId)::uuid IS NULL OR r.tenant_id = \(scope.tenantId))
-              AND (\(scope.userId)::text IS NULL OR r.user_id = \(scope.userId))
+              AND (\(scope.userId)::text IS NULL OR \(unsafeSQL: scope.userColumn("r.")) = \(scope.userId))
             GROUP BY 1, 2, 3
             """)
         var histograms: [String: (provider: String, model: String, counts: [Int64])] = [:]
@@ -56,10 +56,10 @@ public enum LatencyQuery {
         }
         let sums = try await connection.query("""
             SELECT provider, model, sum(processing_time_count)::bigint, sum(processing_time_sum)::bigint
-            FROM llm_usage_hourly
+            FROM \(unsafeSQL: scope.rollupTable)
             WHERE hour >= \(window.from) AND hour < \(window.to) AND processing_time_count > 0
               AND (\(scope.tenantId)::uuid IS NULL OR tenant_id = \(scope.tenantId))
-              AND (\(scope.userId)::text IS NULL OR user_id = \(scope.userId))
+              AND (\(scope.userId)::text IS NULL OR \(unsafeSQL: scope.userColumn()) = \(scope.userId))
             GROUP BY 1, 2
             """)
         var models: [ModelLatency] = []

@@ -1,7 +1,7 @@
 import Foundation
 import PGClient
 
-/// Usage summaries read from the hourly rollups (`llm_usage_hourly`): the cost of a report grows with the number of
+/// Usage summaries read from the hourly rollups (`llm_usage_hourly_tenant` for tenants and the system, `llm_usage_hourly` for one user or per-user figures): the cost of a report grows with the number of
 /// rollup rows in the window, not with the number of messages.
 public enum UsageQuery {
     /// The usage report of `scope` over `window`; `topUsers` adds `byUser` (that many users, by cost), `byTenant`
@@ -64,10 +64,10 @@ public enum UsageQuery {
                    sum(cache_creation_input_tokens)::bigint, sum(output_tokens)::bigint, sum(reasoning_tokens)::bigint,
                    sum(total_tokens + reported_tokens)::bigint, sum(cost + reported_cost), sum(unpriced_messages)::bigint,
                    sum(processing_time_count)::bigint, sum(processing_time_sum)::bigint
-            FROM llm_usage_hourly
+            FROM \(unsafeSQL: scope.rollupTable)
             WHERE hour >= \(window.from) AND hour < \(window.to)
               AND (\(scope.tenantId)::uuid IS NULL OR tenant_id = \(scope.tenantId))
-              AND (\(scope.userId)::text IS NULL OR user_id = \(scope.userId))
+              AND (\(scope.userId)::text IS NULL OR \(unsafeSQL: scope.userColumn()) = \(scope.userId))
             GROUP BY 1, 2, 3, 4
             """).map(UsageGroup.init(row:))
     }
@@ -76,10 +76,10 @@ public enum UsageQuery {
     static func typeHistograms(_ connection: PGConnection, scope: AnalyticsScope, window: AnalyticsWindow) async throws -> [String: [Int64]] {
         let rows = try await connection.query("""
             SELECT r.type, (h.n - 1)::int, sum(h.c)::bigint
-            FROM llm_usage_hourly r, unnest(r.processing_time_histogram) WITH ORDINALITY AS h(c, n)
+            FROM \(unsafeSQL: scope.rollupTable) r, unnest(r.processing_time_histogram) WITH ORDINALITY AS h(c, n)
             WHERE r.hour >= \(window.from) AND r.hour < \(window.to)
               AND (\(scope.tenantId)::uuid IS NULL OR r.tenant_id = \(scope.tenantId))
-              AND (\(scope.userId)::text IS NULL OR r.user_id = \(scope.userId))
+              AND (\(scope.userId)::text IS NULL OR \(unsafeSQL: scope.userColumn("r.")) = \(scope.userId))
             GROUP BY 1, 2
             """)
         var histograms: [String: [Int64]] = [:]
@@ -116,10 +116,10 @@ public enum UsageQuery {
         try await connection.query("""
             SELECT r.tenant_id, t.name, sum(r.conversations)::bigint, sum(r.messages)::bigint,
                    sum(r.total_tokens + r.reported_tokens)::bigint, sum(r.cost + r.reported_cost)
-            FROM llm_usage_hourly r JOIN tenants t ON t.id = r.tenant_id
+            FROM \(unsafeSQL: scope.rollupTable) r JOIN tenants t ON t.id = r.tenant_id
             WHERE r.hour >= \(window.from) AND r.hour < \(window.to)
               AND (\(scope.tenantId)::uuid IS NULL OR r.tenant_id = \(scope.tenantId))
-              AND (\(scope.userId)::text IS NULL OR r.user_id = \(scope.userId))
+              AND (\(scope.userId)::text IS NULL OR \(unsafeSQL: scope.userColumn("r.")) = \(scope.userId))
             GROUP BY r.tenant_id, t.name
             ORDER BY 6 DESC, 5 DESC, t.name
             """).map { row in

@@ -222,5 +222,7 @@ import Testing
         #expect(rollups.groups > 0)
         let totals = try await StoreConsistency.totalMismatches(service.database)
         #expect(totals.conversations == 0 && totals.rollupConversations == 0)
+        let tenantLevel = try await StoreConsistency.tenantRollupMismatches(service.database)
+        #expect(tenantLevel.missing == 0 && tenantLevel.extra == 0 && tenantLevel.rows > 0)
     }
 }

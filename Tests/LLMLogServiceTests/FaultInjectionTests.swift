@@ -184,6 +184,7 @@ import Testing
         let clientErrors = seen.statuses.filter { (400..<500).contains($0.key) }.values.reduce(0, +)
         let rollups = try await StoreConsistency.rollupMismatches(owner)
         let totals = try await StoreConsistency.totalMismatches(owner)
+        let tenantLevel = try await StoreConsistency.tenantRollupMismatches(owner)
         await owner.close()
 
         let figures: [String: Any] = [
@@ -207,5 +208,6 @@ import Testing
         #expect(recoveries.allSatisfy { $0 < .seconds(5) }, "\(recoveries)")
         #expect(rollups.rawNotRolled == 0 && rollups.rolledNotRaw == 0)
         #expect(totals.conversations == 0 && totals.rollupConversations == 0)
+        #expect(tenantLevel.missing == 0 && tenantLevel.extra == 0)
     }
 }

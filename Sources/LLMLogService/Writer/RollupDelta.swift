@@ -20,6 +20,9 @@ struct RollupKey: Hashable, Comparable {
         self.userId = userId ?? ""
     }
 
+    /// The tenant-level row this row adds into (`llm_usage_hourly_tenant`).
+    var withoutUser: RollupKey { RollupKey(tenantId: tenantId, time: hour, provider: provider, model: model, type: type, userId: "") }
+
     /// Rows are upserted in this order, so concurrent writers lock them in the same order (no deadlocks).
     static func < (a: RollupKey, b: RollupKey) -> Bool {
         (a.tenantId.uuidString, a.hour, a.provider, a.model, a.type, a.userId)
@@ -52,6 +55,29 @@ struct RollupDelta {
         case .failed: failed += change
         case .cancelled: cancelled += change
         }
+    }
+
+    /// Adds another delta's counters into this one.
+    mutating func add(_ other: RollupDelta) {
+        conversations += other.conversations
+        active += other.active
+        completed += other.completed
+        failed += other.failed
+        cancelled += other.cancelled
+        reportedTokens += other.reportedTokens
+        reportedCost += other.reportedCost
+        messages += other.messages
+        usage.input += other.usage.input
+        usage.cachedInput += other.usage.cachedInput
+        usage.cacheCreationInput += other.usage.cacheCreationInput
+        usage.output += other.usage.output
+        usage.reasoning += other.usage.reasoning
+        totalTokens += other.totalTokens
+        cost += other.cost
+        unpricedMessages += other.unpricedMessages
+        processingTimeCount += other.processingTimeCount
+        processingTimeSum += other.processingTimeSum
+        LatencyHistogram.add(other.histogram, into: &histogram)
     }
 
     mutating func addProcessingTime(_ milliseconds: Int64) {
