@@ -1,7 +1,7 @@
 import Foundation
 import PGClient
 
-/// SQL analyst roles (sql/008_analyst_views.sql): PostgreSQL login roles that may SELECT the analyst views and see
+/// SQL analyst roles (sql/008_analytics.sql): PostgreSQL login roles that may SELECT the analyst views and see
 /// one tenant's rows (or every tenant's), enforced by policies keyed on `current_user`. Run as the owner role, which
 /// needs CREATEROLE.
 public struct AnalystRoles: Sendable {
