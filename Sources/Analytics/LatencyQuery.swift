@@ -8,25 +8,10 @@ public enum LatencyQuery {
         public var provider: String
         public var model: String
         public var timedMessages: Int64
-        public var avgProcessingTime: Double?
-        public var p50ProcessingTime: Double?
-        public var p95ProcessingTime: Double?
-        public var p99ProcessingTime: Double?
-
-        enum CodingKeys: String, CodingKey {
-            case provider, model, timedMessages, avgProcessingTime, p50ProcessingTime, p95ProcessingTime, p99ProcessingTime
-        }
-
-        public func encode(to encoder: Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(provider, forKey: .provider)
-            try c.encode(model, forKey: .model)
-            try c.encode(timedMessages, forKey: .timedMessages)
-            try c.encode(avgProcessingTime, forKey: .avgProcessingTime)
-            try c.encode(p50ProcessingTime, forKey: .p50ProcessingTime)
-            try c.encode(p95ProcessingTime, forKey: .p95ProcessingTime)
-            try c.encode(p99ProcessingTime, forKey: .p99ProcessingTime)
-        }
+        @ExplicitNull public var avgProcessingTime: Double?
+        @ExplicitNull public var p50ProcessingTime: Double?
+        @ExplicitNull public var p95ProcessingTime: Double?
+        @ExplicitNull public var p99ProcessingTime: Double?
     }
 
     /// The answer of `GET /v1/analytics/latency`.

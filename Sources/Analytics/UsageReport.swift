@@ -53,43 +53,17 @@ public struct UsageTotals: Sendable, Equatable, Codable {
     public var totalTokens: Int64 = 0
     public var cost: Decimal = 0
     /// Mean processingTime (ms) of the messages that carried one; nil when none did.
-    public var avgProcessingTime: Double?
+    @ExplicitNull public var avgProcessingTime: Double?
     /// 95th percentile processingTime (ms) from the rollups' histograms (within +9.06 %/−8.30 %).
-    public var p95ProcessingTime: Double?
+    @ExplicitNull public var p95ProcessingTime: Double?
     public var active: Int64 = 0
     public var completed: Int64 = 0
     public var failed: Int64 = 0
     public var cancelled: Int64 = 0
     /// completed / (completed + failed); nil when both are 0.
-    public var successRate: Double?
+    @ExplicitNull public var successRate: Double?
 
     public init() {}
-
-    enum CodingKeys: String, CodingKey {
-        case conversations, messages, inputTokens, outputTokens, cachedInputTokens, cacheCreationInputTokens,
-             reasoningTokens, totalTokens, cost, avgProcessingTime, p95ProcessingTime, active, completed, failed,
-             cancelled, successRate
-    }
-
-    public func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(conversations, forKey: .conversations)
-        try c.encode(messages, forKey: .messages)
-        try c.encode(inputTokens, forKey: .inputTokens)
-        try c.encode(outputTokens, forKey: .outputTokens)
-        try c.encode(cachedInputTokens, forKey: .cachedInputTokens)
-        try c.encode(cacheCreationInputTokens, forKey: .cacheCreationInputTokens)
-        try c.encode(reasoningTokens, forKey: .reasoningTokens)
-        try c.encode(totalTokens, forKey: .totalTokens)
-        try c.encode(cost, forKey: .cost)
-        try c.encode(avgProcessingTime, forKey: .avgProcessingTime)
-        try c.encode(p95ProcessingTime, forKey: .p95ProcessingTime)
-        try c.encode(active, forKey: .active)
-        try c.encode(completed, forKey: .completed)
-        try c.encode(failed, forKey: .failed)
-        try c.encode(cancelled, forKey: .cancelled)
-        try c.encode(successRate, forKey: .successRate)
-    }
 }
 
 /// One conversation type's figures.
@@ -98,26 +72,12 @@ public struct TypeUsage: Sendable, Equatable, Codable {
     public var conversations: Int64 = 0
     public var completed: Int64 = 0
     public var failed: Int64 = 0
-    public var successRate: Double?
+    @ExplicitNull public var successRate: Double?
     public var totalTokens: Int64 = 0
     public var cost: Decimal = 0
-    public var avgProcessingTime: Double?
+    @ExplicitNull public var avgProcessingTime: Double?
 
     public init(type: String) { self.type = type }
-
-    enum CodingKeys: String, CodingKey { case type, conversations, completed, failed, successRate, totalTokens, cost, avgProcessingTime }
-
-    public func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(type, forKey: .type)
-        try c.encode(conversations, forKey: .conversations)
-        try c.encode(completed, forKey: .completed)
-        try c.encode(failed, forKey: .failed)
-        try c.encode(successRate, forKey: .successRate)
-        try c.encode(totalTokens, forKey: .totalTokens)
-        try c.encode(cost, forKey: .cost)
-        try c.encode(avgProcessingTime, forKey: .avgProcessingTime)
-    }
 }
 
 /// One provider and model's figures.
@@ -149,7 +109,7 @@ public struct DailyUsage: Sendable, Equatable, Codable {
 
 /// One user's figures; `userId` null is the tenant's anonymous conversations.
 public struct UserUsage: Sendable, Equatable, Codable {
-    public var userId: String?
+    @ExplicitNull public var userId: String?
     public var conversations: Int64
     public var messages: Int64
     public var totalTokens: Int64
@@ -161,17 +121,6 @@ public struct UserUsage: Sendable, Equatable, Codable {
         self.messages = messages
         self.totalTokens = totalTokens
         self.cost = cost
-    }
-
-    enum CodingKeys: String, CodingKey { case userId, conversations, messages, totalTokens, cost }
-
-    public func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(userId, forKey: .userId)
-        try c.encode(conversations, forKey: .conversations)
-        try c.encode(messages, forKey: .messages)
-        try c.encode(totalTokens, forKey: .totalTokens)
-        try c.encode(cost, forKey: .cost)
     }
 }
 
