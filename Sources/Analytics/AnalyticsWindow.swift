@@ -28,21 +28,7 @@ public struct AnalyticsWindow: Sendable, Equatable {
 
     /// `yyyy-MM-dd` of a date's UTC day.
     public static func dayString(_ date: Date) -> String {
-        let days = Int((date.timeIntervalSince1970 / 86_400).rounded(.down))
-        let (year, month, day) = civilDate(daysSinceEpoch: days)
-        return String(format: "%04d-%02d-%02d", year, month, day)
-    }
-
-    /// Gregorian date of a day number (Howard Hinnant's days-to-civil algorithm).
-    static func civilDate(daysSinceEpoch: Int) -> (Int, Int, Int) {
-        let z = daysSinceEpoch + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        return (yoe + era * 400 + (month <= 2 ? 1 : 0), month, day)
+        let date = UTCCalendar.civil(fromDays: Int64((date.timeIntervalSince1970 / 86_400).rounded(.down)))
+        return String(format: "%04d-%02d-%02d", date.year, date.month, date.day)
     }
 }
