@@ -19,7 +19,13 @@ import Testing
             let conversation = try await service.request(.post, "/v1/conversations", json: #"{"type": "CHAT", "provider": "openai", "model": "gpt-4o"}"#)
                 .decode(ConversationRecord.self)
             let path = "/v1/conversations/\(conversation.id)/messages"
+            // A user token is verified without the database, so its reads reach the routes while it is down.
+            let token = try service.tokens.mint(tenantId: service.tenant.tenantId, userId: "u", ttl: 600).token
             try await cluster.stopKeepingData()
+            for uri in ["/v1/conversations", "/v1/conversations/\(conversation.id)", "/v1/analytics/usage", "/v1/analytics/latency"] {
+                let read = try await service.request(.get, uri, key: token)
+                #expect(read.status == .serviceUnavailable && read.headers[.retryAfter] != nil && read.errorCode == "unavailable", "\(uri)")
+            }
             let start = ContinuousClock.now
             let down = try await service.request(.post, path, json: #"{"role": "USER", "content": "while down"}"#)
             #expect(ContinuousClock.now - start < .seconds(10))

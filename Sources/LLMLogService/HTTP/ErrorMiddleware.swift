@@ -1,7 +1,9 @@
 import Hummingbird
+import PGClient
 
 /// Every error leaves as `{"error": {"code", "message", "field"}}`: our APIErrors as they are, Hummingbird's
-/// HTTPErrors (unknown route, body too large, …) mapped by status, anything else a logged 500 that reveals nothing.
+/// HTTPErrors (unknown route, body too large, …) mapped by status; a database that is unreachable, busy or too slow a
+/// 503 with Retry-After; anything else a logged 500 that reveals nothing.
 struct ErrorMiddleware: RouterMiddleware {
     typealias Context = AppContext
 
@@ -12,9 +14,22 @@ struct ErrorMiddleware: RouterMiddleware {
             return try error.response(from: request, context: context)
         } catch let error as HTTPError {
             return try Self.map(error).response(from: request, context: context)
+        } catch let error as PGError where Self.isTransient(error) {
+            context.logger.warning("database unavailable", metadata: ["error": "\(error)"])
+            return try APIError.unavailable("the database is unavailable or too slow right now", retryAfter: 2).response(from: request, context: context)
         } catch {
             context.logger.error("unhandled error", metadata: ["error": "\(error)"])
             return try APIError.internalError.response(from: request, context: context)
+        }
+    }
+
+    /// Errors a retry may not meet: no connection, pool exhausted or closed, the server shutting down, a statement
+    /// timeout.
+    static func isTransient(_ error: PGError) -> Bool {
+        switch error.kind {
+        case .connectionFailed, .connectionClosed, .poolTimeout, .poolClosed: true
+        case .server: error.isConnectionError || error.code == .queryCanceled || error.code == .cannotConnectNow
+        default: false
         }
     }
 
