@@ -1,6 +1,6 @@
 import PGClient
 
-/// Usage and cost analytics over llmlog's tables; filled by the analytics issue.
+/// Usage and cost analytics over llmlog's rollups: `UsageQuery` (reports), `LatencyQuery` (percentiles), scoped by `AnalyticsScope` over an `AnalyticsWindow`.
 public enum Analytics {
     /// The PostgreSQL server version number (e.g. 150018), the smallest query the analytics layer makes.
     public static func serverVersion(_ connection: PGConnection) async throws -> Int {
