@@ -9,7 +9,9 @@
 #
 # Settings (environment): SCHEMATHESIS_MAX_EXAMPLES (30), SCHEMATHESIS_SEED (20261129),
 # SCHEMATHESIS_TIME_LIMIT (seconds for each pass, 240), SCHEMATHESIS_VENV (.build/schemathesis-venv),
-# SCHEMATHESIS_REPORT_DIR (where the JUnit reports go; default: the temporary directory, removed at exit).
+# SCHEMATHESIS_REPORT_DIR (where the JUnit reports go; default: the temporary directory, removed at exit);
+# for exploring: SCHEMATHESIS_CHECKS (comma-separated, or `all`) and SCHEMATHESIS_EXTRA_ARGS (split on spaces,
+# added to every pass, e.g. "--mode positive --include-operation-id ingestOpenAI").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,17 +26,22 @@ CHECKS=${SCHEMATHESIS_CHECKS:-not_a_server_error,status_code_conformance,content
 [ -x "$BIN" ] || { echo "schemathesis.sh: $BIN not found; run swift build first" >&2; exit 2; }
 BIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
 
-# 1. python3 with venv and pip (apt when missing), then a venv with the pinned schemathesis (kept in .build/).
-if ! python3 -c 'import venv, ensurepip' >/dev/null 2>&1; then
-  echo "installing: python3 python3-venv python3-pip"
+# 1. python3 with venv and pip, and curl (apt when missing), then a venv with the pinned schemathesis (kept in
+#    .build/, reinstalled when the pin changes).
+need=()
+python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || need+=(python3 python3-venv python3-pip)
+command -v curl >/dev/null 2>&1 || need+=(curl)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "installing: ${need[*]}"
   apt-get update
-  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends python3 python3-venv python3-pip
+  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${need[@]}"
 fi
 if [ "$("$VENV/bin/schemathesis" --version 2>/dev/null || true)" != "schemathesis, version $SCHEMATHESIS_VERSION" ]; then
   rm -rf "$VENV"
   python3 -m venv "$VENV"
   "$VENV/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
 fi
+VENV=$(cd "$VENV" && pwd)
 "$VENV/bin/schemathesis" --version
 
 # 2. A temporary directory for the embedded cluster, logs and reports; the server runs as `postgres` when we
@@ -45,6 +52,7 @@ export LLMLOG_DATA_DIR="$work/data"
 unset DATABASE_URL
 REPORTS=${SCHEMATHESIS_REPORT_DIR:-$work/reports}
 mkdir -p "$REPORTS"
+REPORTS=$(cd "$REPORTS" && pwd)
 server_pid=
 
 cleanup() {
@@ -98,20 +106,22 @@ run_pass() {
   local name=$1 key=$2; shift 2
   echo "=== schemathesis: $name ==="
   local status=0
-  timeout --signal=INT --kill-after=20 "$TIME_LIMIT" \
+  # Run from the temporary directory: schemathesis keeps a replay cache (.schemathesis/) in the working directory.
+  (cd "$work" && timeout --signal=INT --kill-after=20 "$TIME_LIMIT" \
     "$VENV/bin/schemathesis" run "$base/openapi.yaml" \
       --checks "$CHECKS" \
       --max-examples "$MAX_EXAMPLES" \
       --seed "$SEED" \
       --header "Authorization: Bearer $key" \
       --workers 1 \
+      `# one worker: hypothesis parses lambda sources with ast in each worker thread, which Python 3.11 crashes on` \
       --request-timeout 30 \
       --generation-database none \
       --suppress-health-check all \
       --no-color \
       --output-sanitize true \
       --report junit --report-junit-path "$REPORTS/$name.xml" \
-      "$@" ${SCHEMATHESIS_EXTRA_ARGS:-} 2>&1 | tee "$work/$name.out" || status=$?
+      "$@" ${SCHEMATHESIS_EXTRA_ARGS:-}) 2>&1 | tee "$work/$name.out" || status=$?
   if [ "$status" != 0 ]; then
     echo "schemathesis pass $name failed (exit $status)" >&2
     failed=1
