@@ -34,4 +34,19 @@ import Testing
             #expect(try await service.request(.post, "/v1/tokens", json: #"{"userId": "u"}"#, key: operatorKey).status == .forbidden)
         }
     }
+
+    /// `GET /v1/admin/analytics` checks `limit` (1–200, as documented) for the operator too, though its report has
+    /// no `byUser` to size (found by schemathesis: `limit=201` was a 200 for the operator, a 400 for an admin).
+    @Test func operatorAnalyticsCheckLimitLikeAdmins() async throws {
+        try await TestService.run(suite: "operator") { service in
+            let operatorKey = try await service.tenants.createOperatorKey(name: "limits").key
+            for key in [operatorKey, service.tenant.adminKey] {
+                for bad in ["0", "201", "abc", ""] {
+                    let response = try await service.request(.get, "/v1/admin/analytics?limit=\(bad)", key: key)
+                    #expect(response.status == .badRequest && response.errorField == "limit", "limit=\(bad)")
+                }
+                #expect(try await service.request(.get, "/v1/admin/analytics?limit=200", key: key).status == .ok)
+            }
+        }
+    }
 }

@@ -18,6 +18,10 @@ extension Request {
         let buffer: ByteBuffer
         do {
             buffer = try await body.collect(upTo: limit)
+        } catch is NIOTooManyBytesError {
+            // A body without Content-Length (chunked) that grows past the limit: collection stops there, nothing
+            // more is buffered (Hummingbird discards the rest after the answer).
+            throw APIError(.contentTooLarge, code: "too_large", message: "the body is larger than \(limit) bytes", field: "body")
         } catch let error as HTTPError where error.status == .contentTooLarge {
             throw APIError(.contentTooLarge, code: "too_large", message: "the body is larger than \(limit) bytes", field: "body")
         }
