@@ -44,13 +44,10 @@ struct AnalyticsRoutes {
 
     func adminAnalytics(_ request: Request, _ context: AppContext, days: Int? = nil) async throws -> Response {
         let window = try days.map { AnalyticsWindow(days: $0) } ?? Self.window(request)
-        if context.operatorKeyId != nil {
-            // `limit` sizes `byUser`, which the operator's report has not; it is still checked, as documented.
-            _ = try ReadRoutes.integer(request, "limit", default: 20, range: 1...200)
-            return try await report(scope: .system, window: window, byTenant: true)
-        }
-        let principal = try context.require([.admin])
+        // `limit` sizes `byUser`; the operator's report has none, but the parameter is checked alike, as documented.
         let limit = try ReadRoutes.integer(request, "limit", default: min(20, maxPageSize), range: 1...max(1, maxPageSize))
+        if context.operatorKeyId != nil { return try await report(scope: .system, window: window, byTenant: true) }
+        let principal = try context.require([.admin])
         return try await report(scope: .tenant(principal.tenantId), window: window, topUsers: limit)
     }
 
