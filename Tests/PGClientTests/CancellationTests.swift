@@ -18,7 +18,7 @@ import Testing
             sleeper.cancel()
             let result = await sleeper.result
             let elapsed = ContinuousClock.now - start
-            #expect(elapsed < .seconds(1))
+            #expect(elapsed < .seconds(10))  // the sleep was 30 s: it was cancelled, not waited out (loose for a loaded machine)
             let error = #expect(throws: PGError.self) { try result.get() }
             #expect(error?.kind == .cancelled)
             #expect(error?.code == .queryCanceled)
