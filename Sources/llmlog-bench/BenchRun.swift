@@ -72,7 +72,8 @@ struct BenchRun {
             try await service.waitUntilReady(http, port: port)
             try await measureService(&report, service: service, port: port, http: http, owner: owner, store: store,
                                      ingestTenant: ingestTenant, conversations: conversations, directory: directory, logger: logger)
-            report["service_peak_rss_mb"] = Double(try service.peakRSS()) / 1_048_576
+            let peak = try service.peakRSS()
+            report["service_peak_rss_mb"] = Double(peak) / 1_048_576
             guard service.process.isRunning else { throw BenchError("llmlog serve died; see \(directory)/service.log") }
         } catch {
             await service.stop()
@@ -123,7 +124,8 @@ struct BenchRun {
         report["single_messages_per_s"] = singleRate
         report["single_p50_ms"] = singleRun.p50ms
         report["single_p99_ms"] = singleRun.p99ms
-        report["service_rss_after_ingest_mb"] = Double(try service.currentRSS()) / 1_048_576
+        let rss = try service.currentRSS()
+        report["service_rss_after_ingest_mb"] = Double(rss) / 1_048_576
 
         step("half rate: \(Int(singleRate / 2)) messages/s, paced, 64 connections")
         let paced = try await PacedLoad(http: http, port: port, key: key, conversations: conversations).run(rate: max(1, singleRate / 2), seconds: seconds)

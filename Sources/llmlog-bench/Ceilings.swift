@@ -56,15 +56,22 @@ struct Ceilings {
         let values = (0..<rowsPerStatement).map { MessageShape.sqlValues(tenant: tenant, index: $0) }.joined(separator: ",\n")
         let script = "INSERT INTO bench_messages (\(MessageShape.columns.joined(separator: ", "))) VALUES\n\(values);\n"
         let path = try Tools.write(script, named: "insert-\(rowsPerStatement).sql", in: directory)
-        let output = try await Tools.run("pgbench", [
-            "-h", "127.0.0.1", "-p", String(cluster.port), "-U", cluster.superuser, "-n", "-M", "prepared",
-            "-f", path, "-c", String(clients), "-j", "2", "-T", String(seconds), database,
-        ])
-        let stored = try await count()
-        guard let line = output.split(separator: "\n").first(where: { $0.hasPrefix("tps = ") }),
-              let tps = Double(line.dropFirst(6).split(separator: " ").first ?? "") else {
-            throw BenchError("pgbench printed no tps: \(output.suffix(2000))")
+        // pgbench's -T relies on SIGALRM, which a child of this process may have blocked: run a fixed number of
+        // transactions instead, sized from a short first run to last about `seconds`.
+        func pgbench(transactions: Int) async throws -> (output: String, tps: Double) {
+            let output = try await Tools.run("pgbench", [
+                "-h", "127.0.0.1", "-p", String(cluster.port), "-U", cluster.superuser, "-n", "-M", "prepared",
+                "-f", path, "-c", String(clients), "-j", "2", "-t", String(transactions), database,
+            ])
+            guard let line = output.split(separator: "\n").first(where: { $0.hasPrefix("tps = ") }),
+                  let tps = Double(line.dropFirst(6).split(separator: " ").first ?? "") else {
+                throw BenchError("pgbench printed no tps: \(output.suffix(2000))")
+            }
+            return (output, tps)
         }
+        let probe = try await pgbench(transactions: rowsPerStatement > 1 ? 2 : 20)
+        let (_, tps) = try await pgbench(transactions: max(2, Int(probe.tps * Double(seconds) / Double(clients))))
+        let stored = try await count()
         guard stored > 0 else { throw BenchError("pgbench stored no row") }
         return tps * Double(rowsPerStatement)
     }

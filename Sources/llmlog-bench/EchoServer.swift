@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import LLMLogService
 import Logging
+import NIOCore
 
 /// The HTTP ceiling: `POST /v1/conversations/{id}/messages` decodes the message JSON the way the service does
 /// (`APIJSON`, `MessageCreateRequest`) and answers it back (201), touching no database. Run as a child process
@@ -19,7 +20,7 @@ struct EchoServer: AsyncParsableCommand {
         let router = Router()
         router.get("readyz") { _, _ in "ok" }
         router.post("v1/conversations/{id}/messages") { request, context -> Response in
-            _ = try context.parameters.require("id", as: UUID.self)
+            guard context.parameters.get("id").flatMap(UUID.init(uuidString:)) != nil else { throw HTTPError(.badRequest) }
             let body = try await request.body.collect(upTo: 2 << 20)
             let message = try APIJSON.decoder().decode(MessageCreateRequest.self, from: Data(buffer: body))
             let bytes = try APIJSON.encoder().encode(message)

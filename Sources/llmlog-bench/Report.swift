@@ -44,28 +44,33 @@ struct Report {
     }
 
     func table() -> String {
-        var lines = [String(format: "%-34@ %14@ %14@ %8@ %10@ %5@", "figure" as NSString, "value" as NSString, "ceiling" as NSString,
-                            "ratio" as NSString, "goal" as NSString, "met" as NSString)]
+        var lines = [Self.row("figure", "value", "ceiling", "ratio", "goal", "met")]
         for (key, value) in figures {
             var ceiling = "", ratio = "", goalText = "", met = ""
             if let goal = Self.goals.first(where: { $0.figure == key && $0.ceiling == nil }), let result = evaluate(goal) {
                 goalText = "\(goal.atLeast ? "≥" : "≤") \(Self.format(goal.bound))"
                 met = result.met ? "yes" : "NO"
             }
-            lines.append(String(format: "%-34@ %14@ %14@ %8@ %10@ %5@", key as NSString, Self.format(value) as NSString, ceiling as NSString,
-                                ratio as NSString, goalText as NSString, met as NSString))
+            lines.append(Self.row(key, Self.format(value), ceiling, ratio, goalText, met))
             for goal in Self.goals where goal.figure == key && goal.ceiling != nil {
                 guard let result = evaluate(goal), let ceilingKey = goal.ceiling, let ceilingValue = self[ceilingKey] else { continue }
                 ceiling = Self.format(ceilingValue)
                 ratio = String(format: "%.2f", result.value)
                 goalText = "≥ \(Self.format(goal.bound))"
                 met = result.met ? "yes" : "NO"
-                lines.append(String(format: "%-34@ %14@ %14@ %8@ %10@ %5@", ("  vs " + ceilingKey) as NSString, "" as NSString,
-                                    ceiling as NSString, ratio as NSString, goalText as NSString, met as NSString))
+                lines.append(Self.row("  vs " + ceilingKey, "", ceiling, ratio, goalText, met))
             }
         }
         for (key, value) in notes.sorted(by: { $0.key < $1.key }) { lines.append("\(key): \(value)") }
         return lines.joined(separator: "\n")
+    }
+
+    static func row(_ cells: String...) -> String {
+        let widths = [36, 14, 14, 8, 10, 5]
+        return zip(cells, widths).enumerated().map { index, pair in
+            let padding = String(repeating: " ", count: max(0, pair.1 - pair.0.count))
+            return index == 0 ? pair.0 + padding : padding + pair.0
+        }.joined(separator: " ")
     }
 
     func jsonLine() -> String {
