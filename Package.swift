@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "Analytics", targets: ["Analytics"]),
         .library(name: "LLMLogService", targets: ["LLMLogService"]),
         .library(name: "LLMLogClient", targets: ["LLMLogClient"]),
+        .executable(name: "llmlog-bench", targets: ["llmlog-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -78,6 +79,18 @@ let package = Package(
                 "LLMLogService",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Metrics", package: "swift-metrics"),
+            ]
+        ),
+        .executableTarget(
+            name: "llmlog-bench",
+            dependencies: [
+                "LLMLogService", "PGClient", "Analytics",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
         .testTarget(name: "PGClientTests", dependencies: ["PGClient", "PGTestSupport"]),
