@@ -6,7 +6,7 @@ import Testing
 @Suite struct PoolTests {
     static let suite = "pool"
 
-    func makePool(size: Int, timeout: Duration = .seconds(10)) async throws -> PGPool {
+    func makePool(size: Int, timeout: Duration = .seconds(60)) async throws -> PGPool {  // generous: correctness, not speed, on a loaded machine
         PGPool(configuration: try await TestDatabase.database(for: Self.suite),
                options: .init(maxConnections: size, acquireTimeout: timeout))
     }
