@@ -96,10 +96,13 @@ enum RollupSQL {
         """
         \(unsafeSQL: prefix)
         SELECT tenant_id, hour, provider, model, type,
-               sum(conversations), sum(active), sum(completed), sum(failed), sum(cancelled), sum(reported_tokens),
-               sum(reported_cost), sum(messages), sum(input_tokens), sum(cached_input_tokens), sum(cache_creation_input_tokens),
-               sum(output_tokens), sum(reasoning_tokens), sum(total_tokens), sum(cost), sum(unpriced_messages),
-               sum(processing_time_count), sum(processing_time_sum), llmlog_sum_counts(processing_time_histogram)
+               sum(conversations) AS conversations, sum(active) AS active, sum(completed) AS completed, sum(failed) AS failed,
+               sum(cancelled) AS cancelled, sum(reported_tokens) AS reported_tokens, sum(reported_cost) AS reported_cost,
+               sum(messages) AS messages, sum(input_tokens) AS input_tokens, sum(cached_input_tokens) AS cached_input_tokens,
+               sum(cache_creation_input_tokens) AS cache_creation_input_tokens, sum(output_tokens) AS output_tokens,
+               sum(reasoning_tokens) AS reasoning_tokens, sum(total_tokens) AS total_tokens, sum(cost) AS cost,
+               sum(unpriced_messages) AS unpriced_messages, sum(processing_time_count) AS processing_time_count,
+               sum(processing_time_sum) AS processing_time_sum, llmlog_sum_counts(processing_time_histogram) AS processing_time_histogram
         FROM llm_usage_hourly WHERE tenant_id = ANY(\(tenants)::uuid[])
         GROUP BY tenant_id, hour, provider, model, type
         """
