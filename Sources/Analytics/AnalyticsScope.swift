@@ -26,9 +26,19 @@ public enum AnalyticsScope: Sendable, Equatable {
         return nil
     }
 
-    /// The rollup table a summary of this scope reads: the tenant-level one (a few rows per hour) unless one user's
-    /// figures are asked for. A constant, never input.
-    var rollupTable: String { userId == nil ? "llm_usage_hourly_tenant" : "llm_usage_hourly" }
+    /// The rollup table a summary of this scope reads: the tenant-level daily one (a few rows per day) unless one
+    /// user's figures are asked for (that user's hourly rows). A constant, never input.
+    var rollupTable: String { userId == nil ? "llm_usage_daily_tenant" : "llm_usage_hourly" }
+
+    /// The `yyyy-MM-dd` of a rollup row of `rollupTable` (`alias` prefixes the column).
+    func dayLabel(_ alias: String = "") -> String {
+        userId == nil ? "to_char(\(alias)day, 'YYYY-MM-DD')" : "to_char(\(alias)hour AT TIME ZONE 'UTC', 'YYYY-MM-DD')"
+    }
+
+    /// `rollupTable`'s time column compared with a bound `yyyy-MM-dd`: the text before and after the bound value.
+    func timeBound(_ alias: String = "") -> (column: String, open: String, close: String) {
+        userId == nil ? (alias + "day", "", "::date") : (alias + "hour", "(", "::date::timestamp AT TIME ZONE 'UTC')")
+    }
 
     /// The user column of `rollupTable` for the user filter; the tenant-level table has none (and is only read
     /// when there is no user to filter by), so it compares a constant.

@@ -21,6 +21,10 @@ public struct AnalyticsWindow: Sendable, Equatable {
         self.to = Date(timeIntervalSince1970: today + 86_400)
     }
 
+    /// `from` and `to` as `yyyy-MM-dd`.
+    public var fromDay: String { Self.dayString(from) }
+    public var toDay: String { Self.dayString(to) }
+
     /// The window's days as `yyyy-MM-dd`, oldest first.
     public var dayStrings: [String] {
         (0..<days).map { Self.dayString(from.addingTimeInterval(Double($0) * 86_400)) }

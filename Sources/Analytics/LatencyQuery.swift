@@ -24,10 +24,12 @@ public enum LatencyQuery {
     /// Models with timed messages in the window, slowest p95 first. Run inside a transaction on which `scope.apply`
     /// was called.
     public static func report(_ connection: PGConnection, scope: AnalyticsScope, window: AnalyticsWindow) async throws -> Report {
+        var bound = scope.timeBound("r.")
         let rows = try await connection.query("""
             SELECT r.provider, r.model, (h.n - 1)::int, sum(h.c)::bigint
             FROM \(unsafeSQL: scope.rollupTable) r, unnest(r.processing_time_histogram) WITH ORDINALITY AS h(c, n)
-            WHERE r.hour >= \(window.from) AND r.hour < \(window.to)
+            WHERE \(unsafeSQL: bound.column) >= \(unsafeSQL: bound.open)\(window.fromDay)\(unsafeSQL: bound.close)
+              AND \(unsafeSQL: bound.column) < \(unsafeSQL: bound.open)\(window.toDay)\(unsafeSQL: bound.close)
               AND (\(scope.tenantId)::uuid IS NULL OR r.tenant_id = \(scope.tenantId))
               AND (\(scope.userId)::text IS NULL OR \(unsafeSQL: scope.userColumn("r.")) = \(scope.userId))
             GROUP BY 1, 2, 3
@@ -39,10 +41,13 @@ public enum LatencyQuery {
             LatencyHistogram.add(Array(repeating: 0, count: bucket) + [count], into: &entry.counts)
             histograms[provider + "\u{0}" + model] = entry
         }
+        bound = scope.timeBound()
         let sums = try await connection.query("""
             SELECT provider, model, sum(processing_time_count)::bigint, sum(processing_time_sum)::bigint
             FROM \(unsafeSQL: scope.rollupTable)
-            WHERE hour >= \(window.from) AND hour < \(window.to) AND processing_time_count > 0
+            WHERE \(unsafeSQL: bound.column) >= \(unsafeSQL: bound.open)\(window.fromDay)\(unsafeSQL: bound.close)
+              AND \(unsafeSQL: bound.column) < \(unsafeSQL: bound.open)\(window.toDay)\(unsafeSQL: bound.close)
+              AND processing_time_count > 0
               AND (\(scope.tenantId)::uuid IS NULL OR tenant_id = \(scope.tenantId))
               AND (\(scope.userId)::text IS NULL OR \(unsafeSQL: scope.userColumn()) = \(scope.userId))
             GROUP BY 1, 2

@@ -1,7 +1,7 @@
 import Foundation
 import PGClient
 
-/// Usage summaries read from the hourly rollups (`llm_usage_hourly_tenant` for tenants and the system, `llm_usage_hourly` for one user or per-user figures): the cost of a report grows with the number of
+/// Usage summaries read from the hourly rollups (`llm_usage_daily_tenant` for tenants and the system, `llm_usage_hourly` for one user or per-user figures): the cost of a report grows with the number of
 /// rollup rows in the window, not with the number of messages.
 public enum UsageQuery {
     /// The usage report of `scope` over `window`; `topUsers` adds `byUser` (that many users, by cost), `byTenant`
@@ -57,15 +57,17 @@ public enum UsageQuery {
 
     /// Rollup sums per UTC day, type, provider and model.
     static func groupedRows(_ connection: PGConnection, scope: AnalyticsScope, window: AnalyticsWindow) async throws -> [UsageGroup] {
-        try await connection.query("""
-            SELECT to_char(hour AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, type, provider, model,
+        let bound = scope.timeBound()
+        return try await connection.query("""
+            SELECT \(unsafeSQL: scope.dayLabel()) AS day, type, provider, model,
                    sum(conversations)::bigint, sum(active)::bigint, sum(completed)::bigint, sum(failed)::bigint,
                    sum(cancelled)::bigint, sum(messages)::bigint, sum(input_tokens)::bigint, sum(cached_input_tokens)::bigint,
                    sum(cache_creation_input_tokens)::bigint, sum(output_tokens)::bigint, sum(reasoning_tokens)::bigint,
                    sum(total_tokens + reported_tokens)::bigint, sum(cost + reported_cost), sum(unpriced_messages)::bigint,
                    sum(processing_time_count)::bigint, sum(processing_time_sum)::bigint
             FROM \(unsafeSQL: scope.rollupTable)
-            WHERE hour >= \(window.from) AND hour < \(window.to)
+            WHERE \(unsafeSQL: bound.column) >= \(unsafeSQL: bound.open)\(window.fromDay)\(unsafeSQL: bound.close)
+              AND \(unsafeSQL: bound.column) < \(unsafeSQL: bound.open)\(window.toDay)\(unsafeSQL: bound.close)
               AND (\(scope.tenantId)::uuid IS NULL OR tenant_id = \(scope.tenantId))
               AND (\(scope.userId)::text IS NULL OR \(unsafeSQL: scope.userColumn()) = \(scope.userId))
             GROUP BY 1, 2, 3, 4
@@ -74,10 +76,12 @@ public enum UsageQuery {
 
     /// Processing-time histograms per type, merged over the window.
     static func typeHistograms(_ connection: PGConnection, scope: AnalyticsScope, window: AnalyticsWindow) async throws -> [String: [Int64]] {
+        let bound = scope.timeBound("r.")
         let rows = try await connection.query("""
             SELECT r.type, (h.n - 1)::int, sum(h.c)::bigint
             FROM \(unsafeSQL: scope.rollupTable) r, unnest(r.processing_time_histogram) WITH ORDINALITY AS h(c, n)
-            WHERE r.hour >= \(window.from) AND r.hour < \(window.to)
+            WHERE \(unsafeSQL: bound.column) >= \(unsafeSQL: bound.open)\(window.fromDay)\(unsafeSQL: bound.close)
+              AND \(unsafeSQL: bound.column) < \(unsafeSQL: bound.open)\(window.toDay)\(unsafeSQL: bound.close)
               AND (\(scope.tenantId)::uuid IS NULL OR r.tenant_id = \(scope.tenantId))
               AND (\(scope.userId)::text IS NULL OR \(unsafeSQL: scope.userColumn("r.")) = \(scope.userId))
             GROUP BY 1, 2
@@ -113,11 +117,13 @@ public enum UsageQuery {
 
     /// Every tenant with activity in the window, by cost.
     static func tenants(_ connection: PGConnection, scope: AnalyticsScope, window: AnalyticsWindow) async throws -> [TenantUsage] {
-        try await connection.query("""
+        let bound = scope.timeBound("r.")
+        return try await connection.query("""
             SELECT r.tenant_id, t.name, sum(r.conversations)::bigint, sum(r.messages)::bigint,
                    sum(r.total_tokens + r.reported_tokens)::bigint, sum(r.cost + r.reported_cost)
             FROM \(unsafeSQL: scope.rollupTable) r JOIN tenants t ON t.id = r.tenant_id
-            WHERE r.hour >= \(window.from) AND r.hour < \(window.to)
+            WHERE \(unsafeSQL: bound.column) >= \(unsafeSQL: bound.open)\(window.fromDay)\(unsafeSQL: bound.close)
+              AND \(unsafeSQL: bound.column) < \(unsafeSQL: bound.open)\(window.toDay)\(unsafeSQL: bound.close)
               AND (\(scope.tenantId)::uuid IS NULL OR r.tenant_id = \(scope.tenantId))
               AND (\(scope.userId)::text IS NULL OR \(unsafeSQL: scope.userColumn("r.")) = \(scope.userId))
             GROUP BY r.tenant_id, t.name

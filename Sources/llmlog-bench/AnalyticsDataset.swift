@@ -85,7 +85,7 @@ struct AnalyticsDataset {
         try await connection.query("VACUUM ANALYZE llm_conversations")
         try await connection.query("VACUUM ANALYZE llm_messages")
         try await connection.query("VACUUM ANALYZE llm_usage_hourly")
-        try await connection.query("VACUUM ANALYZE llm_usage_hourly_tenant")
+        try await connection.query("VACUUM ANALYZE llm_usage_daily_tenant")
     }
 
     /// The statement with `$T` (the tenants) and `$B` (the base time) bound as parameters 1 and 2.

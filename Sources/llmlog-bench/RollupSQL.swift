@@ -86,16 +86,16 @@ enum RollupSQL {
         try await connection.query(rebuilt(tenants, prefix: "INSERT INTO llm_usage_hourly (\(columns))")).affectedRows ?? 0
     }
 
-    /// The tenant-level rollups (`llm_usage_hourly_tenant`) of `tenants` from their per-user rows, as the writer keeps
+    /// The tenant-level rollups (`llm_usage_daily_tenant`) of `tenants` from their per-user hourly rows, as the writer keeps
     /// them (the same deltas without the user); the number of rows.
     static func buildTenantLevel(_ connection: PGConnection, tenants: [UUID]) async throws -> Int {
-        try await connection.query(tenantLevel(tenants, prefix: "INSERT INTO llm_usage_hourly_tenant")).affectedRows ?? 0
+        try await connection.query(tenantLevel(tenants, prefix: "INSERT INTO llm_usage_daily_tenant")).affectedRows ?? 0
     }
 
     static func tenantLevel(_ tenants: [UUID], prefix: String) -> PGQuery {
         """
         \(unsafeSQL: prefix)
-        SELECT tenant_id, hour, provider, model, type,
+        SELECT tenant_id, (hour AT TIME ZONE 'UTC')::date AS day, provider, model, type,
                sum(conversations) AS conversations, sum(active) AS active, sum(completed) AS completed, sum(failed) AS failed,
                sum(cancelled) AS cancelled, sum(reported_tokens) AS reported_tokens, sum(reported_cost) AS reported_cost,
                sum(messages) AS messages, sum(input_tokens) AS input_tokens, sum(cached_input_tokens) AS cached_input_tokens,
@@ -104,21 +104,21 @@ enum RollupSQL {
                sum(unpriced_messages) AS unpriced_messages, sum(processing_time_count) AS processing_time_count,
                sum(processing_time_sum) AS processing_time_sum, llmlog_sum_counts(processing_time_histogram) AS processing_time_histogram
         FROM llm_usage_hourly WHERE tenant_id = ANY(\(tenants)::uuid[])
-        GROUP BY tenant_id, hour, provider, model, type
+        GROUP BY tenant_id, (hour AT TIME ZONE 'UTC')::date, provider, model, type
         """
     }
 
     /// Tenant-level rows the writer stored for `tenants` that differ from the sum of its per-user rows, each way.
     static func compareTenantLevel(_ connection: PGConnection, tenants: [UUID]) async throws -> Int {
         try await connection.query(tenantLevel(tenants, prefix: "CREATE TEMP TABLE bench_tenant_rebuilt ON COMMIT DROP AS"))
-        let columns = "tenant_id, hour, provider, model, type, conversations, active, completed, failed, cancelled, reported_tokens, "
+        let columns = "tenant_id, day, provider, model, type, conversations, active, completed, failed, cancelled, reported_tokens, "
             + "reported_cost, messages, input_tokens, cached_input_tokens, cache_creation_input_tokens, output_tokens, reasoning_tokens, "
             + "total_tokens, cost, unpriced_messages, processing_time_count, processing_time_sum, processing_time_histogram"
         return try await connection.query("""
-            SELECT (SELECT count(*) FROM (SELECT \(unsafeSQL: columns) FROM llm_usage_hourly_tenant WHERE tenant_id = ANY(\(tenants)::uuid[])
+            SELECT (SELECT count(*) FROM (SELECT \(unsafeSQL: columns) FROM llm_usage_daily_tenant WHERE tenant_id = ANY(\(tenants)::uuid[])
                                           EXCEPT ALL SELECT * FROM bench_tenant_rebuilt) x)
                  + (SELECT count(*) FROM (SELECT * FROM bench_tenant_rebuilt
-                                          EXCEPT ALL SELECT \(unsafeSQL: columns) FROM llm_usage_hourly_tenant WHERE tenant_id = ANY(\(tenants)::uuid[])) y)
+                                          EXCEPT ALL SELECT \(unsafeSQL: columns) FROM llm_usage_daily_tenant WHERE tenant_id = ANY(\(tenants)::uuid[])) y)
             """).first!.decode(Int.self)
     }
 

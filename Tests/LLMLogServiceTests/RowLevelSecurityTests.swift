@@ -6,7 +6,7 @@ import Testing
 
 /// PostgreSQL as the second wall: even a query whose own tenant filter is wrong returns nothing of another tenant.
 @Suite struct RowLevelSecurityTests {
-    static let tenantTables = ["api_keys", "llm_conversations", "llm_messages", "llm_usage_hourly", "llm_usage_hourly_tenant", "model_prices"]
+    static let tenantTables = ["api_keys", "llm_conversations", "llm_messages", "llm_usage_hourly", "llm_usage_daily_tenant", "model_prices"]
 
     @Test func serviceRoleOwnsNothingAndEveryTenantTableForcesRLS() async throws {
         try await TestService.run(suite: "rls") { service in
@@ -93,13 +93,13 @@ import Testing
                 let messages = try await tx.query("SELECT DISTINCT coalesce(user_id, '-') FROM llm_messages").map { try $0.decode(String.self, column: 0) }
                 let rollups = try await tx.query("SELECT DISTINCT user_id FROM llm_usage_hourly").map { try $0.decode(String.self, column: 0) }
                 // Tenant-wide rollups are nobody's own: none of them.
-                let tenantRows = try await tx.query("SELECT count(*) FROM llm_usage_hourly_tenant")[0].decode(Int.self, column: 0)
+                let tenantRows = try await tx.query("SELECT count(*) FROM llm_usage_daily_tenant")[0].decode(Int.self, column: 0)
                 return (conversations, messages, rollups, tenantRows)
             }
             #expect(seen.0 == ["alice"] && seen.1 == ["alice"] && seen.2 == ["alice"] && seen.3 == 0)
             let tenantWide = try await service.pool.withTransaction { tx in
                 try await tx.query("SELECT set_config('llmlog.tenant_id', \(tenant.uuidString), true)")
-                return try await tx.query("SELECT count(*) FROM llm_usage_hourly_tenant")[0].decode(Int.self, column: 0)
+                return try await tx.query("SELECT count(*) FROM llm_usage_daily_tenant")[0].decode(Int.self, column: 0)
             }
             #expect(tenantWide > 0)
             // Messages carry their conversation's user.

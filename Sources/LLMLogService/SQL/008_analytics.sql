@@ -29,14 +29,15 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     LIMIT 1
 $$;
 
--- Tenant-level hourly rollups: llm_usage_hourly without the user dimension. Tenant and system analytics read these
--- (a few rows per hour and model) instead of summing every user's rows; the writer maintains both tables in the
+-- Tenant-level daily rollups: llm_usage_hourly without the user and by UTC day. Tenant and system analytics (whose
+-- windows are whole UTC days) read these — a few rows per day and model — instead of summing every user's hourly
+-- rows; the writer maintains both tables in the
 -- same transaction from the same deltas, so each row here equals the sum of its users' rows there (tested).
 SELECT set_config('llmlog.scope', 'all', true);  -- the backfill reads every tenant's rows
 
-CREATE TABLE llm_usage_hourly_tenant (
+CREATE TABLE llm_usage_daily_tenant (
     tenant_id                    uuid NOT NULL REFERENCES tenants (id),
-    hour                         timestamptz NOT NULL,
+    day                          date NOT NULL,
     provider                     text NOT NULL,
     model                        text NOT NULL,
     type                         text NOT NULL,
@@ -59,31 +60,31 @@ CREATE TABLE llm_usage_hourly_tenant (
     processing_time_count        bigint NOT NULL DEFAULT 0,
     processing_time_sum          bigint NOT NULL DEFAULT 0,
     processing_time_histogram    bigint[] NOT NULL DEFAULT '{}',
-    PRIMARY KEY (tenant_id, hour, provider, model, type)
+    PRIMARY KEY (tenant_id, day, provider, model, type)
 );
-CREATE INDEX llm_usage_hourly_tenant_hour ON llm_usage_hourly_tenant (hour);
+CREATE INDEX llm_usage_daily_tenant_day ON llm_usage_daily_tenant (day);
 
-INSERT INTO llm_usage_hourly_tenant
-SELECT tenant_id, hour, provider, model, type,
+INSERT INTO llm_usage_daily_tenant
+SELECT tenant_id, (hour AT TIME ZONE 'UTC')::date, provider, model, type,
        sum(conversations), sum(active), sum(completed), sum(failed), sum(cancelled), sum(reported_tokens),
        sum(reported_cost), sum(messages), sum(input_tokens), sum(cached_input_tokens), sum(cache_creation_input_tokens),
        sum(output_tokens), sum(reasoning_tokens), sum(total_tokens), sum(cost), sum(unpriced_messages),
        sum(processing_time_count), sum(processing_time_sum), llmlog_sum_counts(processing_time_histogram)
 FROM llm_usage_hourly
-GROUP BY tenant_id, hour, provider, model, type;
+GROUP BY tenant_id, (hour AT TIME ZONE 'UTC')::date, provider, model, type;
 
-ALTER TABLE llm_usage_hourly_tenant ENABLE ROW LEVEL SECURITY;
-ALTER TABLE llm_usage_hourly_tenant FORCE ROW LEVEL SECURITY;
-CREATE POLICY llmlog_tenant ON llm_usage_hourly_tenant TO llmlog_service, CURRENT_USER
+ALTER TABLE llm_usage_daily_tenant ENABLE ROW LEVEL SECURITY;
+ALTER TABLE llm_usage_daily_tenant FORCE ROW LEVEL SECURITY;
+CREATE POLICY llmlog_tenant ON llm_usage_daily_tenant TO llmlog_service, CURRENT_USER
     USING (llmlog_tenant_visible(tenant_id)) WITH CHECK (llmlog_tenant_visible(tenant_id));
 -- Tenant-wide figures are not a user's: a transaction scoped to one user sees none of these rows.
-CREATE POLICY llmlog_user ON llm_usage_hourly_tenant AS RESTRICTIVE TO llmlog_service, CURRENT_USER
+CREATE POLICY llmlog_user ON llm_usage_daily_tenant AS RESTRICTIVE TO llmlog_service, CURRENT_USER
     USING (NULLIF(current_setting('llmlog.user_id', true), '') IS NULL);
-GRANT SELECT, INSERT, UPDATE ON llm_usage_hourly_tenant TO llmlog_service;
+GRANT SELECT, INSERT, UPDATE ON llm_usage_daily_tenant TO llmlog_service;
 
 CREATE VIEW llm_usage_daily WITH (security_invoker = true) AS
 SELECT tenant_id,
-       (hour AT TIME ZONE 'UTC')::date AS day,
+       day,
        provider,
        model,
        type,
@@ -100,11 +101,11 @@ SELECT tenant_id,
        sum(failed)::bigint AS failed_conversations,
        sum(processing_time_sum)::double precision / NULLIF(sum(processing_time_count), 0) AS avg_processing_time,
        llmlog_histogram_percentile(llmlog_sum_counts(processing_time_histogram), 0.95) AS p95_processing_time
-FROM llm_usage_hourly_tenant
-GROUP BY tenant_id, (hour AT TIME ZONE 'UTC')::date, provider, model, type;
+FROM llm_usage_daily_tenant
+GROUP BY tenant_id, day, provider, model, type;
 
 COMMENT ON VIEW llm_usage_daily IS
-    'Usage per tenant, UTC day, provider, model and conversation type, from the hourly rollups. Conversations count on '
+    'Usage per tenant, UTC day, provider, model and conversation type, from the daily rollups. Conversations count on '
     'the day they were created (under the conversation''s provider and model); messages, tokens and cost on the day '
     'the message was created (under the message''s provider and model).';
 COMMENT ON COLUMN llm_usage_daily.conversations IS 'Conversations created that day.';
@@ -133,7 +134,7 @@ SELECT tenant_id,
        sum(failed)::bigint AS failed,
        sum(cancelled)::bigint AS cancelled,
        sum(completed)::double precision / NULLIF(sum(completed) + sum(failed), 0) AS success_rate
-FROM llm_usage_hourly_tenant
+FROM llm_usage_daily_tenant
 GROUP BY tenant_id, type;
 
 COMMENT ON VIEW llm_conversation_outcomes IS 'Conversations per tenant and type by their current status.';
@@ -153,7 +154,7 @@ SELECT tenant_id,
        sum(total_tokens + reported_tokens)::bigint AS total_tokens,
        sum(cost + reported_cost) AS cost,
        sum(unpriced_messages)::bigint AS unpriced_messages
-FROM llm_usage_hourly_tenant
+FROM llm_usage_daily_tenant
 GROUP BY tenant_id, provider, model;
 
 COMMENT ON VIEW llm_model_costs IS
@@ -195,7 +196,7 @@ SELECT tenant_id,
        llmlog_histogram_percentile(llmlog_sum_counts(processing_time_histogram), 0.50) AS p50_processing_time,
        llmlog_histogram_percentile(llmlog_sum_counts(processing_time_histogram), 0.95) AS p95_processing_time,
        llmlog_histogram_percentile(llmlog_sum_counts(processing_time_histogram), 0.99) AS p99_processing_time
-FROM llm_usage_hourly_tenant
+FROM llm_usage_daily_tenant
 GROUP BY tenant_id, provider, model;
 
 COMMENT ON VIEW llm_latency IS
@@ -233,12 +234,12 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
 $$;
 
 CREATE POLICY llmlog_analyst ON llm_usage_hourly FOR SELECT TO llmlog_analyst USING (llmlog_analyst_visible(tenant_id));
-CREATE POLICY llmlog_analyst ON llm_usage_hourly_tenant FOR SELECT TO llmlog_analyst USING (llmlog_analyst_visible(tenant_id));
+CREATE POLICY llmlog_analyst ON llm_usage_daily_tenant FOR SELECT TO llmlog_analyst USING (llmlog_analyst_visible(tenant_id));
 CREATE POLICY llmlog_analyst ON llm_conversations FOR SELECT TO llmlog_analyst USING (llmlog_analyst_visible(tenant_id));
 
 GRANT USAGE ON SCHEMA public TO llmlog_analyst;
 GRANT SELECT ON llmlog_analysts TO llmlog_analyst;
-GRANT SELECT ON llm_usage_hourly, llm_usage_hourly_tenant TO llmlog_analyst;
+GRANT SELECT ON llm_usage_hourly, llm_usage_daily_tenant TO llmlog_analyst;
 GRANT SELECT (tenant_id, user_id, created_at, updated_at) ON llm_conversations TO llmlog_analyst;
 GRANT SELECT ON llm_usage_daily, llm_conversation_outcomes, llm_model_costs, llm_user_usage, llm_latency
     TO llmlog_analyst, llmlog_service;

@@ -350,29 +350,31 @@ struct FlushTransaction {
             """)
     }
 
-    /// Adds the flush's deltas to the per-user rollups, then to the tenant rollups (the same deltas without the
-    /// user); both in key order, so concurrent writers lock rows in the same order.
+    /// Adds the flush's deltas to the per-user hourly rollups, then to the tenant daily rollups (the same deltas
+    /// without the user, by UTC day); both in key order, so concurrent writers lock rows in the same order.
     private func upsertRollups(_ connection: PGConnection) async throws {
         let entries = rollups.sorted { $0.key < $1.key }
         guard !entries.isEmpty else { return }
         try await upsert(entries.map { ($0.key, $0.value) }, into: "llm_usage_hourly", userColumn: true, connection)
         var tenantLevel: [RollupKey: RollupDelta] = [:]
-        for (key, delta) in entries { tenantLevel[key.withoutUser, default: RollupDelta()].add(delta) }
-        try await upsert(tenantLevel.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }, into: "llm_usage_hourly_tenant",
+        for (key, delta) in entries { tenantLevel[key.dailyTenantKey, default: RollupDelta()].add(delta) }
+        try await upsert(tenantLevel.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }, into: "llm_usage_daily_tenant",
                          userColumn: false, connection)
     }
 
-    /// One upsert of `entries` into a rollup table (`table` is one of the two constants above, never input).
+    /// One upsert of `entries` into a rollup table (`table` is one of the two constants above, never input): the
+    /// per-user table keys on `hour` and `user_id`, the tenant table on the UTC `day`.
     private func upsert(_ entries: [(key: RollupKey, delta: RollupDelta)], into table: String, userColumn: Bool,
                         _ connection: PGConnection) async throws {
         let keys = entries.map(\.key), deltas = entries.map(\.delta)
         let user = userColumn ? ", user_id" : ""
+        let time = userColumn ? "hour" : "day", timeValue = userColumn ? "h" : "(h AT TIME ZONE 'UTC')::date"
         try await connection.query("""
-            INSERT INTO \(unsafeSQL: table) AS r (tenant_id, hour, provider, model, type\(unsafeSQL: user), conversations, active,
+            INSERT INTO \(unsafeSQL: table) AS r (tenant_id, \(unsafeSQL: time), provider, model, type\(unsafeSQL: user), conversations, active,
                 completed, failed, cancelled, reported_tokens, reported_cost, messages, input_tokens, cached_input_tokens,
                 cache_creation_input_tokens, output_tokens, reasoning_tokens, total_tokens, cost, unpriced_messages,
                 processing_time_count, processing_time_sum, processing_time_histogram)
-            SELECT t, h, p, m, ty\(unsafeSQL: userColumn ? ", u" : ""), cv, a, co, f, ca, rt, rc, ms, it, ci, cc, ot, rs, tt, cs, un, pc, ps, hg::int8[]
+            SELECT t, \(unsafeSQL: timeValue), p, m, ty\(unsafeSQL: userColumn ? ", u" : ""), cv, a, co, f, ca, rt, rc, ms, it, ci, cc, ot, rs, tt, cs, un, pc, ps, hg::int8[]
             FROM unnest(
                 \(keys.map(\.tenantId))::uuid[], \(keys.map(\.hour))::timestamptz[], \(keys.map(\.provider))::text[],
                 \(keys.map(\.model))::text[], \(keys.map(\.type))::text[], \(keys.map(\.userId))::text[],
@@ -385,7 +387,7 @@ struct FlushTransaction {
                 \(deltas.map(\.processingTimeCount))::int8[], \(deltas.map(\.processingTimeSum))::int8[],
                 \(deltas.map(\.histogramLiteral))::text[]
             ) AS x(t, h, p, m, ty, u, cv, a, co, f, ca, rt, rc, ms, it, ci, cc, ot, rs, tt, cs, un, pc, ps, hg)
-            ON CONFLICT (tenant_id, hour, provider, model, type\(unsafeSQL: user)) DO UPDATE SET
+            ON CONFLICT (tenant_id, \(unsafeSQL: time), provider, model, type\(unsafeSQL: user)) DO UPDATE SET
                 conversations = r.conversations + EXCLUDED.conversations, active = r.active + EXCLUDED.active,
                 completed = r.completed + EXCLUDED.completed, failed = r.failed + EXCLUDED.failed,
                 cancelled = r.cancelled + EXCLUDED.cancelled, reported_tokens = r.reported_tokens + EXCLUDED.reported_tokens,

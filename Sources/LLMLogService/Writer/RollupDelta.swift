@@ -20,8 +20,11 @@ struct RollupKey: Hashable, Comparable {
         self.userId = userId ?? ""
     }
 
-    /// The tenant-level row this row adds into (`llm_usage_hourly_tenant`).
-    var withoutUser: RollupKey { RollupKey(tenantId: tenantId, time: hour, provider: provider, model: model, type: type, userId: "") }
+    /// The tenant-level row this row adds into (`llm_usage_daily_tenant`): no user, the UTC day's start as its time.
+    var dailyTenantKey: RollupKey {
+        let day = Date(timeIntervalSince1970: (hour.timeIntervalSince1970 / 86_400).rounded(.down) * 86_400)
+        return RollupKey(tenantId: tenantId, time: day, provider: provider, model: model, type: type, userId: "")
+    }
 
     /// Rows are upserted in this order, so concurrent writers lock them in the same order (no deadlocks).
     static func < (a: RollupKey, b: RollupKey) -> Bool {

@@ -52,11 +52,11 @@ enum StoreConsistency {
         return (row.0, row.1)
     }
 
-    /// Tenant-level rollup rows that differ from the sum of their users' rows (both directions), and their number.
+    /// Tenant-level daily rollup rows that differ from the sum of their users' hourly rows (both directions), and their number.
     static func tenantRollupMismatches(_ pool: PGPool) async throws -> (missing: Int64, extra: Int64, rows: Int64) {
         let row = try await pool.query("""
             WITH summed AS (
-                SELECT tenant_id, hour, provider, model, type, sum(conversations)::bigint, sum(active)::bigint, sum(completed)::bigint,
+                SELECT tenant_id, (hour AT TIME ZONE 'UTC')::date, provider, model, type, sum(conversations)::bigint, sum(active)::bigint, sum(completed)::bigint,
                        sum(failed)::bigint, sum(cancelled)::bigint, sum(reported_tokens)::bigint, sum(reported_cost), sum(messages)::bigint,
                        sum(input_tokens)::bigint, sum(cached_input_tokens)::bigint, sum(cache_creation_input_tokens)::bigint,
                        sum(output_tokens)::bigint, sum(reasoning_tokens)::bigint, sum(total_tokens)::bigint, sum(cost),
@@ -64,11 +64,11 @@ enum StoreConsistency {
                        llmlog_sum_counts(processing_time_histogram)
                 FROM llm_usage_hourly GROUP BY 1, 2, 3, 4, 5
             ), stored AS (
-                SELECT tenant_id, hour, provider, model, type, conversations, active, completed, failed, cancelled, reported_tokens,
+                SELECT tenant_id, day, provider, model, type, conversations, active, completed, failed, cancelled, reported_tokens,
                        reported_cost, messages, input_tokens, cached_input_tokens, cache_creation_input_tokens, output_tokens,
                        reasoning_tokens, total_tokens, cost, unpriced_messages, processing_time_count, processing_time_sum,
                        processing_time_histogram
-                FROM llm_usage_hourly_tenant
+                FROM llm_usage_daily_tenant
             )
             SELECT (SELECT count(*) FROM (SELECT * FROM summed EXCEPT SELECT * FROM stored) a)::bigint,
                    (SELECT count(*) FROM (SELECT * FROM stored EXCEPT SELECT * FROM summed) b)::bigint,
