@@ -25,6 +25,12 @@ public enum LatencyHistogram {
         bucket == 0 ? 0 : pow(2, (Double(bucket) - 0.5) / 4)
     }
 
+    /// Adds `count` values to bucket `bucket` of `counts`, growing it as needed.
+    public static func add(_ count: Int64, toBucket bucket: Int, of counts: inout [Int64]) {
+        if counts.count <= bucket { counts += [Int64](repeating: 0, count: bucket + 1 - counts.count) }
+        counts[bucket] += count
+    }
+
     /// Adds `counts` into `total`, growing it as needed.
     public static func add(_ counts: [Int64], into total: inout [Int64]) {
         if total.count < counts.count { total += [Int64](repeating: 0, count: counts.count - total.count) }

@@ -38,7 +38,7 @@ public enum LatencyQuery {
         for row in rows {
             let (provider, model, bucket, count) = try row.decode((String, String, Int, Int64).self)
             var entry = histograms[provider + "\u{0}" + model, default: (provider, model, [])]
-            LatencyHistogram.add(Array(repeating: 0, count: bucket) + [count], into: &entry.counts)
+            LatencyHistogram.add(count, toBucket: bucket, of: &entry.counts)
             histograms[provider + "\u{0}" + model] = entry
         }
         bound = scope.timeBound()

@@ -89,10 +89,7 @@ public enum UsageQuery {
         var histograms: [String: [Int64]] = [:]
         for row in rows {
             let (type, bucket, count) = try row.decode((String, Int, Int64).self)
-            var counts = histograms[type, default: []]
-            if counts.count <= bucket { counts += [Int64](repeating: 0, count: bucket + 1 - counts.count) }
-            counts[bucket] += count
-            histograms[type] = counts
+            LatencyHistogram.add(count, toBucket: bucket, of: &histograms[type, default: []])
         }
         return histograms
     }

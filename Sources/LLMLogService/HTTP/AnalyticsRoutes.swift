@@ -27,19 +27,14 @@ struct AnalyticsRoutes {
     /// What the caller may see: the operator every tenant, an admin key its tenant, a user token its own rows.
     static func scope(_ context: AppContext) throws(APIError) -> AnalyticsScope {
         if context.operatorKeyId != nil { return .system }
-        let principal = try context.require(ReadRoutes.readers)
-        return principal.userId.map { .user(tenantId: principal.tenantId, userId: $0) } ?? .tenant(principal.tenantId)
+        return try context.require(ReadRoutes.readers).readScope
     }
 
     /// `GET /v1/analytics/latency?days=N`: processing-time percentiles per provider and model, same callers as usage.
     func latency(_ request: Request, _ context: AppContext) async throws -> Response {
         let scope = try Self.scope(context)
         let window = try Self.window(request)
-        let report = try await pool.withTransaction(readOnly: true) { tx in
-            try await scope.apply(tx, statementTimeout: timeout)
-            return try await LatencyQuery.report(tx, scope: scope, window: window)
-        }
-        return try .json(report)
+        return try .json(await read(scope) { try await LatencyQuery.report($0, scope: scope, window: window) })
     }
 
     func adminAnalytics(_ request: Request, _ context: AppContext, days: Int? = nil) async throws -> Response {
@@ -58,10 +53,16 @@ struct AnalyticsRoutes {
     }
 
     func report(scope: AnalyticsScope, window: AnalyticsWindow, topUsers: Int? = nil, byTenant: Bool = false) async throws -> Response {
-        let report = try await pool.withTransaction(readOnly: true) { tx in
+        return try .json(await read(scope) {
+            try await UsageQuery.report($0, scope: scope, window: window, topUsers: topUsers, byTenant: byTenant)
+        })
+    }
+
+    /// Runs `body` in a read-only transaction that sees what `scope` may, under the statement timeout.
+    func read<T: Sendable>(_ scope: AnalyticsScope, _ body: (PGConnection) async throws -> T) async throws -> T {
+        try await pool.withTransaction(readOnly: true) { tx in
             try await scope.apply(tx, statementTimeout: timeout)
-            return try await UsageQuery.report(tx, scope: scope, window: window, topUsers: topUsers, byTenant: byTenant)
+            return try await body(tx)
         }
-        return try .json(report)
     }
 }

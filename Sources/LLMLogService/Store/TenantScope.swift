@@ -1,3 +1,4 @@
+import Analytics
 import Foundation
 import PGClient
 
@@ -12,11 +13,13 @@ enum TenantScope {
     /// One tenant's rows (and one user's, for a user token) for a read on behalf of `principal`; also bounds the
     /// read with a statement timeout.
     static func read(for principal: Principal, _ connection: PGConnection, timeout: Duration = .seconds(5)) async throws {
-        let milliseconds = max(1, timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
-        try await connection.query("""
-            SELECT set_config('llmlog.tenant_id', \(principal.tenantId.uuidString), true),
-                   set_config('llmlog.user_id', \(principal.userId ?? ""), true),
-                   set_config('statement_timeout', \(String(milliseconds)), true)
-            """)
+        try await principal.readScope.apply(connection, statementTimeout: timeout)
+    }
+}
+
+extension Principal {
+    /// What this caller may read: its user's rows for a user token, else its tenant's.
+    var readScope: AnalyticsScope {
+        userId.map { .user(tenantId: tenantId, userId: $0) } ?? .tenant(tenantId)
     }
 }

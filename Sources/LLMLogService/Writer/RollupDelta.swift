@@ -86,9 +86,7 @@ struct RollupDelta {
     mutating func addProcessingTime(_ milliseconds: Int64) {
         processingTimeCount += 1
         processingTimeSum += milliseconds
-        let bucket = LatencyHistogram.bucket(milliseconds: milliseconds)
-        if histogram.count <= bucket { histogram += [Int64](repeating: 0, count: bucket + 1 - histogram.count) }
-        histogram[bucket] += 1
+        LatencyHistogram.add(1, toBucket: LatencyHistogram.bucket(milliseconds: milliseconds), of: &histogram)
     }
 
     /// The histogram as a PostgreSQL array literal ('{0,2,1}'), built from integers only.
