@@ -34,7 +34,12 @@ public enum LLMLogServer {
         try await tokens.reload(from: pool)
         let prices = PriceBook()
         try await prices.reload(from: pool)
-        let writer = IngestWriter(pool: pool, prices: prices, options: configuration.writer, metrics: metrics, logger: logger)
+        // The writer has connections of its own (one per lane): under load every pooled connection can be busy with key lookups
+        // and reads, and a flush that waits for one holds back every request queued behind it.
+        var writerPoolOptions = PGPool.Options(maxConnections: configuration.writer.lanes, acquireTimeout: configuration.poolTimeout)
+        writerPoolOptions.errorObserver = metrics.databaseErrorObserver
+        let writerPool = PGPool(configuration: location.serviceConfiguration, options: writerPoolOptions, logger: logger)
+        let writer = IngestWriter(pool: writerPool, prices: prices, options: configuration.writer, metrics: metrics, logger: logger)
         let keyUsage = KeyUsageRecorder(pool: pool, interval: configuration.keyUsageFlush, logger: logger)
         let components = ServiceComponents(pool: pool, writer: writer, tenants: tenants, migrator: migrator,
                                            limits: configuration.limits, keyUsage: keyUsage, tokens: tokens,
@@ -44,6 +49,7 @@ public enum LLMLogServer {
             PeriodicReload(what: "prices", interval: configuration.priceRefresh, logger: logger) { try await prices.reload(from: pool) },
             PeriodicReload(what: "token signing keys", interval: configuration.tokenKeyRefresh, logger: logger) { try await tokens.reload(from: pool) },
         ]
+        extra.append(writerPool)  // services stop in reverse order: the writer's pool closes after the writer drained
         if let cluster = location.embedded { extra.insert(EmbeddedClusterService(cluster: cluster), at: 0) }
         print("llmlog listening on http://\(configuration.host):\(configuration.port) (database: \(location.displayURL))")
         fflush(nil)  // the keys and address must reach a piped stdout now, not at exit

@@ -66,6 +66,7 @@ public struct ServiceConfiguration: Sendable {
         if let value = try integer("LLMLOG_FLUSH_INTERVAL_MS") { configuration.writer.flushInterval = .milliseconds(value) }
         if let value = try integer("LLMLOG_QUEUE_CAPACITY") { configuration.writer.queueCapacity = max(1, value) }
         if let value = try integer("LLMLOG_RETRY_WINDOW_MS") { configuration.writer.retryWindow = .milliseconds(value) }
+        if let value = try integer("LLMLOG_WRITER_LANES") { configuration.writer.lanes = min(64, max(1, value)) }
         if let value = try integer("LLMLOG_MAX_BODY_BYTES") { configuration.limits.maxBodyBytes = value }
         if let value = try integer("LLMLOG_MAX_BATCH_BODY_BYTES") { configuration.limits.maxBatchBodyBytes = value }
         if let value = try integer("LLMLOG_MAX_BATCH_EVENTS") { configuration.limits.maxBatchEvents = max(1, value) }

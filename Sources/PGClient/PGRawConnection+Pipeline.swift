@@ -68,6 +68,8 @@ struct PipelineReader {
 
     mutating func take(_ result: OpaquePointer?, connection: PGRawConnection, operation: UInt64) throws(PGError) {
         guard let result else {
+            // A broken connection answers NULL for ever: without this the caller would wait for a sync that never comes.
+            if PQstatus(connection.handle) == CONNECTION_BAD { throw connection.connectionError() }
             if results.count < expected {
                 results.append(current ?? .failure(connection.connectionError()))
                 current = nil

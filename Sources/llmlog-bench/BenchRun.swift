@@ -25,8 +25,20 @@ struct BenchRun {
         report.notes["cluster_settings"] = Self.clusterSettings.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
             + " (fsync, synchronous_commit, full_page_writes: on)"
         report.notes["mode"] = options.smoke ? "smoke" : "full"
-        let cluster = try await PGLocalCluster.startTemporary(settings: Self.clusterSettings, logger: logger)
-        defer { cluster.stop() }
+        var settings = Self.clusterSettings
+        if let milliseconds = options.explainSlowerThan {
+            settings.merge(["shared_preload_libraries": "auto_explain", "auto_explain.log_min_duration": String(milliseconds),
+                            "auto_explain.log_analyze": "on", "auto_explain.log_buffers": "on"]) { $1 }
+        }
+        let cluster = try await PGLocalCluster.startTemporary(settings: settings, logger: logger)
+        defer {
+            if options.explainSlowerThan != nil {
+                let kept = NSTemporaryDirectory() + "llmlog-bench-postgres-\(UUID().uuidString.prefix(8)).log"
+                try? FileManager.default.copyItem(atPath: cluster.dataDirectory + "/server.log", toPath: kept)
+                step("PostgreSQL's log with the slow plans: \(kept)")
+            }
+            cluster.stop()
+        }
         let bootstrap = PGPool(configuration: cluster.configuration(), options: .init(maxConnections: 1), logger: logger)
         try await bootstrap.query("CREATE DATABASE llmlog")
         await bootstrap.close()

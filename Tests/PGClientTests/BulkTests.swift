@@ -85,4 +85,17 @@ import Testing
             #expect(try await connection.query("SELECT 4")[0].decode(Int.self, column: 0) == 4)
         }
     }
+
+    /// The server process ending in the middle of a pipeline fails the call with a connection error (it used to
+    /// wait for ever for the sync point: a broken connection answers "no more results" for ever).
+    @Test func pipelineOnAConnectionThatDiesFailsPromptly() async throws {
+        try await TestDatabase.withConnection(suite: Self.suite) { (connection: PGConnection) async throws in
+            let start = ContinuousClock.now
+            let error = await #expect(throws: PGError.self) {
+                _ = try await connection.pipeline(["SELECT 1", "SELECT pg_terminate_backend(pg_backend_pid())", "SELECT 3", "SELECT 4"])
+            }
+            #expect(error?.isConnectionError == true || error?.code?.isShutdown == true, "\(String(describing: error))")
+            #expect(ContinuousClock.now - start < .seconds(10))
+        }
+    }
 }

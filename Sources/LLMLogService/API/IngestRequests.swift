@@ -101,9 +101,21 @@ public struct BatchEvent: Decodable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey { case id, type, body }
-    /// Where update and message events name their conversation.
+    /// Where update events name their conversation.
     struct ConversationReference: Decodable {
         let conversationId: UUID
+    }
+
+    /// A message event's body: the message and its conversation, read in one pass over the object.
+    struct MessageEventBody: Decodable {
+        let conversationId: UUID
+        let request: MessageCreateRequest
+
+        init(from decoder: Decoder) throws {
+            let container = try decoder.container(keyedBy: MessageCreateRequest.DecodingKeys.self)
+            conversationId = try container.decodeUUID(forKey: .conversationId)
+            request = try MessageCreateRequest(container: container)
+        }
     }
 
     public init(from decoder: Decoder) throws {
@@ -117,8 +129,8 @@ public struct BatchEvent: Decodable, Sendable {
             let reference = try container.decode(ConversationReference.self, forKey: .body)
             body = .conversationUpdate(conversationId: reference.conversationId, try container.decode(ConversationUpdateRequest.self, forKey: .body))
         case "message.create":
-            let reference = try container.decode(ConversationReference.self, forKey: .body)
-            body = .messageCreate(conversationId: reference.conversationId, try container.decode(MessageCreateRequest.self, forKey: .body))
+            let message = try container.decode(MessageEventBody.self, forKey: .body)
+            body = .messageCreate(conversationId: message.conversationId, message.request)
         default:
             throw DecodingError.dataCorruptedError(
                 forKey: .type, in: container,

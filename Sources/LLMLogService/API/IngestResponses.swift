@@ -31,7 +31,7 @@ public struct ConversationRecord: Codable, Sendable, Equatable {
 
     public func encode(to encoder: Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(id.uuidString.lowercased(), forKey: .id)
+        try container.encode(id.lowercasedString, forKey: .id)
         try container.encode(userId, forKey: .userId)
         try container.encode(type, forKey: .type)
         try container.encode(title, forKey: .title)
@@ -85,8 +85,8 @@ public struct MessageRecord: Codable, Sendable, Equatable {
 
     public func encode(to encoder: Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(id.uuidString.lowercased(), forKey: .id)
-        try container.encode(conversationId.uuidString.lowercased(), forKey: .conversationId)
+        try container.encode(id.lowercasedString, forKey: .id)
+        try container.encode(conversationId.lowercasedString, forKey: .conversationId)
         try container.encode(role, forKey: .role)
         try container.encode(content, forKey: .content)
         try container.encode(provider, forKey: .provider)

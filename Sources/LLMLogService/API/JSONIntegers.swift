@@ -7,19 +7,28 @@ extension KeyedDecodingContainer {
     func decodeInteger(forKey key: Key) throws -> Int64? {
         guard contains(key), try !decodeNil(forKey: key) else { return nil }
         let decimal = try decode(Decimal.self, forKey: key)
-        let text = decimal.description
-        guard !text.contains("."), let value = Int64(text) else {
-            throw DecodingError.dataCorruptedError(
-                forKey: key, in: self, debugDescription: "must be a whole number that fits in 64 bits")
-        }
-        return value
+        // Foundation reads 1.0, 1e3 and also 12345678901234567.5 as Int64 (the last one truncated); equality with
+        // the exact Decimal keeps only whole numbers. (Cheaper than printing the Decimal: ~30 % per field.)
+        if let value = try? decode(Int64.self, forKey: key), Decimal(value) == decimal { return value }
+        throw DecodingError.dataCorruptedError(forKey: key, in: self, debugDescription: "must be a whole number that fits in 64 bits")
     }
 }
 
 extension MessageCreateRequest {
+    /// The message's keys, and `conversationId`, which batch events carry in the same object.
+    enum DecodingKeys: String, CodingKey {
+        case id, role, content, inputTokens, outputTokens, totalTokens, cachedInputTokens, cacheCreationInputTokens,
+             reasoningTokens, cost, processingTime, messageIndex, finishReason, temperature, maxTokens, errorMessage,
+             metadata, createdAt, conversationId
+    }
+
     public init(from decoder: Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        id = try container.decodeIfPresent(UUID.self, forKey: .id)
+        try self.init(container: decoder.container(keyedBy: DecodingKeys.self))
+    }
+
+    /// Decodes from an object's container (a batch event's body is read once for its conversation and message).
+    init(container: KeyedDecodingContainer<DecodingKeys>) throws {
+        id = try container.decodeUUIDIfPresent(forKey: .id)
         role = try container.decode(MessageRole.self, forKey: .role)
         content = try container.decode(String.self, forKey: .content)
         inputTokens = try container.decodeInteger(forKey: .inputTokens)

@@ -29,7 +29,7 @@ struct ConversationListRoute {
         let createdAt: Date
         let id: UUID
 
-        var encoded: String { Base64URL.encode(Data("\(ISO8601.format(createdAt))|\(id.uuidString.lowercased())".utf8)) }
+        var encoded: String { Base64URL.encode(Data("\(ISO8601.format(createdAt))|\(id.lowercasedString)".utf8)) }
 
         init(createdAt: Date, id: UUID) {
             self.createdAt = createdAt

@@ -17,7 +17,7 @@ struct IngestRoutes {
     }
 
     static func pathID(_ context: AppContext, _ field: String = "id") throws(APIError) -> UUID {
-        guard let text = context.parameters.get("id"), let id = UUID(uuidString: text) else {
+        guard let text = context.parameters.get("id"), let id = UUID(text: text) else {
             throw APIError.invalid(field, "is not a valid UUID", code: "invalid_id")
         }
         return id
@@ -82,7 +82,7 @@ struct IngestRoutes {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encode(id, forKey: .id)
             try container.encode(status, forKey: .status)
-            try container.encodeIfPresent(resourceId?.uuidString.lowercased(), forKey: .resourceId)
+            try container.encodeIfPresent(resourceId?.lowercasedString, forKey: .resourceId)
             try container.encodeIfPresent(error, forKey: .error)
         }
         enum CodingKeys: String, CodingKey { case id, status, resourceId, error }
@@ -107,7 +107,7 @@ struct IngestRoutes {
     /// An id for an entity created by a batch event without one: the event id if it is a UUID, else a UUID v5
     /// derived from tenant and event id (so a retried batch creates nothing twice).
     static func derivedID(eventId: String, tenantId: UUID, kind: String) -> UUID {
-        UUID(uuidString: eventId) ?? UUID.v5(namespace: batchNamespace, name: "\(tenantId)/\(kind)/\(eventId)")
+        UUID(text: eventId) ?? UUID.v5(namespace: batchNamespace, name: "\(tenantId)/\(kind)/\(eventId)")
     }
 
     func batch(_ request: Request, _ context: AppContext) async throws -> Response {

@@ -21,7 +21,7 @@ struct ProviderIngest: Sendable {
     /// The id of the message at `position` of a conversation's history, with `role`.
     static func messageID(tenantId: UUID, conversationId: UUID, position: String, role: MessageRole) -> UUID {
         UUID.v5(namespace: messageNamespace,
-                name: "\(tenantId.uuidString.lowercased())/\(conversationId.uuidString.lowercased())/\(position)/\(role.rawValue)")
+                name: "\(tenantId.lowercasedString)/\(conversationId.lowercasedString)/\(position)/\(role.rawValue)")
     }
 
     /// What the idempotency fingerprint of a provider-ingested message covers.

@@ -47,7 +47,7 @@ struct ProviderIngestResponse: Encodable, Sendable {
 
         func encode(to encoder: Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(id.uuidString.lowercased(), forKey: .id)
+            try container.encode(id.lowercasedString, forKey: .id)
             try container.encode(role, forKey: .role)
             try container.encode(messageIndex, forKey: .messageIndex)
             try container.encode(replayed, forKey: .replayed)
@@ -57,7 +57,7 @@ struct ProviderIngestResponse: Encodable, Sendable {
 
     func encode(to encoder: Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(conversationId.uuidString.lowercased(), forKey: .conversationId)
+        try container.encode(conversationId.lowercasedString, forKey: .conversationId)
         try container.encode(conversationCreated, forKey: .conversationCreated)
         try container.encode(messages, forKey: .messages)
         try container.encode(reply, forKey: .reply)

@@ -38,7 +38,7 @@ public struct AnalystRoles: Sendable {
         try await pool.withTransaction { tx in
             if let tenantId {
                 guard try await tx.query("SELECT 1 FROM tenants WHERE id = \(tenantId)").rowCount == 1 else {
-                    throw Refusal(description: "no tenant \(tenantId.uuidString.lowercased())")
+                    throw Refusal(description: "no tenant \(tenantId.lowercasedString)")
                 }
             }
             guard try await tx.query("SELECT 1 FROM pg_roles WHERE rolname = \(name)").rowCount == 0 else {

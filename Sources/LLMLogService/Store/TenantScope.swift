@@ -7,8 +7,11 @@ import PGClient
 enum TenantScope {
     /// Every tenant's rows: the writer, price loading, administration.
     static func allTenants(_ connection: PGConnection) async throws {
-        try await connection.query("SELECT set_config('llmlog.scope', 'all', true)")
+        try await connection.query(allTenantsQuery)
     }
+
+    /// The statement behind `allTenants`, for a pipeline.
+    static var allTenantsQuery: PGQuery { "SELECT set_config('llmlog.scope', 'all', true)" }
 
     /// One tenant's rows (and one user's, for a user token) for a read on behalf of `principal`; also bounds the
     /// read with a statement timeout.

@@ -38,7 +38,7 @@ public final class TokenKeyRing: Sendable {
     /// Adds a new signing key (the newest signs from the next reload on); returns its id. As the owner.
     @discardableResult
     public static func addKey(_ pool: PGPool) async throws -> String {
-        let id = "k" + UUID.v7().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(20)
+        let id = "k" + UUID.v7().lowercasedString.replacingOccurrences(of: "-", with: "").prefix(20)
         let secret = SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }
         try await pool.query("INSERT INTO token_signing_keys (id, secret) VALUES (\(String(id)), \(secret))")
         return String(id)
@@ -63,7 +63,7 @@ public final class TokenKeyRing: Sendable {
         let issuedAt = Int64(now.timeIntervalSince1970)
         let expiresAt = issuedAt + Int64(ttl)
         let header = Base64URL.encode(Data(#"{"alg":"HS256","typ":"JWT","kid":"\#(key.id)"}"#.utf8))
-        let payloadObject: [String: Any] = ["tid": tenantId.uuidString.lowercased(), "sub": userId, "iat": issuedAt, "exp": expiresAt]
+        let payloadObject: [String: Any] = ["tid": tenantId.lowercasedString, "sub": userId, "iat": issuedAt, "exp": expiresAt]
         let payloadJSON = (try? JSONSerialization.data(withJSONObject: payloadObject, options: [.sortedKeys])) ?? Data()
         let signingInput = header + "." + Base64URL.encode(payloadJSON)
         let signature = HMAC<SHA256>.authenticationCode(for: Data(signingInput.utf8), using: SymmetricKey(data: key.secret))
@@ -82,7 +82,7 @@ public final class TokenKeyRing: Sendable {
         let signingInput = Data((parts[0] + "." + parts[1]).utf8)
         guard HMAC<SHA256>.isValidAuthenticationCode(signature, authenticating: signingInput, using: SymmetricKey(data: key.secret)),
               let payload = try? JSONSerialization.jsonObject(with: payloadData) as? [String: Any],
-              let tenantText = payload["tid"] as? String, let tenantId = UUID(uuidString: tenantText),
+              let tenantText = payload["tid"] as? String, let tenantId = UUID(text: tenantText),
               let userId = payload["sub"] as? String, !userId.isEmpty,
               let expires = (payload["exp"] as? NSNumber)?.int64Value,
               Double(expires) > now.timeIntervalSince1970

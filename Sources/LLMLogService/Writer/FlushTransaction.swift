@@ -24,9 +24,14 @@ struct FlushTransaction {
     /// Which operation's answer is the final state of a conversation (filled after the walk).
     private var conversationAnswers: [(operation: Int, key: ConversationKey, created: Bool)] = []
 
-    struct ConversationKey: Hashable {
+    struct ConversationKey: Hashable, Comparable {
         let tenantId: UUID
         let id: UUID
+
+        /// PostgreSQL's order of (tenant_id, id): rows are locked in it.
+        static func < (a: ConversationKey, b: ConversationKey) -> Bool {
+            a.tenantId == b.tenantId ? a.id.sortsBefore(b.id) : a.tenantId.sortsBefore(b.tenantId)
+        }
     }
 
     struct IndexKey: Hashable {
@@ -41,15 +46,17 @@ struct FlushTransaction {
         self.outcomes = Array(repeating: nil, count: operations.count)
     }
 
-    /// Runs the flush on `connection` inside a transaction the caller opened.
+    /// Runs the flush as one transaction on `connection`, in two round trips (libpq pipeline mode): BEGIN and
+    /// every read, then every write and COMMIT. Rolls back and rethrows the first failing statement's error.
     mutating func run(on connection: PGConnection) async throws -> [WriteOutcome] {
-        try await insertNewConversations(connection)
-        try await lockConversations(connection)
-        try await findStoredMessages(connection)
-        for (position, operation) in operations.enumerated() { apply(operation, at: position) }
-        try await insertMessages(connection)
-        try await updateConversations(connection)
-        try await upsertRollups(connection)
+        do {
+            try await read(connection)
+            for (position, operation) in operations.enumerated() { apply(operation, at: position) }
+            try await write(connection)
+        } catch {
+            _ = try? await connection.query("ROLLBACK")
+            throw error
+        }
         for answer in conversationAnswers {
             guard let state = conversations[answer.key] else { continue }
             outcomes[answer.operation] = .success(.conversation(state.record, created: answer.created))
@@ -64,20 +71,43 @@ struct FlushTransaction {
     // misjudged the row-level-security filter as selecting almost nothing and scanned the whole table once per
     // key (1.5–2.4 s per flush with 14,000 messages stored).
 
-    private mutating func insertNewConversations(_ connection: PGConnection) async throws {
+    private mutating func read(_ connection: PGConnection) async throws {
+        let newConversations = newConversationsQuery(), stored = storedMessagesQuery(), taken = takenIndexesQuery()
+        let queries = [PGQuery(unsafeSQL: "BEGIN ISOLATION LEVEL READ COMMITTED"), TenantScope.allTenantsQuery, newConversations,
+                       lockQuery(), stored, taken].compactMap { $0 }
+        var results = try await connection.pipeline(queries).makeIterator()
+        func next() throws -> PGResult { try results.next()!.get() }
+        _ = try next(); _ = try next()
+        if newConversations != nil { try readNewConversations(next()) }
+        try readLocked(next())
+        if stored != nil { try readStoredMessages(next()) }
+        if taken != nil { try readTakenIndexes(next()) }
+    }
+
+    private func write(_ connection: PGConnection) async throws {
+        let queries = [insertMessagesQuery(), conversationsQuery()].compactMap { $0 } + rollupQueries() + ["COMMIT"]
+        for result in try await connection.pipeline(queries) { _ = try result.get() }
+    }
+
+    /// Inserts the conversations this flush creates (new ids only; key order, so concurrent flushes never deadlock).
+    private func newConversationsQuery() -> PGQuery? {
         var seen: Set<ConversationKey> = []
         var tenants: [UUID] = [], ids: [UUID] = [], users: [String?] = [], types: [String] = [], titles: [String?] = []
         var documents: [String?] = [], providers: [String] = [], models: [String] = [], metadata: [PGJSON<JSONValue>] = []
         var hashes: [Data] = [], created: [Date] = []
-        for case .createConversation(let tenantId, let id, let request, let hash, let receivedAt) in operations {
+        let creates = operations.compactMap { operation -> (UUID, UUID, ConversationCreateRequest, Data, Date)? in
+            guard case .createConversation(let tenantId, let id, let request, let hash, let receivedAt) = operation else { return nil }
+            return (tenantId, id, request, hash, receivedAt)
+        }.sorted { ConversationKey(tenantId: $0.0, id: $0.1) < ConversationKey(tenantId: $1.0, id: $1.1) }
+        for (tenantId, id, request, hash, receivedAt) in creates {
             guard seen.insert(ConversationKey(tenantId: tenantId, id: id)).inserted else { continue }
             tenants.append(tenantId); ids.append(id); users.append(request.userId); types.append(request.type)
             titles.append(request.title); documents.append(request.documentId); providers.append(request.provider)
             models.append(request.model); metadata.append(PGJSON(request.metadata ?? .emptyObject)); hashes.append(hash)
             created.append(request.createdAt ?? receivedAt)
         }
-        guard !ids.isEmpty else { return }
-        let inserted = try await connection.query("""
+        guard !ids.isEmpty else { return nil }
+        return """
             INSERT INTO llm_conversations (tenant_id, id, user_id, type, title, document_id, provider, model, metadata,
                                            request_hash, created_at, updated_at)
             SELECT t, i, u, ty, ti, d, p, m, md, h, c, c
@@ -86,14 +116,18 @@ struct FlushTransaction {
                         \(hashes)::bytea[], \(created)::timestamptz[]) AS x(t, i, u, ty, ti, d, p, m, md, h, c)
             ON CONFLICT (tenant_id, id) DO NOTHING
             RETURNING tenant_id, id
-            """)
+            """
+    }
+
+    private mutating func readNewConversations(_ inserted: PGResult) throws {
         for row in inserted {
             let (tenantId, id) = try row.decode((UUID, UUID).self)
             newlyInserted.insert(ConversationKey(tenantId: tenantId, id: id))
         }
     }
 
-    private mutating func lockConversations(_ connection: PGConnection) async throws {
+    /// Locks every conversation the flush touches.
+    private func lockQuery() -> PGQuery {
         var keys: Set<ConversationKey> = []
         for operation in operations {
             switch operation {
@@ -103,11 +137,10 @@ struct FlushTransaction {
                 keys.insert(ConversationKey(tenantId: tenantId, id: conversationId))
             }
         }
-        // Locked in key order (uuid order is the order of the uppercase strings), so concurrent flushes never
-        // deadlock; one primary-key probe per key.
-        let sorted = keys.sorted { ($0.tenantId.uuidString, $0.id.uuidString) < ($1.tenantId.uuidString, $1.id.uuidString) }
+        // Locked in key order, so concurrent flushes never deadlock; one primary-key probe per key.
+        let sorted = keys.sorted(by: <)
         let tenants = sorted.map(\.tenantId), ids = sorted.map(\.id)
-        let rows = try await connection.query("""
+        return """
             SELECT c.*
             FROM unnest(\(tenants)::uuid[], \(ids)::uuid[]) WITH ORDINALITY AS k(t, i, n)
             CROSS JOIN LATERAL (
@@ -116,43 +149,59 @@ struct FlushTransaction {
                 LIMIT 1 FOR UPDATE
             ) c
             ORDER BY k.n
-            """)
+            """
+    }
+
+    private mutating func readLocked(_ rows: PGResult) throws {
         for row in rows {
             let state = try ConversationState(row: row)
             conversations[ConversationKey(tenantId: state.tenantId, id: state.record.id)] = state
         }
     }
 
-    private mutating func findStoredMessages(_ connection: PGConnection) async throws {
+    /// Finds the messages of this flush already stored (retries).
+    private func storedMessagesQuery() -> PGQuery? {
         var tenants: [UUID] = [], ids: [UUID] = []
-        var indexTenants: [UUID] = [], indexConversations: [UUID] = [], indexes: [Int32] = []
-        for case .createMessage(let tenantId, let conversationId, let id, let request, _, _) in operations {
+        for case .createMessage(let tenantId, _, let id, _, _, _) in operations {
             tenants.append(tenantId); ids.append(id)
-            if let index = request.messageIndex {
-                indexTenants.append(tenantId); indexConversations.append(conversationId); indexes.append(Int32(index))
-            }
         }
-        guard !ids.isEmpty else { return }
-        let stored = try await connection.query("""
+        guard !ids.isEmpty else { return nil }
+        return """
             SELECT m.*
             FROM unnest(\(tenants)::uuid[], \(ids)::uuid[]) AS k(t, i)
             CROSS JOIN LATERAL (
                 SELECT \(unsafeSQL: MessageRecord.columns) FROM llm_messages m WHERE m.tenant_id = k.t AND m.id = k.i LIMIT 1
             ) m
-            """)
+            """
+    }
+
+    private mutating func readStoredMessages(_ stored: PGResult) throws {
         for row in stored {
             let (record, hash, tenantId) = try MessageRecord.decode(row)
             storedMessages[ConversationKey(tenantId: tenantId, id: record.id)] = (record, hash)
         }
-        guard !indexes.isEmpty else { return }
-        let taken = try await connection.query("""
+    }
+
+    /// Finds which of the explicitly requested message indexes are taken already.
+    private func takenIndexesQuery() -> PGQuery? {
+        var tenants: [UUID] = [], conversationIds: [UUID] = [], indexes: [Int32] = []
+        for case .createMessage(let tenantId, let conversationId, _, let request, _, _) in operations {
+            if let index = request.messageIndex {
+                tenants.append(tenantId); conversationIds.append(conversationId); indexes.append(Int32(index))
+            }
+        }
+        guard !indexes.isEmpty else { return nil }
+        return """
             SELECT k.t, k.c, k.x
-            FROM unnest(\(indexTenants)::uuid[], \(indexConversations)::uuid[], \(indexes)::int4[]) AS k(t, c, x)
+            FROM unnest(\(tenants)::uuid[], \(conversationIds)::uuid[], \(indexes)::int4[]) AS k(t, c, x)
             CROSS JOIN LATERAL (
                 SELECT 1 FROM llm_messages m
                 WHERE m.tenant_id = k.t AND m.conversation_id = k.c AND m.message_index = k.x LIMIT 1
             ) m
-            """)
+            """
+    }
+
+    private mutating func readTakenIndexes(_ taken: PGResult) throws {
         for row in taken {
             let (tenantId, conversationId, index) = try row.decode((UUID, UUID, Int).self)
             takenIndexes.insert(IndexKey(conversation: ConversationKey(tenantId: tenantId, id: conversationId), index: index))
@@ -315,10 +364,10 @@ struct FlushTransaction {
 
     // MARK: writes
 
-    private func insertMessages(_ connection: PGConnection) async throws {
-        guard !messageRows.isEmpty else { return }
+    private func insertMessagesQuery() -> PGQuery? {
+        guard !messageRows.isEmpty else { return nil }
         let rows = messageRows
-        try await connection.query("""
+        return """
             INSERT INTO llm_messages (tenant_id, id, conversation_id, role, content, provider, model, input_tokens,
                 cached_input_tokens, cache_creation_input_tokens, output_tokens, reasoning_tokens, total_tokens, cost,
                 cost_source, processing_time, message_index, finish_reason, temperature, max_tokens, error_message,
@@ -336,17 +385,19 @@ struct FlushTransaction {
                 \(rows.map { $0.record.maxTokens.map(Int32.init) })::int4[], \(rows.map(\.record.errorMessage))::text[],
                 \(rows.map { PGJSON($0.record.metadata) })::jsonb[], \(rows.map(\.requestHash))::bytea[],
                 \(rows.map(\.record.createdAt))::timestamptz[], \(rows.map(\.userId))::text[])
-            """)
+            """
     }
 
     /// Writes the changed conversations back. An upsert on the primary key rather than UPDATE … FROM: every row
     /// is found through the key's index, whereas the join was planned as a scan of the conversations with the
     /// key list rescanned per row (~100 ms per flush at 1,000 conversations). The rows exist and are locked by
     /// this transaction, so the insert half never happens; it carries every column only to satisfy NOT NULL.
-    private func updateConversations(_ connection: PGConnection) async throws {
-        let states = conversations.values.filter(\.dirty).sorted { ($0.tenantId.uuidString, $0.record.id.uuidString) < ($1.tenantId.uuidString, $1.record.id.uuidString) }
-        guard !states.isEmpty else { return }
-        try await connection.query("""
+    private func conversationsQuery() -> PGQuery? {
+        let states = conversations.values.filter(\.dirty).sorted {
+            ConversationKey(tenantId: $0.tenantId, id: $0.record.id) < ConversationKey(tenantId: $1.tenantId, id: $1.record.id)
+        }
+        guard !states.isEmpty else { return nil }
+        return """
             INSERT INTO llm_conversations AS c (\(unsafeSQL: ConversationState.columns))
             SELECT * FROM unnest(
                 \(states.map(\.tenantId))::uuid[], \(states.map(\.record.id))::uuid[], \(states.map(\.record.userId))::text[],
@@ -367,29 +418,28 @@ struct FlushTransaction {
                 unpriced_message_count = EXCLUDED.unpriced_message_count, next_message_index = EXCLUDED.next_message_index,
                 reported_total_tokens = EXCLUDED.reported_total_tokens, reported_total_cost = EXCLUDED.reported_total_cost,
                 updated_at = EXCLUDED.updated_at, completed_at = EXCLUDED.completed_at
-            """)
+            """
     }
 
     /// Adds the flush's deltas to the per-user hourly rollups, then to the tenant daily rollups (the same deltas
     /// without the user, by UTC day); both in key order, so concurrent writers lock rows in the same order.
-    private func upsertRollups(_ connection: PGConnection) async throws {
+    private func rollupQueries() -> [PGQuery] {
         let entries = rollups.sorted { $0.key < $1.key }
-        guard !entries.isEmpty else { return }
-        try await upsert(entries.map { ($0.key, $0.value) }, into: "llm_usage_hourly", userColumn: true, connection)
+        guard !entries.isEmpty else { return [] }
+        let hourly = upsert(entries.map { ($0.key, $0.value) }, into: "llm_usage_hourly", userColumn: true)
         var tenantLevel: [RollupKey: RollupDelta] = [:]
         for (key, delta) in entries { tenantLevel[key.dailyTenantKey, default: RollupDelta()].add(delta) }
-        try await upsert(tenantLevel.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }, into: "llm_usage_daily_tenant",
-                         userColumn: false, connection)
+        return [hourly, upsert(tenantLevel.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }, into: "llm_usage_daily_tenant",
+                               userColumn: false)]
     }
 
     /// One upsert of `entries` into a rollup table (`table` is one of the two constants above, never input): the
     /// per-user table keys on `hour` and `user_id`, the tenant table on the UTC `day`.
-    private func upsert(_ entries: [(key: RollupKey, delta: RollupDelta)], into table: String, userColumn: Bool,
-                        _ connection: PGConnection) async throws {
+    private func upsert(_ entries: [(key: RollupKey, delta: RollupDelta)], into table: String, userColumn: Bool) -> PGQuery {
         let keys = entries.map(\.key), deltas = entries.map(\.delta)
         let user = userColumn ? ", user_id" : ""
         let time = userColumn ? "hour" : "day", timeValue = userColumn ? "h" : "(h AT TIME ZONE 'UTC')::date"
-        try await connection.query("""
+        return """
             INSERT INTO \(unsafeSQL: table) AS r (tenant_id, \(unsafeSQL: time), provider, model, type\(unsafeSQL: user), conversations, active,
                 completed, failed, cancelled, reported_tokens, reported_cost, messages, input_tokens, cached_input_tokens,
                 cache_creation_input_tokens, output_tokens, reasoning_tokens, total_tokens, cost, unpriced_messages,
@@ -422,6 +472,6 @@ struct FlushTransaction {
                 processing_time_count = r.processing_time_count + EXCLUDED.processing_time_count,
                 processing_time_sum = r.processing_time_sum + EXCLUDED.processing_time_sum,
                 processing_time_histogram = llmlog_add_counts(r.processing_time_histogram, EXCLUDED.processing_time_histogram)
-            """)
+            """
     }
 }

@@ -4,14 +4,18 @@ import PGClient
 import ServiceLifecycle
 import Synchronization
 
-/// The group-commit writer. Requests queue their writes; one loop takes everything queued (up to `maxBatch`
+/// The group-commit writer. Requests queue their writes; a loop takes everything queued (up to `maxBatch`
 /// operations), writes it in one transaction, and answers each request only after that transaction committed.
 /// While a flush runs, new requests gather for the next one, so the batch grows with the load.
 ///
+/// - Lanes: `lanes` loops flush at once, each on its own connection. A conversation's writes always go to the same
+///   lane (by its id), so they stay in arrival order and two lanes never wait for each other's conversation locks;
+///   they meet only on shared rollup rows, which they lock in the same order. Overlapping flushes let one lane's
+///   statements and commit run while another prepares, and let PostgreSQL commit them in one WAL flush.
 /// - Bounded queue: past `queueCapacity` operations a request is refused at once with 503 + Retry-After.
-/// - A flush that fails on a lost connection (or a serialization failure) is retried on a fresh connection for
-///   up to `retryWindow`; retrying is safe because a flush stores nothing twice (see FlushTransaction).
-///   After the window, its requests get 503.
+/// - A flush that fails on a lost connection (or a serialization failure or deadlock) is retried on a fresh
+///   connection for up to `retryWindow`; retrying is safe because a flush stores nothing twice (see
+///   FlushTransaction). After the window, its requests get 503.
 /// - A flush that fails for any other reason is split: each operation runs alone and gets its own answer.
 /// - Graceful shutdown: new requests get 503, everything already accepted is written, then `run()` returns.
 public final class IngestWriter: Service, Sendable {
@@ -19,12 +23,14 @@ public final class IngestWriter: Service, Sendable {
     public struct Options: Sendable {
         /// Most operations written in one transaction.
         public var maxBatch = 1000
-        /// How long the loop lingers for more requests when fewer than `maxBatch` are queued.
+        /// How long a lane lingers for more requests when fewer than `maxBatch` are queued.
         public var flushInterval: Duration = .milliseconds(1)
         /// Most operations queued and not yet written.
         public var queueCapacity = 20_000
         /// How long a failing flush is retried before its requests get 503.
         public var retryWindow: Duration = .seconds(5)
+        /// Flushes that run at once (each needs a connection of the writer's pool).
+        public var lanes = 4
         public init() {}
     }
 
@@ -33,10 +39,15 @@ public final class IngestWriter: Service, Sendable {
         let continuation: CheckedContinuation<[WriteOutcome], Never>
     }
 
-    struct State: ~Copyable {
+    struct Lane {
         var queue: [Submission] = []
         var queuedOperations = 0
         var wakeup: CheckedContinuation<Void, Never>?
+    }
+
+    struct State: ~Copyable {
+        var lanes: [Lane]
+        var queuedOperations = 0
         var stopping = false
     }
 
@@ -47,37 +58,40 @@ public final class IngestWriter: Service, Sendable {
     let logger: Logger
     /// Where flush sizes and latencies, ingested messages and tokens are counted.
     let metrics: ServiceMetrics?
-    private let state = Mutex(State())
+    private let state: Mutex<State>
 
     public init(pool: PGPool, prices: PriceBook, options: Options = Options(), metrics: ServiceMetrics? = nil, logger: Logger) {
         self.pool = pool
         self.prices = prices
+        var options = options
+        options.lanes = max(1, options.lanes)
         self.options = options
         self.metrics = metrics
         self.logger = logger
+        self.state = Mutex(State(lanes: Array(repeating: Lane(), count: options.lanes)))
     }
 
     /// Operations queued and not yet written (for metrics).
     public var queueDepth: Int { state.withLock { $0.queuedOperations } }
 
-    /// Writes the operations (in order, in as few flushes as the batch size allows) and returns each one's outcome
-    /// after its transaction committed.
+    /// Writes the operations and returns each one's outcome, in order, after its transaction committed. Operations
+    /// of one conversation are written in the order given; those of different conversations may go to different
+    /// lanes and commit separately.
     public func submit(_ operations: [WriteOperation]) async -> [WriteOutcome] {
         if operations.isEmpty { return [] }
-        return await withCheckedContinuation { continuation in
-            let refusal: APIError? = state.withLock { state in
-                if state.stopping { return APIError.unavailable("the service is shutting down", retryAfter: 1) }
-                if state.queuedOperations + operations.count > options.queueCapacity {
-                    return APIError.unavailable("the write queue is full", retryAfter: 1)
+        var groups: [Int: [(position: Int, operation: WriteOperation)]] = [:]
+        for (position, operation) in operations.enumerated() { groups[lane(of: operation), default: []].append((position, operation)) }
+        if groups.count == 1, let (lane, _) = groups.first { return await enqueue(operations, lane: lane) }
+        return await withTaskGroup(of: [(Int, WriteOutcome)].self) { group in
+            for (lane, members) in groups {
+                group.addTask {
+                    let outcomes = await self.enqueue(members.map(\.operation), lane: lane)
+                    return Array(zip(members.map(\.position), outcomes))
                 }
-                state.queue.append(Submission(operations: operations, continuation: continuation))
-                state.queuedOperations += operations.count
-                let wakeup = state.wakeup
-                state.wakeup = nil
-                wakeup?.resume()
-                return nil
             }
-            if let refusal { continuation.resume(returning: operations.map { _ in .failure(refusal) }) }
+            var outcomes = [WriteOutcome](repeating: .failure(.internalError), count: operations.count)
+            for await answered in group { for (position, outcome) in answered { outcomes[position] = outcome } }
+            return outcomes
         }
     }
 
@@ -86,54 +100,94 @@ public final class IngestWriter: Service, Sendable {
         await submit([operation])[0]
     }
 
+    /// The lane of an operation: by its conversation id.
+    private func lane(of operation: WriteOperation) -> Int {
+        let conversation: UUID
+        switch operation {
+        case .createConversation(_, let id, _, _, _), .updateConversation(_, let id, _, _): conversation = id
+        case .createMessage(_, let conversationId, _, _, _, _): conversation = conversationId
+        }
+        let low = withUnsafeBytes(of: conversation.uuid) { $0.loadUnaligned(fromByteOffset: 8, as: UInt64.self) }
+        return Int(low % UInt64(options.lanes))
+    }
+
+    private func enqueue(_ operations: [WriteOperation], lane: Int) async -> [WriteOutcome] {
+        await withCheckedContinuation { continuation in
+            let refusal: APIError? = state.withLock { state in
+                if state.stopping { return APIError.unavailable("the service is shutting down", retryAfter: 1) }
+                if state.queuedOperations + operations.count > options.queueCapacity {
+                    return APIError.unavailable("the write queue is full", retryAfter: 1)
+                }
+                state.lanes[lane].queue.append(Submission(operations: operations, continuation: continuation))
+                state.lanes[lane].queuedOperations += operations.count
+                state.queuedOperations += operations.count
+                let wakeup = state.lanes[lane].wakeup
+                state.lanes[lane].wakeup = nil
+                wakeup?.resume()
+                return nil
+            }
+            if let refusal { continuation.resume(returning: operations.map { _ in .failure(refusal) }) }
+        }
+    }
+
     public func run() async throws {
         await withGracefulShutdownHandler {
-            while let batch = await nextBatch() {
-                await flush(batch)
+            await withTaskGroup(of: Void.self) { group in
+                for lane in 0..<options.lanes {
+                    group.addTask {
+                        while let batch = await self.nextBatch(lane: lane) {
+                            await self.flush(batch)
+                        }
+                    }
+                }
             }
         } onGracefulShutdown: {
             self.stop()
         }
     }
 
-    /// Refuses new writes; the loop writes what was accepted and ends.
+    /// Refuses new writes; the lanes write what was accepted and end.
     public func stop() {
-        let wakeup = state.withLock { state -> CheckedContinuation<Void, Never>? in
+        let wakeups = state.withLock { state -> [CheckedContinuation<Void, Never>] in
             state.stopping = true
-            let wakeup = state.wakeup
-            state.wakeup = nil
-            return wakeup
+            var wakeups: [CheckedContinuation<Void, Never>] = []
+            for index in state.lanes.indices {
+                if let wakeup = state.lanes[index].wakeup { wakeups.append(wakeup) }
+                state.lanes[index].wakeup = nil
+            }
+            return wakeups
         }
-        wakeup?.resume()
+        for wakeup in wakeups { wakeup.resume() }
     }
 
-    /// Waits for work; returns the next group of submissions, or nil once stopping with nothing left.
-    private func nextBatch() async -> [Submission]? {
+    /// Waits for work on a lane; returns its next group of submissions, or nil once stopping with nothing left.
+    private func nextBatch(lane: Int) async -> [Submission]? {
         while true {
-            let (isEmpty, stopping) = state.withLock { ($0.queue.isEmpty, $0.stopping) }
+            let (isEmpty, stopping) = state.withLock { ($0.lanes[lane].queue.isEmpty, $0.stopping) }
             if isEmpty {
                 if stopping { return nil }
                 await withCheckedContinuation { continuation in
                     let resumeNow = state.withLock { state -> Bool in
-                        if !state.queue.isEmpty || state.stopping { return true }
-                        state.wakeup = continuation
+                        if !state.lanes[lane].queue.isEmpty || state.stopping { return true }
+                        state.lanes[lane].wakeup = continuation
                         return false
                     }
                     if resumeNow { continuation.resume() }
                 }
                 continue
             }
-            let queued = state.withLock { $0.queuedOperations }
+            let queued = state.withLock { $0.lanes[lane].queuedOperations }
             if (queued < options.maxBatch) && (options.flushInterval > .zero) && !stopping {
                 try? await Task.sleep(for: options.flushInterval)
             }
             return state.withLock { state in
                 var taken: [Submission] = []
                 var count = 0
-                while let first = state.queue.first, taken.isEmpty || count + first.operations.count <= options.maxBatch {
-                    taken.append(state.queue.removeFirst())
+                while let first = state.lanes[lane].queue.first, taken.isEmpty || count + first.operations.count <= options.maxBatch {
+                    taken.append(state.lanes[lane].queue.removeFirst())
                     count += first.operations.count
                 }
+                state.lanes[lane].queuedOperations -= count
                 state.queuedOperations -= count
                 return taken
             }
@@ -184,10 +238,9 @@ public final class IngestWriter: Service, Sendable {
 
     private func writeOnce(_ operations: [WriteOperation]) async throws -> [WriteOutcome] {
         let prices = self.prices
-        return try await pool.withTransaction { connection in
-            try await TenantScope.allTenants(connection)  // the writer serves every tenant
+        return try await pool.withConnection { connection in
             var flush = FlushTransaction(operations: operations, prices: prices, now: Date().roundedToMicroseconds)
-            return try await flush.run(on: connection)
+            return try await flush.run(on: connection)  // its own transaction, over every tenant
         }
     }
 

@@ -28,8 +28,8 @@ struct RollupKey: Hashable, Comparable {
 
     /// Rows are upserted in this order, so concurrent writers lock them in the same order (no deadlocks).
     static func < (a: RollupKey, b: RollupKey) -> Bool {
-        (a.tenantId.uuidString, a.hour, a.provider, a.model, a.type, a.userId)
-            < (b.tenantId.uuidString, b.hour, b.provider, b.model, b.type, b.userId)
+        if a.tenantId != b.tenantId { return a.tenantId.sortsBefore(b.tenantId) }
+        return (a.hour, a.provider, a.model, a.type, a.userId) < (b.hour, b.provider, b.model, b.type, b.userId)
     }
 }
 
