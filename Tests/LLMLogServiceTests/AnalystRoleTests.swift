@@ -59,6 +59,7 @@ import Testing
             #expect(await refused("UPDATE llm_usage_hourly SET cost = 0"))
             #expect(await refused("INSERT INTO llmlog_analysts (role_name, tenant_id) VALUES (current_user, NULL)"))
             #expect(await refused("SELECT llmlog_authenticate(''::bytea)"))
+            #expect(await refused("SELECT * FROM llmlog_authenticate_many('{}'::bytea[])"))
             #expect(await refused("SELECT llmlog_create_analyst('x', 'y', NULL)"))
             #expect(await refused("CREATE FUNCTION steal() RETURNS int LANGUAGE sql AS 'SELECT 1'"))
             #expect(await refused("CREATE TABLE loot (x int)"))

@@ -1,8 +1,9 @@
 import Hummingbird
 
 /// Reads `Authorization: Bearer CREDENTIAL` and puts the caller in the context: an API key (`llmlog_…`, looked up
-/// by hash on every request, so a revocation counts from the next request on every instance) or a user token
-/// (verified in memory). 401 when it is missing, unknown, revoked, expired or forged. Credentials never reach a log.
+/// by hash on every request — concurrent requests share one query, started after each of them arrived — so a
+/// revocation counts from the next request on every instance) or a user token (verified in memory). 401 when it is
+/// missing, unknown, revoked, expired or forged. Credentials never reach a log.
 /// A known caller past its rate limit gets 429 (see `RateLimiter`).
 struct AuthMiddleware: RouterMiddleware {
     typealias Context = AppContext

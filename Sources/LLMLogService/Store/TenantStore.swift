@@ -31,8 +31,13 @@ public struct Principal: Sendable, Equatable {
 /// Tenants and their API keys.
 public struct TenantStore: Sendable {
     let pool: PGPool
+    /// API-key lookups, coalesced (shared by the copies of this store).
+    let keyAuthenticator: KeyAuthenticator
 
-    public init(pool: PGPool) { self.pool = pool }
+    public init(pool: PGPool) {
+        self.pool = pool
+        self.keyAuthenticator = KeyAuthenticator(pool: pool)
+    }
 
     /// What `tenant create` prints.
     public struct CreatedTenant: Codable, Sendable {
@@ -93,14 +98,10 @@ public struct TenantStore: Sendable {
         }
     }
 
-    /// The principal for a presented key, or nil if it is unknown or revoked.
+    /// The principal for a presented key, or nil if it is unknown or revoked. Concurrent lookups share one query
+    /// (see `KeyAuthenticator`); each is still answered by a query that started after it was asked.
     public func authenticate(key: String) async throws -> Principal? {
-        // Keys are found by hash only, through a function: the service role cannot read api_keys itself.
-        let rows = try await pool.query("SELECT tenant_id, key_id, role FROM llmlog_authenticate(\(APIKeys.hash(key)))")
-        guard let row = rows.first else { return nil }
-        let (tenantId, keyId, role) = try row.decode((UUID, UUID, String).self)
-        guard let role = KeyRole(rawValue: role) else { return nil }
-        return Principal(tenantId: tenantId, keyId: keyId, role: role == .admin ? .admin : .ingest)
+        try await keyAuthenticator.principal(forKeyHash: APIKeys.hash(key))
     }
 
     /// A new operator key, shown once (as the owner: operator keys are made from the command line).
