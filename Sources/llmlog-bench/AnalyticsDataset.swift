@@ -80,7 +80,7 @@ struct AnalyticsDataset {
         try await connection.query("""
             UPDATE llm_conversations SET completed_at = updated_at WHERE tenant_id = ANY(\(tenants)::uuid[]) AND status <> 'ACTIVE'
             """)
-        _ = try await RollupSQL.build(connection, tenants: tenants)
+        _ = try await RollupSQL.build(connection, tenants: tenants, lanes: BenchRun.writerLanes)
         _ = try await RollupSQL.buildTenantLevel(connection, tenants: tenants)
         try await connection.query("VACUUM ANALYZE llm_conversations")
         try await connection.query("VACUUM ANALYZE llm_messages")

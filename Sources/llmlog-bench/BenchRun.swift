@@ -10,6 +10,9 @@ struct BenchRun {
 
     /// Server settings for the benchmark cluster. Durability stays as in production (fsync, synchronous_commit and
     /// full_page_writes on) for the ceilings and the service alike; memory and checkpoints are sized for bulk writes.
+    /// The service's writer lanes (its default); the rollups built by SQL spread over them as the writer's do.
+    static let writerLanes = 4
+
     static let clusterSettings = [
         "max_connections": "200", "shared_buffers": "2GB", "work_mem": "32MB", "maintenance_work_mem": "512MB",
         "max_wal_size": "8GB", "checkpoint_timeout": "30min", "wal_compression": "on",
@@ -79,7 +82,8 @@ struct BenchRun {
         let service = try ChildProcess(
             name: "llmlog serve", executable: binaries.llmlog,
             arguments: ["serve", "--database-url", cluster.url(database: "llmlog"), "--port", String(port)],
-            environment: ["LLMLOG_RATE_LIMIT_PER_SECOND": "0", "LLMLOG_LOG_LEVEL": "warning"], logPath: directory + "/service.log")
+            environment: ["LLMLOG_RATE_LIMIT_PER_SECOND": "0", "LLMLOG_LOG_LEVEL": "warning", "LLMLOG_WRITER_LANES": String(Self.writerLanes)],
+            logPath: directory + "/service.log")
         do {
             try await service.waitUntilReady(http, port: port)
             try await measureService(&report, service: service, port: port, http: http, owner: owner, store: store,
@@ -170,7 +174,7 @@ struct BenchRun {
             }
         }
         let comparison = try await owner.withTransaction { tx in
-            (try await RollupSQL.compare(tx, tenants: [ingestTenant.tenantId, checkTenant.tenantId]),
+            (try await RollupSQL.compare(tx, tenants: [ingestTenant.tenantId, checkTenant.tenantId], lanes: Self.writerLanes),
              try await RollupSQL.compareTenantLevel(tx, tenants: [ingestTenant.tenantId, checkTenant.tenantId]))
         }
         report["rollup_check_rows"] = Double(comparison.0.rows)

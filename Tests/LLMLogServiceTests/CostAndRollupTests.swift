@@ -125,7 +125,7 @@ import Testing
                            coalesce(m.output_tokens, 0) AS output_tokens, coalesce(m.total_tokens, 0) AS total_tokens, coalesce(m.cost, 0) AS cost,
                            coalesce(m.unpriced, 0) AS unpriced, coalesce(m.pt_count, 0) AS pt_count, coalesce(m.pt_sum, 0) AS pt_sum
                     FROM raw_messages m FULL JOIN raw_conversations c USING (tenant_id, hour, provider, model, type, user_id))
-                SELECT count(*) FROM raw FULL JOIN llm_usage_hourly r
+                SELECT count(*) FROM raw FULL JOIN \(unsafeSQL: StoreConsistency.hourlyByKey) r
                   ON r.tenant_id = raw.tenant_id AND r.hour = raw.hour AND r.provider = raw.provider AND r.model = raw.model
                  AND r.type = raw.type AND r.user_id = raw.user_id
                 WHERE (r.tenant_id = \(tenant) OR raw.tenant_id = \(tenant)) AND (

@@ -11,6 +11,8 @@ import PGClient
 struct FlushTransaction {
     let operations: [WriteOperation]
     let prices: PriceBook
+    /// The writer lane: the rollup rows this flush adds into.
+    let lane: Int
     let now: Date
 
     private(set) var outcomes: [WriteOutcome?]
@@ -39,9 +41,10 @@ struct FlushTransaction {
         let index: Int
     }
 
-    init(operations: [WriteOperation], prices: PriceBook, now: Date) {
+    init(operations: [WriteOperation], prices: PriceBook, lane: Int = 0, now: Date) {
         self.operations = operations
         self.prices = prices
+        self.lane = lane
         self.now = now
         self.outcomes = Array(repeating: nil, count: operations.count)
     }
@@ -422,7 +425,8 @@ struct FlushTransaction {
     }
 
     /// Adds the flush's deltas to the per-user hourly rollups, then to the tenant daily rollups (the same deltas
-    /// without the user, by UTC day); both in key order, so concurrent writers lock rows in the same order.
+    /// without the user, by UTC day), in this lane's rows; both in key order, so writers that share rows (two
+    /// instances, each with a lane 0) lock them in the same order.
     private func rollupQueries() -> [PGQuery] {
         let entries = rollups.sorted { $0.key < $1.key }
         guard !entries.isEmpty else { return [] }
@@ -440,11 +444,11 @@ struct FlushTransaction {
         let user = userColumn ? ", user_id" : ""
         let time = userColumn ? "hour" : "day", timeValue = userColumn ? "h" : "(h AT TIME ZONE 'UTC')::date"
         return """
-            INSERT INTO \(unsafeSQL: table) AS r (tenant_id, \(unsafeSQL: time), provider, model, type\(unsafeSQL: user), conversations, active,
+            INSERT INTO \(unsafeSQL: table) AS r (tenant_id, \(unsafeSQL: time), provider, model, type\(unsafeSQL: user), lane, conversations, active,
                 completed, failed, cancelled, reported_tokens, reported_cost, messages, input_tokens, cached_input_tokens,
                 cache_creation_input_tokens, output_tokens, reasoning_tokens, total_tokens, cost, unpriced_messages,
                 processing_time_count, processing_time_sum, processing_time_histogram)
-            SELECT t, \(unsafeSQL: timeValue), p, m, ty\(unsafeSQL: userColumn ? ", u" : ""), cv, a, co, f, ca, rt, rc, ms, it, ci, cc, ot, rs, tt, cs, un, pc, ps, hg::int8[]
+            SELECT t, \(unsafeSQL: timeValue), p, m, ty\(unsafeSQL: userColumn ? ", u" : ""), \(Int16(lane))::int2, cv, a, co, f, ca, rt, rc, ms, it, ci, cc, ot, rs, tt, cs, un, pc, ps, hg::int8[]
             FROM unnest(
                 \(keys.map(\.tenantId))::uuid[], \(keys.map(\.hour))::timestamptz[], \(keys.map(\.provider))::text[],
                 \(keys.map(\.model))::text[], \(keys.map(\.type))::text[], \(keys.map(\.userId))::text[],
@@ -457,7 +461,7 @@ struct FlushTransaction {
                 \(deltas.map(\.processingTimeCount))::int8[], \(deltas.map(\.processingTimeSum))::int8[],
                 \(deltas.map(\.histogramLiteral))::text[]
             ) AS x(t, h, p, m, ty, u, cv, a, co, f, ca, rt, rc, ms, it, ci, cc, ot, rs, tt, cs, un, pc, ps, hg)
-            ON CONFLICT (tenant_id, \(unsafeSQL: time), provider, model, type\(unsafeSQL: user)) DO UPDATE SET
+            ON CONFLICT (tenant_id, \(unsafeSQL: time), provider, model, type\(unsafeSQL: user), lane) DO UPDATE SET
                 conversations = r.conversations + EXCLUDED.conversations, active = r.active + EXCLUDED.active,
                 completed = r.completed + EXCLUDED.completed, failed = r.failed + EXCLUDED.failed,
                 cancelled = r.cancelled + EXCLUDED.cancelled, reported_tokens = r.reported_tokens + EXCLUDED.reported_tokens,

@@ -10,8 +10,9 @@ import Synchronization
 ///
 /// - Lanes: `lanes` loops flush at once, each on its own connection. A conversation's writes always go to the same
 ///   lane (by its id), so they stay in arrival order and two lanes never wait for each other's conversation locks;
-///   they meet only on shared rollup rows, which they lock in the same order. Overlapping flushes let one lane's
-///   statements and commit run while another prepares, and let PostgreSQL commit them in one WAL flush.
+///   each lane adds into rollup rows of its own (the `lane` column), so they never wait for each other at all.
+///   Overlapping flushes let one lane's statements and commit run while another prepares, and let PostgreSQL
+///   commit them in one WAL flush.
 /// - Bounded queue: past `queueCapacity` operations a request is refused at once with 503 + Retry-After.
 /// - A flush that fails on a lost connection (or a serialization failure or deadlock) is retried on a fresh
 ///   connection for up to `retryWindow`; retrying is safe because a flush stores nothing twice (see
@@ -107,8 +108,13 @@ public final class IngestWriter: Service, Sendable {
         case .createConversation(_, let id, _, _, _), .updateConversation(_, let id, _, _): conversation = id
         case .createMessage(_, let conversationId, _, _, _, _): conversation = conversationId
         }
-        let low = withUnsafeBytes(of: conversation.uuid) { $0.loadUnaligned(fromByteOffset: 8, as: UInt64.self) }
-        return Int(low % UInt64(options.lanes))
+        return Self.lane(ofConversation: conversation, lanes: options.lanes)
+    }
+
+    /// A conversation's lane: its id's last byte modulo the number of lanes (in SQL,
+    /// `get_byte(uuid_send(id), 15) % lanes`).
+    static func lane(ofConversation id: UUID, lanes: Int) -> Int {
+        Int(id.uuid.15) % lanes
     }
 
     private func enqueue(_ operations: [WriteOperation], lane: Int) async -> [WriteOutcome] {
@@ -136,7 +142,7 @@ public final class IngestWriter: Service, Sendable {
                 for lane in 0..<options.lanes {
                     group.addTask {
                         while let batch = await self.nextBatch(lane: lane) {
-                            await self.flush(batch)
+                            await self.flush(batch, lane: lane)
                         }
                     }
                 }
@@ -194,10 +200,10 @@ public final class IngestWriter: Service, Sendable {
         }
     }
 
-    private func flush(_ submissions: [Submission]) async {
+    private func flush(_ submissions: [Submission], lane: Int) async {
         let operations = submissions.flatMap(\.operations)
         let start = ContinuousClock.now
-        let outcomes = await writeWithRetry(operations)
+        let outcomes = await writeWithRetry(operations, lane: lane)
         metrics?.recordFlush(operations: operations.count, duration: ContinuousClock.now - start)
         metrics?.recordIngested(outcomes)
         var offset = 0
@@ -209,12 +215,12 @@ public final class IngestWriter: Service, Sendable {
     }
 
     /// One transaction for all; retried on connection loss; split into single operations on other failures.
-    func writeWithRetry(_ operations: [WriteOperation]) async -> [WriteOutcome] {
+    func writeWithRetry(_ operations: [WriteOperation], lane: Int) async -> [WriteOutcome] {
         let start = ContinuousClock.now
         var delay = Duration.milliseconds(50)
         while true {
             do {
-                return try await writeOnce(operations)
+                return try await writeOnce(operations, lane: lane)
             } catch let error as PGError where Self.isTransient(error) {
                 if ContinuousClock.now - start > options.retryWindow {
                     logger.error("database unavailable; failing writes", metadata: ["error": "\(error)", "operations": "\(operations.count)"])
@@ -230,16 +236,16 @@ public final class IngestWriter: Service, Sendable {
                 }
                 logger.warning("flush failed; writing its operations one by one", metadata: ["error": "\(error)"])
                 var outcomes: [WriteOutcome] = []
-                for operation in operations { outcomes += await writeWithRetry([operation]) }
+                for operation in operations { outcomes += await writeWithRetry([operation], lane: lane) }
                 return outcomes
             }
         }
     }
 
-    private func writeOnce(_ operations: [WriteOperation]) async throws -> [WriteOutcome] {
+    private func writeOnce(_ operations: [WriteOperation], lane: Int) async throws -> [WriteOutcome] {
         let prices = self.prices
         return try await pool.withConnection { connection in
-            var flush = FlushTransaction(operations: operations, prices: prices, now: Date().roundedToMicroseconds)
+            var flush = FlushTransaction(operations: operations, prices: prices, lane: lane, now: Date().roundedToMicroseconds)
             return try await flush.run(on: connection)  // its own transaction, over every tenant
         }
     }

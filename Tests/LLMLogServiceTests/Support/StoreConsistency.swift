@@ -4,6 +4,20 @@ import PGClient
 /// Invariants of what the writer stored, checked as the owner: rollups equal the raw rows they count, and every
 /// conversation's derived totals equal its messages' sums.
 enum StoreConsistency {
+    /// `llm_usage_hourly` with its writer lanes summed: one row per key, as every report reads it.
+    static let hourlyByKey = """
+        (SELECT tenant_id, hour, provider, model, type, user_id, sum(conversations)::bigint AS conversations,
+                sum(active)::bigint AS active, sum(completed)::bigint AS completed, sum(failed)::bigint AS failed,
+                sum(cancelled)::bigint AS cancelled, sum(reported_tokens)::bigint AS reported_tokens, sum(reported_cost) AS reported_cost,
+                sum(messages)::bigint AS messages, sum(input_tokens)::bigint AS input_tokens,
+                sum(cached_input_tokens)::bigint AS cached_input_tokens, sum(cache_creation_input_tokens)::bigint AS cache_creation_input_tokens,
+                sum(output_tokens)::bigint AS output_tokens, sum(reasoning_tokens)::bigint AS reasoning_tokens,
+                sum(total_tokens)::bigint AS total_tokens, sum(cost) AS cost, sum(unpriced_messages)::bigint AS unpriced_messages,
+                sum(processing_time_count)::bigint AS processing_time_count, sum(processing_time_sum)::bigint AS processing_time_sum,
+                llmlog_sum_counts(processing_time_histogram) AS processing_time_histogram
+         FROM llm_usage_hourly GROUP BY 1, 2, 3, 4, 5, 6)
+        """
+
     /// Rollup rows that differ from the aggregation of raw rows (both directions), and how many raw groups there are.
     static func rollupMismatches(_ pool: PGPool) async throws -> (rawNotRolled: Int64, rolledNotRaw: Int64, groups: Int64) {
         let row = try await pool.query("""
@@ -20,7 +34,7 @@ enum StoreConsistency {
             ), rolled AS (
                 SELECT tenant_id, hour, provider, model, type, user_id, messages, input_tokens, cached_input_tokens, cache_creation_input_tokens,
                        output_tokens, reasoning_tokens, total_tokens, cost, unpriced_messages, processing_time_count, processing_time_sum
-                FROM llm_usage_hourly WHERE messages > 0
+                FROM \(unsafeSQL: hourlyByKey) h WHERE messages > 0
             )
             SELECT (SELECT count(*) FROM (SELECT * FROM raw EXCEPT SELECT * FROM rolled) a)::bigint,
                    (SELECT count(*) FROM (SELECT * FROM rolled EXCEPT SELECT * FROM raw) b)::bigint,
@@ -47,24 +61,25 @@ enum StoreConsistency {
                         FROM llm_conversations GROUP BY 1, 2, 3, 4, 5, 6
                         EXCEPT
                         SELECT tenant_id, hour, provider, model, type, user_id, conversations, active, completed, failed, cancelled
-                        FROM llm_usage_hourly WHERE conversations > 0) d)::bigint
+                        FROM \(unsafeSQL: hourlyByKey) h WHERE conversations > 0) d)::bigint
             """)[0].decode((Int64, Int64).self)
         return (row.0, row.1)
     }
 
-    /// Tenant-level daily rollup rows that differ from the sum of their users' hourly rows (both directions), and their number.
+    /// Tenant-level daily rollup rows that differ from the sum of their users' hourly rows of the same lane (both
+    /// directions), and their number.
     static func tenantRollupMismatches(_ pool: PGPool) async throws -> (missing: Int64, extra: Int64, rows: Int64) {
         let row = try await pool.query("""
             WITH summed AS (
-                SELECT tenant_id, (hour AT TIME ZONE 'UTC')::date, provider, model, type, sum(conversations)::bigint, sum(active)::bigint, sum(completed)::bigint,
+                SELECT tenant_id, (hour AT TIME ZONE 'UTC')::date, provider, model, type, lane, sum(conversations)::bigint, sum(active)::bigint, sum(completed)::bigint,
                        sum(failed)::bigint, sum(cancelled)::bigint, sum(reported_tokens)::bigint, sum(reported_cost), sum(messages)::bigint,
                        sum(input_tokens)::bigint, sum(cached_input_tokens)::bigint, sum(cache_creation_input_tokens)::bigint,
                        sum(output_tokens)::bigint, sum(reasoning_tokens)::bigint, sum(total_tokens)::bigint, sum(cost),
                        sum(unpriced_messages)::bigint, sum(processing_time_count)::bigint, sum(processing_time_sum)::bigint,
                        llmlog_sum_counts(processing_time_histogram)
-                FROM llm_usage_hourly GROUP BY 1, 2, 3, 4, 5
+                FROM llm_usage_hourly GROUP BY 1, 2, 3, 4, 5, 6
             ), stored AS (
-                SELECT tenant_id, day, provider, model, type, conversations, active, completed, failed, cancelled, reported_tokens,
+                SELECT tenant_id, day, provider, model, type, lane, conversations, active, completed, failed, cancelled, reported_tokens,
                        reported_cost, messages, input_tokens, cached_input_tokens, cache_creation_input_tokens, output_tokens,
                        reasoning_tokens, total_tokens, cost, unpriced_messages, processing_time_count, processing_time_sum,
                        processing_time_histogram
