@@ -9,6 +9,8 @@ public struct PGQuery: Sendable, ExpressibleByStringInterpolation, CustomStringC
     public var sql: String
     /// The bound values.
     public var binds: PGBindings
+    /// Run as a named prepared statement that each connection parses and plans once and keeps (see `prepared()`).
+    public var isPrepared = false
 
     /// A query with explicit SQL and binds.
     public init(unsafeSQL sql: String, binds: PGBindings = PGBindings()) {
@@ -24,6 +26,16 @@ public struct PGQuery: Sendable, ExpressibleByStringInterpolation, CustomStringC
     public init(stringInterpolation: StringInterpolation) {
         self.sql = stringInterpolation.sql
         self.binds = stringInterpolation.binds
+    }
+
+    /// This query as a prepared statement: each connection prepares its SQL (with these parameter types) the first
+    /// time and afterwards only binds and executes it, which saves the server parsing, analysing and — once it
+    /// settles on a generic plan — planning it again. For statements a program runs over and over; a connection
+    /// keeps at most `PGRawConnection.preparedLimit` of them (beyond that, queries run unprepared).
+    public func prepared() -> PGQuery {
+        var query = self
+        query.isPrepared = true
+        return query
     }
 
     /// The SQL text only; bound values never appear in descriptions or logs.

@@ -8,6 +8,8 @@ extension PGRawConnection {
     func pipeline(_ queries: [PGQuery], operation: UInt64) throws(PGError) -> [Result<PGResult, PGError>] {
         try beginOperation(operation)
         defer { endOperation() }
+        var names: [String?] = []
+        for query in queries { names.append(try preparedName(for: query, operation: operation)) }  // before pipeline mode
         guard PQenterPipelineMode(handle) == 1 else { throw connectionError() }
         PQsetnonblocking(handle, 1)
         var reader = PipelineReader(expected: queries.count)
@@ -16,9 +18,10 @@ extension PGRawConnection {
             PQsetnonblocking(handle, 0)
             PQexitPipelineMode(handle)
         }
-        for query in queries {
+        for (query, name) in zip(queries, names) {
             let sent = query.binds.withLibPQArrays { types, values, lengths, formats in
-                PQsendQueryParams(handle, query.sql, Int32(query.binds.count), types, values, lengths, formats, 1)
+                if let name { PQsendQueryPrepared(handle, name, Int32(query.binds.count), values, lengths, formats, 1) }
+                else { PQsendQueryParams(handle, query.sql, Int32(query.binds.count), types, values, lengths, formats, 1) }
             }
             guard sent == 1 else { throw connectionError() }
             try flush(draining: &reader, operation: operation, untilEmpty: false)

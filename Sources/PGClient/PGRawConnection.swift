@@ -16,6 +16,15 @@ final class PGRawConnection: @unchecked Sendable {
     private var closed = false
     /// Set by the pool when it leases an idle connection: the next operation first checks the server is there.
     var checkLivenessFirst = false
+    /// The statements prepared on this connection: SQL text and parameter types → statement name.
+    private var preparedNames: [PreparedKey: String] = [:]
+    /// Most statements one connection keeps prepared.
+    static let preparedLimit = 256
+
+    private struct PreparedKey: Hashable {
+        let sql: String
+        let types: [UInt32]
+    }
 
     private init(handle: OpaquePointer, logger: Logger) {
         self.handle = handle
@@ -96,10 +105,29 @@ final class PGRawConnection: @unchecked Sendable {
     func execute(_ query: PGQuery, operation: UInt64) throws(PGError) -> PGResult {
         try beginOperation(operation)
         defer { endOperation() }
+        let name = try preparedName(for: query, operation: operation)
         let result = query.binds.withLibPQArrays { types, values, lengths, formats in
-            PQexecParams(handle, query.sql, Int32(query.binds.count), types, values, lengths, formats, 1)
+            if let name { PQexecPrepared(handle, name, Int32(query.binds.count), values, lengths, formats, 1) }
+            else { PQexecParams(handle, query.sql, Int32(query.binds.count), types, values, lengths, formats, 1) }
         }
         return try checked(result, operation: operation)
+    }
+
+    /// The name of `query`'s prepared statement on this connection, preparing it first if needed (a round trip,
+    /// not allowed in pipeline mode); nil for a query that is not `isPrepared` or when the connection keeps
+    /// `preparedLimit` statements already.
+    func preparedName(for query: PGQuery, operation: UInt64) throws(PGError) -> String? {
+        guard query.isPrepared else { return nil }
+        let key = PreparedKey(sql: query.sql, types: query.binds.types)
+        if let name = preparedNames[key] { return name }
+        guard preparedNames.count < Self.preparedLimit else { return nil }
+        let name = "pgclient_\(preparedNames.count)"
+        let result = query.binds.types.withUnsafeBufferPointer { types in
+            PQprepare(handle, name, query.sql, Int32(types.count), types.baseAddress)
+        }
+        _ = try checked(result, operation: operation)  // freed by PGResult
+        preparedNames[key] = name
+        return name
     }
 
     /// Runs SQL text that may hold several statements (simple protocol, no parameters), e.g. a migration.

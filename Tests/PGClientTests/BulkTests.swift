@@ -98,4 +98,28 @@ import Testing
             #expect(ContinuousClock.now - start < .seconds(10))
         }
     }
+
+    /// A prepared query is prepared once per connection (per parameter types), also inside pipelines, and answers
+    /// like the unprepared one.
+    @Test func preparedQueriesArePreparedOncePerConnection() async throws {
+        try await TestDatabase.withConnection(suite: Self.suite) { (connection: PGConnection) async throws in
+            for value in 1...3 {
+                let row = try await connection.query(prepared("SELECT \(value)::int8 * 2, \("x")::text"))[0]
+                #expect(try row.decode((Int64, String).self) == (Int64(value) * 2, "x"))
+            }
+            let results = try await connection.pipeline([
+                prepared("SELECT \(10)::int8 * 2, \("y")::text"), prepared("SELECT \(Int32(7))::int8 * 2, \("z")::text"), "SELECT 1",
+            ])
+            #expect(try results[0].get()[0].decode((Int64, String).self) == (Int64(20), "y"))
+            #expect(try results[1].get()[0].decode((Int64, String).self) == (Int64(14), "z"))
+            // One statement for int8 parameters, one for int4 (the same SQL with other parameter types).
+            let statements = try await connection.query("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE 'SELECT $1::int8 * 2%'")
+            #expect(try statements[0].decode(Int.self, column: 0) == 2)
+            // An error in a prepared statement is the server's, and the connection stays usable.
+            await #expect(throws: PGError.self) { _ = try await connection.query(prepared("SELECT 1 / \(0)::int8")) }
+            #expect(try await connection.query(prepared("SELECT \(5)::int8 * 2, \("w")::text"))[0].decode((Int64, String).self) == (Int64(10), "w"))
+        }
+    }
+
+    private func prepared(_ query: PGQuery) -> PGQuery { query.prepared() }
 }

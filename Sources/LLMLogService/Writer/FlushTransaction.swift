@@ -51,6 +51,7 @@ struct FlushTransaction {
 
     /// Runs the flush as one transaction on `connection`, in two round trips (libpq pipeline mode): BEGIN and
     /// every read, then every write and COMMIT. Rolls back and rethrows the first failing statement's error.
+    /// The statements are prepared once per connection (their text never changes; the rows travel as arrays).
     mutating func run(on connection: PGConnection) async throws -> [WriteOutcome] {
         do {
             try await read(connection)
@@ -76,8 +77,8 @@ struct FlushTransaction {
 
     private mutating func read(_ connection: PGConnection) async throws {
         let newConversations = newConversationsQuery(), stored = storedMessagesQuery(), taken = takenIndexesQuery()
-        let queries = [PGQuery(unsafeSQL: "BEGIN ISOLATION LEVEL READ COMMITTED"), TenantScope.allTenantsQuery, newConversations,
-                       lockQuery(), stored, taken].compactMap { $0 }
+        let statements = [TenantScope.allTenantsQuery, newConversations, lockQuery(), stored, taken].compactMap { $0?.prepared() }
+        let queries = [PGQuery(unsafeSQL: "BEGIN ISOLATION LEVEL READ COMMITTED")] + statements
         var results = try await connection.pipeline(queries).makeIterator()
         func next() throws -> PGResult { try results.next()!.get() }
         _ = try next(); _ = try next()
@@ -88,7 +89,8 @@ struct FlushTransaction {
     }
 
     private func write(_ connection: PGConnection) async throws {
-        let queries = [insertMessagesQuery(), conversationsQuery()].compactMap { $0 } + rollupQueries() + ["COMMIT"]
+        let statements = ([insertMessagesQuery(), conversationsQuery()].compactMap { $0 } + rollupQueries()).map { $0.prepared() }
+        let queries = statements + ["COMMIT"]
         for result in try await connection.pipeline(queries) { _ = try result.get() }
     }
 
