@@ -24,24 +24,22 @@ public enum LatencyQuery {
     /// Models with timed messages in the window, slowest p95 first. Run inside a transaction on which `scope.apply`
     /// was called.
     public static func report(_ connection: PGConnection, scope: AnalyticsScope, window: AnalyticsWindow) async throws -> Report {
-        var bound = scope.timeBound("r.")
+        let bound = scope.timeBound()
+        // The rows' histograms are added here, not in SQL (see UsageQuery.typeHistograms).
         let rows = try await connection.query("""
-            SELECT r.provider, r.model, (h.n - 1)::int, sum(h.c)::bigint
-            FROM \(unsafeSQL: scope.rollupTable) r, unnest(r.processing_time_histogram) WITH ORDINALITY AS h(c, n)
+            SELECT provider, model, processing_time_histogram
+            FROM \(unsafeSQL: scope.rollupTable)
             WHERE \(unsafeSQL: bound.column) >= \(unsafeSQL: bound.open)\(window.fromDay)\(unsafeSQL: bound.close)
               AND \(unsafeSQL: bound.column) < \(unsafeSQL: bound.open)\(window.toDay)\(unsafeSQL: bound.close)
-              AND (\(scope.tenantId)::uuid IS NULL OR r.tenant_id = \(scope.tenantId))
-              AND (\(scope.userId)::text IS NULL OR \(unsafeSQL: scope.userColumn("r.")) = \(scope.userId))
-            GROUP BY 1, 2, 3
+              AND processing_time_count > 0
+              AND (\(scope.tenantId)::uuid IS NULL OR tenant_id = \(scope.tenantId))
+              AND (\(scope.userId)::text IS NULL OR \(unsafeSQL: scope.userColumn()) = \(scope.userId))
             """)
-        var histograms: [String: (provider: String, model: String, counts: [Int64])] = [:]
+        var histograms: [String: [Int64]] = [:]
         for row in rows {
-            let (provider, model, bucket, count) = try row.decode((String, String, Int, Int64).self)
-            var entry = histograms[provider + "\u{0}" + model, default: (provider, model, [])]
-            LatencyHistogram.add(count, toBucket: bucket, of: &entry.counts)
-            histograms[provider + "\u{0}" + model] = entry
+            let (provider, model, counts) = try row.decode((String, String, [Int64]).self)
+            LatencyHistogram.add(counts, into: &histograms[provider + "\u{0}" + model, default: []])
         }
-        bound = scope.timeBound()
         let sums = try await connection.query("""
             SELECT provider, model, sum(processing_time_count)::bigint, sum(processing_time_sum)::bigint
             FROM \(unsafeSQL: scope.rollupTable)
@@ -55,7 +53,7 @@ public enum LatencyQuery {
         var models: [ModelLatency] = []
         for row in sums {
             let (provider, model, count, sum) = try row.decode((String, String, Int64, Int64).self)
-            let counts = histograms[provider + "\u{0}" + model]?.counts ?? []
+            let counts = histograms[provider + "\u{0}" + model] ?? []
             models.append(ModelLatency(
                 provider: provider, model: model, timedMessages: count, avgProcessingTime: UsageQuery.mean(sum, count),
                 p50ProcessingTime: LatencyHistogram.percentile(0.50, of: counts), p95ProcessingTime: LatencyHistogram.percentile(0.95, of: counts),

@@ -93,6 +93,7 @@ final class PGRawConnection: @unchecked Sendable {
             state.handle = nil
         }
         noticeSink.takeUnretainedValue().fatalReceived.store(false, ordering: .relaxed)
+        preparedNames.removeAll()  // a new server session has none of them
         PQreset(handle)
         guard PQstatus(handle) == CONNECTION_OK else {
             throw PGError(kind: .connectionFailed, code: .unableToEstablishConnection, message: Self.connectionMessage(handle))

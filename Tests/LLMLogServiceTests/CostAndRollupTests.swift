@@ -153,4 +153,37 @@ import Testing
             #expect(badTotals == 0)
         }
     }
+
+    /// Each conversation's rollup counts land in its writer lane's rows (`get_byte(uuid_send(id), 15) % lanes` in SQL,
+    /// `IngestWriter.lane(ofConversation:lanes:)` in Swift), in the hourly and the daily tenant rows alike.
+    @Test func rollupRowsAreKeptPerWriterLane() async throws {
+        try await TestService.run(suite: Self.suite) { service in
+            let tenant = service.tenant.tenantId, lanes = IngestWriter.Options().lanes
+            var ids: [UUID] = []
+            for index in 0..<24 {
+                let id = UUID()
+                ids.append(id)
+                _ = try await service.request(.post, "/v1/conversations", json: #"{"id": "\#(id)", "type": "LANES", "provider": "openai", "model": "gpt-4o", "userId": "lane-user"}"#,
+                                              key: service.tenant.ingestKey)
+                _ = try await service.request(.post, "/v1/conversations/\(id)/messages", json: #"{"role": "USER", "content": "m\#(index)", "inputTokens": 10}"#,
+                                              key: service.tenant.ingestKey)
+            }
+            let sqlLanes = try await service.database.query("SELECT i, get_byte(uuid_send(i), 15) % \(lanes) FROM unnest(\(ids)::uuid[]) AS i")
+            for row in sqlLanes {
+                let (id, lane) = try row.decode((UUID, Int).self)
+                #expect(IngestWriter.lane(ofConversation: id, lanes: lanes) == lane)
+            }
+            var expected: [Int: Int64] = [:]
+            for id in ids { expected[IngestWriter.lane(ofConversation: id, lanes: lanes), default: 0] += 1 }
+            #expect(expected.count > 1)
+            for table in ["llm_usage_hourly", "llm_usage_daily_tenant"] {
+                let rows = try await service.database.query("""
+                    SELECT lane::int, sum(conversations)::bigint, sum(messages)::bigint FROM \(unsafeSQL: table)
+                    WHERE tenant_id = \(tenant) AND type = 'LANES' GROUP BY lane
+                    """).map { try $0.decode((Int, Int64, Int64).self) }
+                #expect(Dictionary(uniqueKeysWithValues: rows.map { ($0.0, $0.1) }) == expected, "\(table)")
+                #expect(Dictionary(uniqueKeysWithValues: rows.map { ($0.0, $0.2) }) == expected, "\(table)")
+            }
+        }
+    }
 }

@@ -85,7 +85,11 @@ import Testing
 
     @Test func terminatedBackendIsReplaced() async throws {
         let pool = try await makePool(size: 1)
-        let pid = try await pool.withConnection { $0.backendPID }
+        let statement: PGQuery = "SELECT pg_backend_pid(), \(7)::int8"
+        let pid = try await pool.withConnection { connection in
+            _ = try await connection.query(statement.prepared())  // prepared on the old server session
+            return connection.backendPID
+        }
         let killer = try await PGConnection.connect(try await TestDatabase.database(for: Self.suite))
         #expect(try await killer.query("SELECT pg_terminate_backend(\(pid))")[0].decode(Bool.self, column: 0))
         // Wait until the server has really ended that backend.
@@ -95,6 +99,9 @@ import Testing
             try await connection.query("SELECT pg_backend_pid()")[0].decode(Int32.self, column: 0)
         }
         #expect(newPID != pid)
+        // The new session prepares the statement again (it used to fail: "prepared statement does not exist").
+        let again = try await pool.withConnection { try await $0.query(statement.prepared())[0].decode((Int32, Int64).self) }
+        #expect(again.0 == newPID && again.1 == 7)
         await pool.close()
     }
 

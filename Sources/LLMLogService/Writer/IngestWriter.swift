@@ -112,8 +112,8 @@ public final class IngestWriter: Service, Sendable {
     }
 
     /// A conversation's lane: its id's last byte modulo the number of lanes (in SQL,
-    /// `get_byte(uuid_send(id), 15) % lanes`).
-    static func lane(ofConversation id: UUID, lanes: Int) -> Int {
+    /// `get_byte(uuid_send(id), 15) % lanes`); its rollup counts are in rows with this `lane`.
+    public static func lane(ofConversation id: UUID, lanes: Int) -> Int {
         Int(id.uuid.15) % lanes
     }
 
