@@ -77,7 +77,8 @@ public final class IngestWriter: Service, Sendable {
 
     /// Writes the operations and returns each one's outcome, in order, after its transaction committed. Operations
     /// of one conversation are written in the order given; those of different conversations may go to different
-    /// lanes and commit separately.
+    /// lanes and commit separately. Each lane's share is admitted on its own, so with the queue nearly full some
+    /// operations of one call can be refused (503) while the others are written.
     public func submit(_ operations: [WriteOperation]) async -> [WriteOutcome] {
         if operations.isEmpty { return [] }
         var groups: [Int: [(position: Int, operation: WriteOperation)]] = [:]
