@@ -36,8 +36,26 @@ public enum AnalyticsScope: Sendable, Equatable {
     }
 
     /// `rollupTable`'s time column compared with a bound `yyyy-MM-dd`: the text before and after the bound value.
-    func timeBound(_ alias: String = "") -> (column: String, open: String, close: String) {
+    private func timeBound(_ alias: String) -> (column: String, open: String, close: String) {
         userId == nil ? (alias + "day", "", "::date") : (alias + "hour", "(", "::date::timestamp AT TIME ZONE 'UTC')")
+    }
+
+    /// `SELECT columns FROM rollupTable [AS alias] join WHERE` the rows of `window` this scope covers `AND condition`,
+    /// then `tail` (GROUP BY, ORDER BY). `columns`, `join`, `condition` and `tail` are program text, never input.
+    func rollupQuery(_ columns: String, window: AnalyticsWindow, alias: String = "", join: String = "", condition: String = "true",
+                     tail: String = "") -> PGQuery {
+        let prefix = alias.isEmpty ? "" : alias + "."
+        let bound = timeBound(prefix)
+        return """
+            SELECT \(unsafeSQL: columns)
+            FROM \(unsafeSQL: rollupTable)\(unsafeSQL: alias.isEmpty ? "" : " " + alias) \(unsafeSQL: join)
+            WHERE \(unsafeSQL: bound.column) >= \(unsafeSQL: bound.open)\(window.fromDay)\(unsafeSQL: bound.close)
+              AND \(unsafeSQL: bound.column) < \(unsafeSQL: bound.open)\(window.toDay)\(unsafeSQL: bound.close)
+              AND (\(tenantId)::uuid IS NULL OR \(unsafeSQL: prefix)tenant_id = \(tenantId))
+              AND (\(userId)::text IS NULL OR \(unsafeSQL: userColumn(prefix)) = \(userId))
+              AND \(unsafeSQL: condition)
+            \(unsafeSQL: tail)
+            """
     }
 
     /// The user column of `rollupTable` for the user filter; the tenant-level table has none (and is only read

@@ -24,40 +24,28 @@ public enum LatencyQuery {
     /// Models with timed messages in the window, slowest p95 first. Run inside a transaction on which `scope.apply`
     /// was called.
     public static func report(_ connection: PGConnection, scope: AnalyticsScope, window: AnalyticsWindow) async throws -> Report {
-        let bound = scope.timeBound()
-        // The rows' histograms are added here, not in SQL (see UsageQuery.typeHistograms).
-        let rows = try await connection.query("""
-            SELECT provider, model, processing_time_histogram
-            FROM \(unsafeSQL: scope.rollupTable)
-            WHERE \(unsafeSQL: bound.column) >= \(unsafeSQL: bound.open)\(window.fromDay)\(unsafeSQL: bound.close)
-              AND \(unsafeSQL: bound.column) < \(unsafeSQL: bound.open)\(window.toDay)\(unsafeSQL: bound.close)
-              AND processing_time_count > 0
-              AND (\(scope.tenantId)::uuid IS NULL OR tenant_id = \(scope.tenantId))
-              AND (\(scope.userId)::text IS NULL OR \(unsafeSQL: scope.userColumn()) = \(scope.userId))
-            """)
-        var histograms: [String: [Int64]] = [:]
+        // One read of the timed rows; counts, sums and histograms are added here, not in SQL (see
+        // UsageQuery.typeHistograms).
+        let rows = try await connection.query(scope.rollupQuery(
+            "provider, model, processing_time_count, processing_time_sum, processing_time_histogram",
+            window: window, condition: "processing_time_count > 0"))
+        var totals: [String: (provider: String, model: String, count: Int64, sum: Int64, counts: [Int64])] = [:]
         for row in rows {
-            let (provider, model, counts) = try row.decode((String, String, [Int64]).self)
-            LatencyHistogram.add(counts, into: &histograms[provider + "\u{0}" + model, default: []])
+            let (provider, model, count, sum, counts) = try row.decode((String, String, Int64, Int64, [Int64]).self)
+            let key = provider + "\u{0}" + model
+            var total = totals[key] ?? (provider, model, 0, 0, [])
+            total.count += count
+            total.sum += sum
+            LatencyHistogram.add(counts, into: &total.counts)
+            totals[key] = total
         }
-        let sums = try await connection.query("""
-            SELECT provider, model, sum(processing_time_count)::bigint, sum(processing_time_sum)::bigint
-            FROM \(unsafeSQL: scope.rollupTable)
-            WHERE \(unsafeSQL: bound.column) >= \(unsafeSQL: bound.open)\(window.fromDay)\(unsafeSQL: bound.close)
-              AND \(unsafeSQL: bound.column) < \(unsafeSQL: bound.open)\(window.toDay)\(unsafeSQL: bound.close)
-              AND processing_time_count > 0
-              AND (\(scope.tenantId)::uuid IS NULL OR tenant_id = \(scope.tenantId))
-              AND (\(scope.userId)::text IS NULL OR \(unsafeSQL: scope.userColumn()) = \(scope.userId))
-            GROUP BY 1, 2
-            """)
-        var models: [ModelLatency] = []
-        for row in sums {
-            let (provider, model, count, sum) = try row.decode((String, String, Int64, Int64).self)
-            let counts = histograms[provider + "\u{0}" + model] ?? []
-            models.append(ModelLatency(
-                provider: provider, model: model, timedMessages: count, avgProcessingTime: UsageQuery.mean(sum, count),
-                p50ProcessingTime: LatencyHistogram.percentile(0.50, of: counts), p95ProcessingTime: LatencyHistogram.percentile(0.95, of: counts),
-                p99ProcessingTime: LatencyHistogram.percentile(0.99, of: counts)))
+        var models = totals.values.map { total in
+            ModelLatency(
+                provider: total.provider, model: total.model, timedMessages: total.count,
+                avgProcessingTime: UsageQuery.mean(total.sum, total.count),
+                p50ProcessingTime: LatencyHistogram.percentile(0.50, of: total.counts),
+                p95ProcessingTime: LatencyHistogram.percentile(0.95, of: total.counts),
+                p99ProcessingTime: LatencyHistogram.percentile(0.99, of: total.counts))
         }
         models.sort { ($0.p95ProcessingTime ?? 0, $1.provider, $1.model) > ($1.p95ProcessingTime ?? 0, $0.provider, $0.model) }
         return Report(from: window.from, to: window.to, models: models)

@@ -57,36 +57,21 @@ public enum UsageQuery {
 
     /// Rollup sums per UTC day, type, provider and model.
     static func groupedRows(_ connection: PGConnection, scope: AnalyticsScope, window: AnalyticsWindow) async throws -> [UsageGroup] {
-        let bound = scope.timeBound()
-        return try await connection.query("""
-            SELECT \(unsafeSQL: scope.dayLabel()) AS day, type, provider, model,
-                   sum(conversations)::bigint, sum(active)::bigint, sum(completed)::bigint, sum(failed)::bigint,
-                   sum(cancelled)::bigint, sum(messages)::bigint, sum(input_tokens)::bigint, sum(cached_input_tokens)::bigint,
-                   sum(cache_creation_input_tokens)::bigint, sum(output_tokens)::bigint, sum(reasoning_tokens)::bigint,
-                   sum(total_tokens + reported_tokens)::bigint, sum(cost + reported_cost), sum(unpriced_messages)::bigint,
-                   sum(processing_time_count)::bigint, sum(processing_time_sum)::bigint
-            FROM \(unsafeSQL: scope.rollupTable)
-            WHERE \(unsafeSQL: bound.column) >= \(unsafeSQL: bound.open)\(window.fromDay)\(unsafeSQL: bound.close)
-              AND \(unsafeSQL: bound.column) < \(unsafeSQL: bound.open)\(window.toDay)\(unsafeSQL: bound.close)
-              AND (\(scope.tenantId)::uuid IS NULL OR tenant_id = \(scope.tenantId))
-              AND (\(scope.userId)::text IS NULL OR \(unsafeSQL: scope.userColumn()) = \(scope.userId))
-            GROUP BY 1, 2, 3, 4
-            """).map(UsageGroup.init(row:))
+        try await connection.query(scope.rollupQuery("""
+            \(scope.dayLabel()) AS day, type, provider, model,
+            sum(conversations)::bigint, sum(active)::bigint, sum(completed)::bigint, sum(failed)::bigint,
+            sum(cancelled)::bigint, sum(messages)::bigint, sum(input_tokens)::bigint, sum(cached_input_tokens)::bigint,
+            sum(cache_creation_input_tokens)::bigint, sum(output_tokens)::bigint, sum(reasoning_tokens)::bigint,
+            sum(total_tokens + reported_tokens)::bigint, sum(cost + reported_cost), sum(unpriced_messages)::bigint,
+            sum(processing_time_count)::bigint, sum(processing_time_sum)::bigint
+            """, window: window, tail: "GROUP BY 1, 2, 3, 4")).map(UsageGroup.init(row:))
     }
 
     /// Processing-time histograms per type, merged over the window. The rows' histograms are added here: summing
     /// them in SQL (unnest, then sort and group some 60 buckets per row) took ~15 ms for 360 rows, this ~1 ms.
     static func typeHistograms(_ connection: PGConnection, scope: AnalyticsScope, window: AnalyticsWindow) async throws -> [String: [Int64]] {
-        let bound = scope.timeBound()
-        let rows = try await connection.query("""
-            SELECT type, processing_time_histogram
-            FROM \(unsafeSQL: scope.rollupTable)
-            WHERE \(unsafeSQL: bound.column) >= \(unsafeSQL: bound.open)\(window.fromDay)\(unsafeSQL: bound.close)
-              AND \(unsafeSQL: bound.column) < \(unsafeSQL: bound.open)\(window.toDay)\(unsafeSQL: bound.close)
-              AND processing_time_count > 0
-              AND (\(scope.tenantId)::uuid IS NULL OR tenant_id = \(scope.tenantId))
-              AND (\(scope.userId)::text IS NULL OR \(unsafeSQL: scope.userColumn()) = \(scope.userId))
-            """)
+        let rows = try await connection.query(scope.rollupQuery(
+            "type, processing_time_histogram", window: window, condition: "processing_time_count > 0"))
         var histograms: [String: [Int64]] = [:]
         for row in rows {
             let (type, counts) = try row.decode((String, [Int64]).self)
@@ -115,18 +100,11 @@ public enum UsageQuery {
 
     /// Every tenant with activity in the window, by cost.
     static func tenants(_ connection: PGConnection, scope: AnalyticsScope, window: AnalyticsWindow) async throws -> [TenantUsage] {
-        let bound = scope.timeBound("r.")
-        return try await connection.query("""
-            SELECT r.tenant_id, t.name, sum(r.conversations)::bigint, sum(r.messages)::bigint,
-                   sum(r.total_tokens + r.reported_tokens)::bigint, sum(r.cost + r.reported_cost)
-            FROM \(unsafeSQL: scope.rollupTable) r JOIN tenants t ON t.id = r.tenant_id
-            WHERE \(unsafeSQL: bound.column) >= \(unsafeSQL: bound.open)\(window.fromDay)\(unsafeSQL: bound.close)
-              AND \(unsafeSQL: bound.column) < \(unsafeSQL: bound.open)\(window.toDay)\(unsafeSQL: bound.close)
-              AND (\(scope.tenantId)::uuid IS NULL OR r.tenant_id = \(scope.tenantId))
-              AND (\(scope.userId)::text IS NULL OR \(unsafeSQL: scope.userColumn("r.")) = \(scope.userId))
-            GROUP BY r.tenant_id, t.name
-            ORDER BY 6 DESC, 5 DESC, t.name
-            """).map { row in
+        try await connection.query(scope.rollupQuery("""
+            r.tenant_id, t.name, sum(r.conversations)::bigint, sum(r.messages)::bigint,
+            sum(r.total_tokens + r.reported_tokens)::bigint, sum(r.cost + r.reported_cost)
+            """, window: window, alias: "r", join: "JOIN tenants t ON t.id = r.tenant_id",
+            tail: "GROUP BY r.tenant_id, t.name ORDER BY 6 DESC, 5 DESC, t.name")).map { row in
             let (id, name, conversations, messages, tokens, cost) = try row.decode((UUID, String, Int64, Int64, Int64, Decimal).self)
             return TenantUsage(tenantId: id, tenantName: name, conversations: conversations, messages: messages, totalTokens: tokens, cost: cost)
         }

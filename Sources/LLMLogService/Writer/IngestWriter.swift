@@ -81,9 +81,10 @@ public final class IngestWriter: Service, Sendable {
     /// operations of one call can be refused (503) while the others are written.
     public func submit(_ operations: [WriteOperation]) async -> [WriteOutcome] {
         if operations.isEmpty { return [] }
+        let firstLane = lane(of: operations[0])
+        if operations.allSatisfy({ lane(of: $0) == firstLane }) { return await enqueue(operations, lane: firstLane) }
         var groups: [Int: [(position: Int, operation: WriteOperation)]] = [:]
         for (position, operation) in operations.enumerated() { groups[lane(of: operation), default: []].append((position, operation)) }
-        if groups.count == 1, let (lane, _) = groups.first { return await enqueue(operations, lane: lane) }
         return await withTaskGroup(of: [(Int, WriteOutcome)].self) { group in
             for (lane, members) in groups {
                 group.addTask {
