@@ -28,25 +28,34 @@ public enum LatencyHistogram {
     /// Adds `count` values to bucket `bucket` of `counts`, growing it as needed.
     public static func add(_ count: Int64, toBucket bucket: Int, of counts: inout [Int64]) {
         if counts.count <= bucket { counts += [Int64](repeating: 0, count: bucket + 1 - counts.count) }
-        counts[bucket] += count
+        counts[bucket].addSaturating(count)
     }
 
     /// Adds `counts` into `total`, growing it as needed.
     public static func add(_ counts: [Int64], into total: inout [Int64]) {
         if total.count < counts.count { total += [Int64](repeating: 0, count: counts.count - total.count) }
-        for (index, count) in counts.enumerated() { total[index] += count }
+        for (index, count) in counts.enumerated() { total[index].addSaturating(count) }
     }
 
     /// The nearest-rank percentile (0 < p ≤ 1) of the counted values, or nil when there are none.
     public static func percentile(_ p: Double, of counts: [Int64]) -> Double? {
-        let total = counts.reduce(0, +)
+        let total = counts.reduce(into: Int64(0)) { $0.addSaturating($1) }
         guard total > 0 else { return nil }
         let rank = max(1, Int64((p * Double(total)).rounded(.up)))
         var seen: Int64 = 0
         for (index, count) in counts.enumerated() {
-            seen += count
+            seen.addSaturating(count)
             if seen >= rank { return representative(bucket: index) }
         }
         return representative(bucket: counts.count - 1)
+    }
+}
+
+extension Int64 {
+    /// Adds `other`, stopping at `Int64.max` (or `.min`) instead of trapping: report figures are sums of rollup rows
+    /// that clients filled, and a sum past 2^63 − 1 reads as that bound rather than ending the process.
+    public mutating func addSaturating(_ other: Int64) {
+        let (sum, overflow) = addingReportingOverflow(other)
+        self = overflow ? (other > 0 ? .max : .min) : sum
     }
 }

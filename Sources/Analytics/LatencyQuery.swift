@@ -34,8 +34,8 @@ public enum LatencyQuery {
             let (provider, model, count, sum, counts) = try row.decode((String, String, Int64, Int64, [Int64]).self)
             let key = provider + "\u{0}" + model
             var total = totals[key] ?? (provider, model, 0, 0, [])
-            total.count += count
-            total.sum += sum
+            total.count.addSaturating(count)
+            total.sum.addSaturating(sum)
             LatencyHistogram.add(counts, into: &total.counts)
             totals[key] = total
         }

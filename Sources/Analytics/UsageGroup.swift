@@ -41,46 +41,46 @@ struct UsageGroup {
 
 extension UsageTotals {
     mutating func add(_ group: UsageGroup) {
-        conversations += group.conversations
-        messages += group.messages
-        inputTokens += group.inputTokens
-        outputTokens += group.outputTokens
-        cachedInputTokens += group.cachedInputTokens
-        cacheCreationInputTokens += group.cacheCreationInputTokens
-        reasoningTokens += group.reasoningTokens
-        totalTokens += group.totalTokens
+        conversations.addSaturating(group.conversations)
+        messages.addSaturating(group.messages)
+        inputTokens.addSaturating(group.inputTokens)
+        outputTokens.addSaturating(group.outputTokens)
+        cachedInputTokens.addSaturating(group.cachedInputTokens)
+        cacheCreationInputTokens.addSaturating(group.cacheCreationInputTokens)
+        reasoningTokens.addSaturating(group.reasoningTokens)
+        totalTokens.addSaturating(group.totalTokens)
         cost += group.cost
-        active += group.active
-        completed += group.completed
-        failed += group.failed
-        cancelled += group.cancelled
+        active.addSaturating(group.active)
+        completed.addSaturating(group.completed)
+        failed.addSaturating(group.failed)
+        cancelled.addSaturating(group.cancelled)
     }
 }
 
 extension TypeUsage {
     mutating func add(_ group: UsageGroup) {
-        conversations += group.conversations
-        completed += group.completed
-        failed += group.failed
-        totalTokens += group.totalTokens
+        conversations.addSaturating(group.conversations)
+        completed.addSaturating(group.completed)
+        failed.addSaturating(group.failed)
+        totalTokens.addSaturating(group.totalTokens)
         cost += group.cost
     }
 }
 
 extension ModelUsage {
     mutating func add(_ group: UsageGroup) {
-        messages += group.messages
-        totalTokens += group.totalTokens
+        messages.addSaturating(group.messages)
+        totalTokens.addSaturating(group.totalTokens)
         cost += group.cost
-        unpricedMessages += group.unpricedMessages
+        unpricedMessages.addSaturating(group.unpricedMessages)
     }
 }
 
 extension DailyUsage {
     mutating func add(_ group: UsageGroup) {
-        conversations += group.conversations
-        messages += group.messages
-        totalTokens += group.totalTokens
+        conversations.addSaturating(group.conversations)
+        messages.addSaturating(group.messages)
+        totalTokens.addSaturating(group.totalTokens)
         cost += group.cost
     }
 }

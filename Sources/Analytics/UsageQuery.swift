@@ -22,13 +22,13 @@ public enum UsageQuery {
         for group in groups {
             report.totals.add(group)
             types[group.type, default: TypeUsage(type: group.type)].add(group)
-            typeTimes[group.type, default: (0, 0)].count += group.processingTimeCount
-            typeTimes[group.type, default: (0, 0)].sum += group.processingTimeSum
+            typeTimes[group.type, default: (0, 0)].count.addSaturating(group.processingTimeCount)
+            typeTimes[group.type, default: (0, 0)].sum.addSaturating(group.processingTimeSum)
             let modelKey = group.provider + "\u{0}" + group.model
             models[modelKey, default: ModelUsage(provider: group.provider, model: group.model)].add(group)
             if let index = dayIndex[group.day] { report.daily[index].add(group) }
-            timed.count += group.processingTimeCount
-            timed.sum += group.processingTimeSum
+            timed.count.addSaturating(group.processingTimeCount)
+            timed.sum.addSaturating(group.processingTimeSum)
         }
         report.totals.successRate = successRate(completed: report.totals.completed, failed: report.totals.failed)
         report.totals.avgProcessingTime = mean(timed.sum, timed.count)
@@ -59,11 +59,11 @@ public enum UsageQuery {
     static func groupedRows(_ connection: PGConnection, scope: AnalyticsScope, window: AnalyticsWindow) async throws -> [UsageGroup] {
         try await connection.query(scope.rollupQuery("""
             \(scope.dayLabel()) AS day, type, provider, model,
-            sum(conversations)::bigint, sum(active)::bigint, sum(completed)::bigint, sum(failed)::bigint,
-            sum(cancelled)::bigint, sum(messages)::bigint, sum(input_tokens)::bigint, sum(cached_input_tokens)::bigint,
-            sum(cache_creation_input_tokens)::bigint, sum(output_tokens)::bigint, sum(reasoning_tokens)::bigint,
-            sum(total_tokens + reported_tokens)::bigint, sum(cost + reported_cost), sum(unpriced_messages)::bigint,
-            sum(processing_time_count)::bigint, sum(processing_time_sum)::bigint
+            llmlog_clamp_bigint(sum(conversations)), llmlog_clamp_bigint(sum(active)), llmlog_clamp_bigint(sum(completed)), llmlog_clamp_bigint(sum(failed)),
+            llmlog_clamp_bigint(sum(cancelled)), llmlog_clamp_bigint(sum(messages)), llmlog_clamp_bigint(sum(input_tokens)), llmlog_clamp_bigint(sum(cached_input_tokens)),
+            llmlog_clamp_bigint(sum(cache_creation_input_tokens)), llmlog_clamp_bigint(sum(output_tokens)), llmlog_clamp_bigint(sum(reasoning_tokens)),
+            llmlog_clamp_bigint(sum(total_tokens + reported_tokens)), sum(cost + reported_cost), llmlog_clamp_bigint(sum(unpriced_messages)),
+            llmlog_clamp_bigint(sum(processing_time_count)), llmlog_clamp_bigint(sum(processing_time_sum))
             """, window: window, tail: "GROUP BY 1, 2, 3, 4")).map(UsageGroup.init(row:))
     }
 
@@ -83,8 +83,8 @@ public enum UsageQuery {
     /// The heaviest users by cost (then tokens).
     static func users(_ connection: PGConnection, scope: AnalyticsScope, window: AnalyticsWindow, limit: Int) async throws -> [UserUsage] {
         try await connection.query("""
-            SELECT NULLIF(user_id, ''), sum(conversations)::bigint, sum(messages)::bigint,
-                   sum(total_tokens + reported_tokens)::bigint, sum(cost + reported_cost)
+            SELECT NULLIF(user_id, ''), llmlog_clamp_bigint(sum(conversations)), llmlog_clamp_bigint(sum(messages)),
+                   llmlog_clamp_bigint(sum(total_tokens + reported_tokens)), sum(cost + reported_cost)
             FROM llm_usage_hourly
             WHERE hour >= \(window.from) AND hour < \(window.to)
               AND (\(scope.tenantId)::uuid IS NULL OR tenant_id = \(scope.tenantId))
@@ -101,8 +101,8 @@ public enum UsageQuery {
     /// Every tenant with activity in the window, by cost.
     static func tenants(_ connection: PGConnection, scope: AnalyticsScope, window: AnalyticsWindow) async throws -> [TenantUsage] {
         try await connection.query(scope.rollupQuery("""
-            r.tenant_id, t.name, sum(r.conversations)::bigint, sum(r.messages)::bigint,
-            sum(r.total_tokens + r.reported_tokens)::bigint, sum(r.cost + r.reported_cost)
+            r.tenant_id, t.name, llmlog_clamp_bigint(sum(r.conversations)), llmlog_clamp_bigint(sum(r.messages)),
+            llmlog_clamp_bigint(sum(r.total_tokens + r.reported_tokens)), sum(r.cost + r.reported_cost)
             """, window: window, alias: "r", join: "JOIN tenants t ON t.id = r.tenant_id",
             tail: "GROUP BY r.tenant_id, t.name ORDER BY 6 DESC, 5 DESC, t.name")).map { row in
             let (id, name, conversations, messages, tokens, cost) = try row.decode((UUID, String, Int64, Int64, Int64, Decimal).self)

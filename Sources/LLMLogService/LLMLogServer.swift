@@ -39,7 +39,8 @@ public enum LLMLogServer {
         var writerPoolOptions = PGPool.Options(maxConnections: configuration.writer.lanes, acquireTimeout: configuration.poolTimeout)
         writerPoolOptions.errorObserver = metrics.databaseErrorObserver
         let writerPool = PGPool(configuration: location.serviceConfiguration, options: writerPoolOptions, logger: logger)
-        let writer = IngestWriter(pool: writerPool, prices: prices, options: configuration.writer, metrics: metrics, logger: logger)
+        let writer = IngestWriter(pool: writerPool, prices: prices, options: configuration.writer, limits: configuration.limits,
+                                  metrics: metrics, logger: logger)
         let keyUsage = KeyUsageRecorder(pool: pool, interval: configuration.keyUsageFlush, logger: logger)
         let components = ServiceComponents(pool: pool, writer: writer, tenants: tenants, migrator: migrator,
                                            limits: configuration.limits, keyUsage: keyUsage, tokens: tokens,

@@ -6,7 +6,7 @@ extension ServiceConfiguration {
         ("DATABASE_URL", "--database-url"), ("LLMLOG_DATA_DIR", "--data-dir"), ("HOST", "--host"), ("PORT", "--port"),
         ("LLMLOG_POOL_SIZE", "--pool-size"), ("LLMLOG_POOL_TIMEOUT_MS", "--pool-timeout-ms"),
         ("LLMLOG_MAX_BATCH", "--max-batch"), ("LLMLOG_FLUSH_INTERVAL_MS", "--flush-interval-ms"),
-        ("LLMLOG_QUEUE_CAPACITY", "--queue-capacity"), ("LLMLOG_RETRY_WINDOW_MS", "--retry-window-ms"),
+        ("LLMLOG_QUEUE_CAPACITY", "--queue-capacity"), ("LLMLOG_TENANT_QUEUE_LIMIT", "--tenant-queue-limit"), ("LLMLOG_RETRY_WINDOW_MS", "--retry-window-ms"),
         ("LLMLOG_WRITER_LANES", "--writer-lanes"),
         ("LLMLOG_MAX_BODY_BYTES", "--max-body-bytes"), ("LLMLOG_MAX_BATCH_BODY_BYTES", "--max-batch-body-bytes"),
         ("LLMLOG_MAX_BATCH_EVENTS", "--max-batch-events"), ("LLMLOG_MAX_CONTENT_BYTES", "--max-content-bytes"),

@@ -24,7 +24,8 @@ public struct ServiceConfiguration: Sendable {
     public var tokenKeyRefresh: Duration = .seconds(60)
     /// `LLMLOG_KEY_USAGE_FLUSH_SECONDS` (default 30): how often api_keys.last_used_at is written.
     public var keyUsageFlush: Duration = .seconds(30)
-    /// `LLMLOG_MAX_BATCH`, `LLMLOG_FLUSH_INTERVAL_MS`, `LLMLOG_QUEUE_CAPACITY`, `LLMLOG_RETRY_WINDOW_MS`.
+    /// `LLMLOG_MAX_BATCH`, `LLMLOG_FLUSH_INTERVAL_MS`, `LLMLOG_QUEUE_CAPACITY`, `LLMLOG_TENANT_QUEUE_LIMIT`,
+    /// `LLMLOG_RETRY_WINDOW_MS`, `LLMLOG_WRITER_LANES`.
     public var writer = IngestWriter.Options()
     /// `LLMLOG_MAX_BODY_BYTES`, `LLMLOG_MAX_BATCH_BODY_BYTES`, `LLMLOG_MAX_BATCH_EVENTS`, `LLMLOG_MAX_CONTENT_BYTES`,
     /// `LLMLOG_MAX_METADATA_BYTES`.
@@ -65,6 +66,7 @@ public struct ServiceConfiguration: Sendable {
         if let value = try integer("LLMLOG_MAX_BATCH") { configuration.writer.maxBatch = max(1, value) }
         if let value = try integer("LLMLOG_FLUSH_INTERVAL_MS") { configuration.writer.flushInterval = .milliseconds(value) }
         if let value = try integer("LLMLOG_QUEUE_CAPACITY") { configuration.writer.queueCapacity = max(1, value) }
+        if let value = try integer("LLMLOG_TENANT_QUEUE_LIMIT") { configuration.writer.tenantQueueLimit = max(1, value) }
         if let value = try integer("LLMLOG_RETRY_WINDOW_MS") { configuration.writer.retryWindow = .milliseconds(value) }
         if let value = try integer("LLMLOG_WRITER_LANES") { configuration.writer.lanes = min(64, max(1, value)) }
         if let value = try integer("LLMLOG_MAX_BODY_BYTES") { configuration.limits.maxBodyBytes = value }

@@ -113,6 +113,8 @@ extension PGError {
         public static let connectionFailure = Code("08006")
         public static let unableToEstablishConnection = Code("08001")
         public static let invalidTextRepresentation = Code("22P02")
+        /// 22003: a value does not fit its type (a bigint counter past 2^63 − 1).
+        public static let numericValueOutOfRange = Code("22003")
         public static let characterNotInRepertoire = Code("22021")
         public static let untranslatableCharacter = Code("22P05")
 

@@ -66,6 +66,8 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Most operations per write transaction ($LLMLOG_MAX_BATCH, default 1000).") var maxBatch: Int?
     @Option(help: "Writer linger, ms ($LLMLOG_FLUSH_INTERVAL_MS, default 1).") var flushIntervalMs: Int?
     @Option(help: "Most queued operations before 503 ($LLMLOG_QUEUE_CAPACITY, default 20000).") var queueCapacity: Int?
+    @Option(help: "Most queued operations of one tenant before 429 ($LLMLOG_TENANT_QUEUE_LIMIT, default a quarter of the queue).")
+    var tenantQueueLimit: Int?
     @Option(help: "Retry window of a failing write, ms ($LLMLOG_RETRY_WINDOW_MS, default 5000).") var retryWindowMs: Int?
     @Option(help: "Write transactions at once, each on its own connection ($LLMLOG_WRITER_LANES, default 4).") var writerLanes: Int?
     @Option(help: "Largest single-object body ($LLMLOG_MAX_BODY_BYTES, default 2097152).") var maxBodyBytes: Int?
@@ -92,6 +94,7 @@ struct Serve: AsyncParsableCommand {
             "HOST": host, "PORT": port.map(String.init), "LLMLOG_POOL_SIZE": poolSize.map(String.init),
             "LLMLOG_POOL_TIMEOUT_MS": poolTimeoutMs.map(String.init), "LLMLOG_MAX_BATCH": maxBatch.map(String.init),
             "LLMLOG_FLUSH_INTERVAL_MS": flushIntervalMs.map(String.init), "LLMLOG_QUEUE_CAPACITY": queueCapacity.map(String.init),
+            "LLMLOG_TENANT_QUEUE_LIMIT": tenantQueueLimit.map(String.init),
             "LLMLOG_RETRY_WINDOW_MS": retryWindowMs.map(String.init), "LLMLOG_WRITER_LANES": writerLanes.map(String.init), "LLMLOG_MAX_BODY_BYTES": maxBodyBytes.map(String.init),
             "LLMLOG_MAX_BATCH_BODY_BYTES": maxBatchBodyBytes.map(String.init),
             "LLMLOG_MAX_BATCH_EVENTS": maxBatchEvents.map(String.init), "LLMLOG_MAX_CONTENT_BYTES": maxContentBytes.map(String.init),

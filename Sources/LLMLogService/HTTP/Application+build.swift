@@ -53,7 +53,7 @@ public func buildRouter(_ components: ServiceComponents) -> Router<AppContext> {
     let read = ReadRoutes(pool: components.pool, timeout: components.readTimeout)
     let list = ConversationListRoute(pool: components.pool, timeout: components.readTimeout, maxPageSize: components.limits.maxPageSize)
     let analytics = AnalyticsRoutes(pool: components.pool, timeout: components.readTimeout, maxPageSize: components.limits.maxPageSize)
-    IngestRoutes(writer: components.writer, limits: components.limits).register(on: v1)
+    IngestRoutes(writer: components.writer, pool: components.pool, limits: components.limits).register(on: v1)
     ProviderIngestRoutes(pool: components.pool, writer: components.writer, limits: components.limits).register(on: v1)
     TenantRoutes(tenants: components.tenants, limits: components.limits).register(on: v1)
     read.register(on: v1)

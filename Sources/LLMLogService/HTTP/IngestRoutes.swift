@@ -1,9 +1,12 @@
 import Foundation
 import Hummingbird
+import PGClient
 
 /// The write API: the seed's createConversation, updateConversation and logMessage, and the batch of them.
 struct IngestRoutes {
     let writer: IngestWriter
+    /// The reading pool (a replayed message is answered with its stored record, read here).
+    let pool: PGPool
     let limits: IngestLimits
     static let writers: Set<PrincipalRole> = [.ingest, .admin]
     /// Namespace of ids derived from batch event ids (UUID v5).
@@ -47,7 +50,12 @@ struct IngestRoutes {
         var request = request
         let body = try await request.decodeJSON(MessageCreateRequest.self, limit: limits.maxBodyBytes)
         let operation = try messageCreate(body, id: body.id ?? UUID.v7(), conversationId: conversationId, principal: principal, context: context)
-        return try respond(await writer.submit(operation), status: .created)
+        let outcome = await writer.submit(operation)
+        if case .success(.replayedMessage(let replay)) = outcome {
+            guard let stored = try await MessageReads.message(pool, id: replay.id, principal: principal) else { throw APIError.internalError }
+            return try .json(stored, status: .created)
+        }
+        return try respond(outcome, status: .created)
     }
 
     func conversationCreate(_ body: ConversationCreateRequest, id: UUID, principal: Principal, context: AppContext) throws(APIError) -> WriteOperation {
@@ -66,6 +74,7 @@ struct IngestRoutes {
         switch outcome {
         case .success(.conversation(let record, _)): return try .json(record, status: status)
         case .success(.message(let record, _)): return try .json(record, status: status)
+        case .success(.replayedMessage): throw APIError.internalError  // createMessage answers these with the stored record
         case .failure(let error): throw error
         }
     }
@@ -154,6 +163,7 @@ struct IngestRoutes {
             switch outcome {
             case .success(.conversation(let record, _)): results[position.index] = BatchResult(id: id, status: position.status, resourceId: record.id)
             case .success(.message(let record, _)): results[position.index] = BatchResult(id: id, status: position.status, resourceId: record.id)
+            case .success(.replayedMessage(let replay)): results[position.index] = BatchResult(id: id, status: position.status, resourceId: replay.id)
             case .failure(let error): results[position.index] = BatchResult(id: id, error: error)
             }
         }

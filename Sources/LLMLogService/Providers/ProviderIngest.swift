@@ -50,6 +50,12 @@ struct ProviderIngest: Sendable {
         } catch {
             throw Self.relabel(error, ["model": "response.model"])
         }
+        // A history is written as one message per entry, like a batch: it gets the batch's count limit, so one
+        // request cannot take a large share of the shared write queue.
+        guard call.history.count < limits.maxBatchEvents else {
+            throw APIError(.contentTooLarge, code: "too_many_messages",
+                           message: "a call logs at most \(limits.maxBatchEvents) messages (history and reply)", field: "request.messages")
+        }
         let conversationId = envelope.conversationId ?? UUID.v7(at: receivedAt)
         var operations: [WriteOperation] = []
         for message in call.history + [call.reply] {
@@ -103,6 +109,10 @@ struct ProviderIngest: Sendable {
             case .success(.message(let record, let created)):
                 logged.append(.init(id: record.id, role: record.role, messageIndex: record.messageIndex, replayed: !created))
                 reply = record
+            case .success(.replayedMessage(let replay)):
+                logged.append(.init(id: replay.id, role: replay.role, messageIndex: replay.messageIndex, replayed: true))
+                // Only the reply is answered whole; it is read back when a retry replayed it.
+                reply = index == messages.count - 1 ? try await MessageReads.message(pool, id: replay.id, principal: principal) : nil
             case .failure(let error):
                 throw Self.relabel(error, ["id": messages[index].field, "messageIndex": messages[index].field])
             case .success(.conversation):
@@ -138,7 +148,7 @@ struct ProviderIngest: Sendable {
             return (stored, false)
         case .failure(let error):
             throw Self.relabel(error, ["id": "conversationId"])
-        case .success(.message):
+        case .success(.message), .success(.replayedMessage):
             throw APIError.internalError
         }
     }

@@ -10,6 +10,9 @@ struct ConversationState {
     var nextMessageIndex: Int
     var requestHash: Data
     var dirty = false
+    /// False when the writer read only the counters (title, error message and metadata are then placeholders:
+    /// nil, nil and {}), and so may write back only the counters.
+    var detailsLoaded = true
 
     /// Reported totals count only while no message carried usage (so they are never added to derived ones).
     var effectiveReportedTokens: Int64 { usageMessageCount == 0 ? record.reportedTotalTokens ?? 0 : 0 }
@@ -27,6 +30,15 @@ struct ConversationState {
         reported_total_cost, error_message, metadata, request_hash, created_at, updated_at, completed_at
         """
 
+    /// `columns` as the writer's lock query selects them (`c` the row, `k.d` whether its details are wanted): title,
+    /// error message and metadata only where `k.d`, so a flush of messages reads no client-sized text.
+    static let lockedColumns = """
+        c.tenant_id, c.id, c.user_id, c.type, CASE WHEN k.d THEN c.title END, c.document_id, c.provider, c.model, c.status,
+        c.total_tokens_used, c.total_cost, c.message_count, c.usage_message_count, c.unpriced_message_count,
+        c.next_message_index, c.reported_total_tokens, c.reported_total_cost, CASE WHEN k.d THEN c.error_message END,
+        CASE WHEN k.d THEN c.metadata ELSE '{}'::jsonb END, c.request_hash, c.created_at, c.updated_at, c.completed_at
+        """
+
     init(row: PGRow) throws {
         let (tenantId, id, userId, type, title, documentId, provider, model, status, totalTokens, totalCost,
              messageCount, usageCount, unpricedCount, nextIndex, reportedTokens, reportedCost, errorMessage, metadata,
@@ -36,7 +48,7 @@ struct ConversationState {
         self.tenantId = tenantId
         self.record = ConversationRecord(
             id: id, userId: userId, type: type, title: title, documentId: documentId, provider: provider, model: model,
-            status: ConversationStatus(rawValue: status) ?? .active, totalTokensUsed: totalTokens, totalCost: totalCost,
+            status: try ConversationStatus(column: "status", status), totalTokensUsed: totalTokens, totalCost: totalCost,
             messageCount: messageCount, reportedTotalTokens: reportedTokens, reportedTotalCost: reportedCost,
             errorMessage: errorMessage, metadata: metadata.value, createdAt: createdAt, updatedAt: updatedAt,
             completedAt: completedAt)
@@ -62,12 +74,22 @@ extension MessageRecord {
                 (UUID, UUID, String, String, String, String, Int64?, Int64?, Int64?, Int64?, Int64?, Int64?, Decimal?,
                  String, Int64?, Int, String?, Double?, Int64?, String?, PGJSON<JSONValue>, Date, Data, UUID).self)
         let record = MessageRecord(
-            id: id, conversationId: conversationId, role: MessageRole(rawValue: role) ?? .user, content: content,
+            id: id, conversationId: conversationId, role: try MessageRole(column: "role", role), content: content,
             provider: provider, model: model, inputTokens: input, outputTokens: output, totalTokens: total,
             cachedInputTokens: cached, cacheCreationInputTokens: creation, reasoningTokens: reasoning, cost: cost,
-            costSource: CostSource(rawValue: costSource) ?? .unpriced, processingTime: processingTime, messageIndex: index,
+            costSource: try CostSource(column: "cost_source", costSource), processingTime: processingTime, messageIndex: index,
             finishReason: finishReason, temperature: temperature, maxTokens: maxTokens, errorMessage: errorMessage,
             metadata: metadata.value, createdAt: createdAt)
         return (record, requestHash, tenantId)
+    }
+}
+
+extension RawRepresentable where RawValue == String {
+    /// The case stored as `text` in `column`; an unknown value is a decoding error naming the column, never a default.
+    init(column: String, _ text: String) throws {
+        guard let value = Self(rawValue: text) else {
+            throw PGError(kind: .decoding, message: "unknown value \"\(text)\" in column \(column)", column: column)
+        }
+        self = value
     }
 }

@@ -11,6 +11,8 @@ import PGClient
 struct FlushTransaction {
     let operations: [WriteOperation]
     let prices: PriceBook
+    /// Limits that apply to what a write leaves stored (a conversation's merged metadata).
+    let limits: IngestLimits
     /// The writer lane: the rollup rows this flush adds into.
     let lane: Int
     let now: Date
@@ -18,11 +20,15 @@ struct FlushTransaction {
     private(set) var outcomes: [WriteOutcome?]
     private var conversations: [ConversationKey: ConversationState] = [:]
     private var newlyInserted: Set<ConversationKey> = []
-    private var storedMessages: [ConversationKey: (record: MessageRecord, requestHash: Data)] = [:]
+    private var storedMessages: [ConversationKey: (replay: MessageReplay, requestHash: Data)] = [:]
     private var takenIndexes: Set<IndexKey> = []
     private var batchMessages: [ConversationKey: (record: MessageRecord, requestHash: Data)] = [:]
     private var messageRows: [(tenantId: UUID, record: MessageRecord, requestHash: Data, userId: String?)] = []
+    /// Deltas of the per-user hourly rollup rows and of the tenant daily rows, kept in step by `addToRollups`.
     private var rollups: [RollupKey: RollupDelta] = [:]
+    private var dailyRollups: [RollupKey: RollupDelta] = [:]
+    /// The conversations this flush creates or updates: only these are read with title, error message and metadata.
+    private let conversationsWithDetails: Set<ConversationKey>
     /// Which operation's answer is the final state of a conversation (filled after the walk).
     private var conversationAnswers: [(operation: Int, key: ConversationKey, created: Bool)] = []
 
@@ -41,12 +47,22 @@ struct FlushTransaction {
         let index: Int
     }
 
-    init(operations: [WriteOperation], prices: PriceBook, lane: Int = 0, now: Date) {
+    init(operations: [WriteOperation], prices: PriceBook, limits: IngestLimits = IngestLimits(), lane: Int = 0, now: Date) {
         self.operations = operations
         self.prices = prices
+        self.limits = limits
         self.lane = lane
         self.now = now
         self.outcomes = Array(repeating: nil, count: operations.count)
+        var keys: Set<ConversationKey> = []
+        for operation in operations {
+            switch operation {
+            case .createConversation(let tenantId, let id, _, _, _), .updateConversation(let tenantId, let id, _, _):
+                keys.insert(ConversationKey(tenantId: tenantId, id: id))
+            case .createMessage: break
+            }
+        }
+        self.conversationsWithDetails = keys
     }
 
     /// Runs the flush as one transaction on `connection`, in two round trips (libpq pipeline mode): BEGIN and
@@ -89,7 +105,7 @@ struct FlushTransaction {
     }
 
     private func write(_ connection: PGConnection) async throws {
-        let statements = ([insertMessagesQuery(), conversationsQuery()].compactMap { $0 } + rollupQueries()).map { $0.prepared() }
+        let statements = ([insertMessagesQuery()].compactMap { $0 } + conversationsQueries() + rollupQueries()).map { $0.prepared() }
         let queries = statements + ["COMMIT"]
         for result in try await connection.pipeline(queries) { _ = try result.get() }
     }
@@ -131,23 +147,20 @@ struct FlushTransaction {
         }
     }
 
-    /// Locks every conversation the flush touches.
+    /// Locks every conversation the flush touches. Title, error message and metadata (up to ~130 KB a row) are
+    /// read only for the conversations this flush creates or updates: a message needs only the counters, and
+    /// 1,000 messages to 1,000 conversations must not pull 1,000 metadata objects into memory.
     private func lockQuery() -> PGQuery {
-        var keys: Set<ConversationKey> = []
-        for operation in operations {
-            switch operation {
-            case .createConversation(let tenantId, let id, _, _, _), .updateConversation(let tenantId, let id, _, _):
-                keys.insert(ConversationKey(tenantId: tenantId, id: id))
-            case .createMessage(let tenantId, let conversationId, _, _, _, _):
-                keys.insert(ConversationKey(tenantId: tenantId, id: conversationId))
-            }
+        var keys = conversationsWithDetails
+        for case .createMessage(let tenantId, let conversationId, _, _, _, _) in operations {
+            keys.insert(ConversationKey(tenantId: tenantId, id: conversationId))
         }
         // Locked in key order, so concurrent flushes never deadlock; one primary-key probe per key.
         let sorted = keys.sorted(by: <)
-        let tenants = sorted.map(\.tenantId), ids = sorted.map(\.id)
+        let tenants = sorted.map(\.tenantId), ids = sorted.map(\.id), withDetails = sorted.map(conversationsWithDetails.contains)
         return """
-            SELECT c.*
-            FROM unnest(\(tenants)::uuid[], \(ids)::uuid[]) WITH ORDINALITY AS k(t, i, n)
+            SELECT \(unsafeSQL: ConversationState.lockedColumns)
+            FROM unnest(\(tenants)::uuid[], \(ids)::uuid[], \(withDetails)::bool[]) WITH ORDINALITY AS k(t, i, d, n)
             CROSS JOIN LATERAL (
                 SELECT \(unsafeSQL: ConversationState.columns) FROM llm_conversations c
                 WHERE c.tenant_id = k.t AND c.id = k.i
@@ -159,31 +172,35 @@ struct FlushTransaction {
 
     private mutating func readLocked(_ rows: PGResult) throws {
         for row in rows {
-            let state = try ConversationState(row: row)
-            conversations[ConversationKey(tenantId: state.tenantId, id: state.record.id)] = state
+            var state = try ConversationState(row: row)
+            let key = ConversationKey(tenantId: state.tenantId, id: state.record.id)
+            state.detailsLoaded = conversationsWithDetails.contains(key)
+            conversations[key] = state
         }
     }
 
-    /// Finds the messages of this flush already stored (retries).
+    /// Finds the messages of this flush already stored (retries): each id once, however often the flush repeats
+    /// it, and only what the idempotency decision needs — never content or metadata, whose size the client chose.
     private func storedMessagesQuery() -> PGQuery? {
-        var tenants: [UUID] = [], ids: [UUID] = []
-        for case .createMessage(let tenantId, _, let id, _, _, _) in operations {
-            tenants.append(tenantId); ids.append(id)
-        }
-        guard !ids.isEmpty else { return nil }
+        var keys: Set<ConversationKey> = []
+        for case .createMessage(let tenantId, _, let id, _, _, _) in operations { keys.insert(ConversationKey(tenantId: tenantId, id: id)) }
+        guard !keys.isEmpty else { return nil }
+        let sorted = keys.sorted(by: <)
         return """
-            SELECT m.*
-            FROM unnest(\(tenants)::uuid[], \(ids)::uuid[]) AS k(t, i)
+            SELECT m.tenant_id, m.id, m.conversation_id, m.role, m.message_index, m.request_hash
+            FROM unnest(\(sorted.map(\.tenantId))::uuid[], \(sorted.map(\.id))::uuid[]) AS k(t, i)
             CROSS JOIN LATERAL (
-                SELECT \(unsafeSQL: MessageRecord.columns) FROM llm_messages m WHERE m.tenant_id = k.t AND m.id = k.i LIMIT 1
+                SELECT tenant_id, id, conversation_id, role, message_index, request_hash
+                FROM llm_messages m WHERE m.tenant_id = k.t AND m.id = k.i LIMIT 1
             ) m
             """
     }
 
     private mutating func readStoredMessages(_ stored: PGResult) throws {
         for row in stored {
-            let (record, hash, tenantId) = try MessageRecord.decode(row)
-            storedMessages[ConversationKey(tenantId: tenantId, id: record.id)] = (record, hash)
+            let (tenantId, id, conversationId, role, index, hash) = try row.decode((UUID, UUID, UUID, String, Int, Data).self)
+            let replay = MessageReplay(id: id, conversationId: conversationId, role: try MessageRole(column: "role", role), messageIndex: index)
+            storedMessages[ConversationKey(tenantId: tenantId, id: id)] = (replay, hash)
         }
     }
 
@@ -234,10 +251,13 @@ struct FlushTransaction {
             return
         }
         if newlyInserted.remove(key) != nil {
-            var delta = rollups[state.rollupKey, default: RollupDelta()]
-            delta.conversations += 1
+            var delta = RollupDelta()
+            delta.conversations = 1
             delta.countStatus(state.record.status, 1)
-            rollups[state.rollupKey] = delta
+            guard addToRollups(delta, at: state.rollupKey) else {
+                outcomes[position] = .failure(Self.counterOverflow("conversations"))
+                return
+            }
             conversationAnswers.append((position, key, true))
         } else if state.requestHash == hash {
             conversationAnswers.append((position, key, false))
@@ -252,8 +272,7 @@ struct FlushTransaction {
             outcomes[position] = .failure(.notFound("conversation", field: "conversationId"))
             return
         }
-        let rollupKey = state.rollupKey
-        var delta = rollups[rollupKey, default: RollupDelta()]
+        var delta = RollupDelta()
         if let status = request.status, status != state.record.status {
             if state.record.status.isTerminal {
                 outcomes[position] = .failure(.conflict(
@@ -270,17 +289,28 @@ struct FlushTransaction {
         if let errorMessage = request.errorMessage { state.record.errorMessage = errorMessage }
         if case .object(let changes) = request.metadata, case .object(var current) = state.record.metadata {
             current.merge(changes) { $1 }
+            // Each PATCH's metadata is checked by the route; what they add up to is checked here, so a conversation
+            // cannot grow past the limit one key at a time.
+            do throws(APIError) {
+                try IngestValidation.metadata(.object(current), limits: limits)
+            } catch {
+                outcomes[position] = .failure(error)
+                return
+            }
             state.record.metadata = .object(current)
         }
         let reportedTokensBefore = state.effectiveReportedTokens, reportedCostBefore = state.effectiveReportedCost
         if let tokens = request.totalTokensUsed { state.record.reportedTotalTokens = tokens }
         if let cost = request.totalCost { state.record.reportedTotalCost = cost }
-        delta.reportedTokens += state.effectiveReportedTokens - reportedTokensBefore
-        delta.reportedCost += state.effectiveReportedCost - reportedCostBefore
+        delta.reportedTokens = state.effectiveReportedTokens - reportedTokensBefore  // both at most maxTokenCount
+        delta.reportedCost = state.effectiveReportedCost - reportedCostBefore
+        guard addToRollups(delta, at: state.rollupKey) else {
+            outcomes[position] = .failure(Self.counterOverflow("totalTokensUsed"))
+            return
+        }
         state.record.updatedAt = now
         state.dirty = true
         conversations[key] = state
-        rollups[rollupKey] = delta
         conversationAnswers.append((position, key, false))
     }
 
@@ -288,13 +318,22 @@ struct FlushTransaction {
         _ key: ConversationKey, id: UUID, _ request: MessageCreateRequest, hash: Data, receivedAt: Date
     ) -> WriteOutcome {
         let messageKey = ConversationKey(tenantId: key.tenantId, id: id)
-        if let stored = storedMessages[messageKey] ?? batchMessages[messageKey] {
-            guard stored.requestHash == hash, stored.record.conversationId == key.id else {
-                return .failure(.conflict("idempotency_conflict", "a message with this id exists with a different body", field: "id"))
-            }
-            return .success(.message(stored.record, created: false))
+        let differentBody = APIError.conflict("idempotency_conflict", "a message with this id exists with a different body", field: "id")
+        if let stored = storedMessages[messageKey] {
+            guard stored.requestHash == hash, stored.replay.conversationId == key.id else { return .failure(differentBody) }
+            return .success(.replayedMessage(stored.replay))
+        }
+        if let earlier = batchMessages[messageKey] {
+            guard earlier.requestHash == hash, earlier.record.conversationId == key.id else { return .failure(differentBody) }
+            return .success(.message(earlier.record, created: false))
         }
         guard var state = conversations[key] else { return .failure(.notFound("conversation", field: "conversationId")) }
+        // Checked before anything of this flush changes: a message that cannot be counted fails alone.
+        let usage = request.usage
+        let totalTokens = request.totalTokens ?? (request.carriesUsage ? usage.total : nil)
+        let (tokensAfter, tokensOverflow) = state.record.totalTokensUsed.addingReportingOverflow(totalTokens ?? 0)
+        guard !tokensOverflow else { return .failure(Self.counterOverflow("totalTokens")) }
+        guard state.record.messageCount < Int(Int32.max) else { return .failure(Self.counterOverflow("messageIndex")) }
         let index: Int
         if let requested = request.messageIndex.map(Int.init) {
             let indexKey = IndexKey(conversation: key, index: requested)
@@ -314,7 +353,6 @@ struct FlushTransaction {
             state.nextMessageIndex += 1
         }
         let createdAt = request.createdAt ?? receivedAt
-        let usage = request.usage
         let cost: Decimal?
         let costSource: CostSource
         if let provided = request.cost {
@@ -324,7 +362,6 @@ struct FlushTransaction {
         } else {
             (cost, costSource) = (nil, .unpriced)
         }
-        let totalTokens = request.totalTokens ?? (request.carriesUsage ? usage.total : nil)
         let record = MessageRecord(
             id: id, conversationId: key.id, role: request.role, content: request.content, provider: state.record.provider,
             model: state.record.model, inputTokens: request.inputTokens, outputTokens: request.outputTokens, totalTokens: totalTokens,
@@ -332,39 +369,55 @@ struct FlushTransaction {
             reasoningTokens: request.reasoningTokens, cost: cost, costSource: costSource, processingTime: request.processingTime,
             messageIndex: index, finishReason: request.finishReason, temperature: request.temperature, maxTokens: request.maxTokens,
             errorMessage: request.errorMessage, metadata: request.metadata ?? .emptyObject, createdAt: createdAt)
-        batchMessages[messageKey] = (record, hash)
-        messageRows.append((key.tenantId, record, hash, state.record.userId))
 
         // Conversation totals, and the reported totals leaving the rollups once real usage arrives.
         let reportedTokensBefore = state.effectiveReportedTokens, reportedCostBefore = state.effectiveReportedCost
-        state.record.messageCount += 1
-        state.record.totalTokensUsed += totalTokens ?? 0
+        state.record.messageCount += 1  // below Int32.max, checked above
+        state.record.totalTokensUsed = tokensAfter
         state.record.totalCost += cost ?? 0
         if request.carriesUsage { state.usageMessageCount += 1 }
         if costSource == .unpriced { state.unpricedMessageCount += 1 }
         state.record.updatedAt = now
         state.dirty = true
-        if state.effectiveReportedTokens != reportedTokensBefore || state.effectiveReportedCost != reportedCostBefore {
-            rollups[state.rollupKey, default: RollupDelta()].reportedTokens += state.effectiveReportedTokens - reportedTokensBefore
-            rollups[state.rollupKey, default: RollupDelta()].reportedCost += state.effectiveReportedCost - reportedCostBefore
-        }
-        conversations[key] = state
+        var reported = RollupDelta()
+        reported.reportedTokens = state.effectiveReportedTokens - reportedTokensBefore  // 0 or minus a stored total
+        reported.reportedCost = state.effectiveReportedCost - reportedCostBefore
 
+        var delta = RollupDelta()
+        delta.messages = 1
+        delta.usage = usage
+        delta.totalTokens = totalTokens ?? 0
+        delta.cost = cost ?? 0
+        if costSource == .unpriced { delta.unpricedMessages = 1 }
+        if let processingTime = request.processingTime { delta.addProcessingTime(processingTime) }
         let rollupKey = RollupKey(tenantId: key.tenantId, time: createdAt, provider: state.record.provider,
                                   model: state.record.model, type: state.record.type, userId: state.record.userId)
-        var delta = rollups[rollupKey, default: RollupDelta()]
-        delta.messages += 1
-        delta.usage.input += usage.input
-        delta.usage.cachedInput += usage.cachedInput
-        delta.usage.cacheCreationInput += usage.cacheCreationInput
-        delta.usage.output += usage.output
-        delta.usage.reasoning += usage.reasoning
-        delta.totalTokens += totalTokens ?? 0
-        delta.cost += cost ?? 0
-        if costSource == .unpriced { delta.unpricedMessages += 1 }
-        if let processingTime = request.processingTime { delta.addProcessingTime(processingTime) }
-        rollups[rollupKey] = delta
+        let saved = (rollups, dailyRollups)
+        guard addToRollups(reported, at: state.rollupKey), addToRollups(delta, at: rollupKey) else {
+            (rollups, dailyRollups) = saved
+            takenIndexes.remove(IndexKey(conversation: key, index: index))
+            return .failure(Self.counterOverflow("totalTokens"))
+        }
+        conversations[key] = state
+        batchMessages[messageKey] = (record, hash)
+        messageRows.append((key.tenantId, record, hash, state.record.userId))
         return .success(.message(record, created: true))
+    }
+
+    /// Adds `delta` to the hourly row `key` and to its tenant daily row; false, changing nothing, when a counter
+    /// would pass 2^63 − 1 (the operation then fails alone).
+    private mutating func addToRollups(_ delta: RollupDelta, at key: RollupKey) -> Bool {
+        guard let hourly = rollups[key, default: RollupDelta()].adding(delta),
+              let daily = dailyRollups[key.dailyTenantKey, default: RollupDelta()].adding(delta)
+        else { return false }
+        rollups[key] = hourly
+        dailyRollups[key.dailyTenantKey] = daily
+        return true
+    }
+
+    /// The answer for a write whose counters would pass what PostgreSQL's bigint holds.
+    static func counterOverflow(_ field: String) -> APIError {
+        .conflict("counter_overflow", "a total this write adds to would pass 9223372036854775807", field: field)
     }
 
     // MARK: writes
@@ -396,13 +449,19 @@ struct FlushTransaction {
     /// Writes the changed conversations back. An upsert on the primary key rather than UPDATE … FROM: every row
     /// is found through the key's index, whereas the join was planned as a scan of the conversations with the
     /// key list rescanned per row (~100 ms per flush at 1,000 conversations). The rows exist and are locked by
-    /// this transaction, so the insert half never happens; it carries every column only to satisfy NOT NULL.
-    private func conversationsQuery() -> PGQuery? {
+    /// this transaction, so the insert half never happens; it carries the NOT NULL columns only to satisfy them.
+    /// Conversations read with their details (created or updated in this flush) are written whole; the others,
+    /// which only messages touched, get their counters only — their title, error message and metadata were not read.
+    private func conversationsQueries() -> [PGQuery] {
         let states = conversations.values.filter(\.dirty).sorted {
             ConversationKey(tenantId: $0.tenantId, id: $0.record.id) < ConversationKey(tenantId: $1.tenantId, id: $1.record.id)
         }
-        guard !states.isEmpty else { return nil }
-        return """
+        let whole = states.filter(\.detailsLoaded), counters = states.filter { !$0.detailsLoaded }
+        return (whole.isEmpty ? [] : [wholeConversationsQuery(whole)]) + (counters.isEmpty ? [] : [conversationCountersQuery(counters)])
+    }
+
+    private func wholeConversationsQuery(_ states: [ConversationState]) -> PGQuery {
+        """
             INSERT INTO llm_conversations AS c (\(unsafeSQL: ConversationState.columns))
             SELECT * FROM unnest(
                 \(states.map(\.tenantId))::uuid[], \(states.map(\.record.id))::uuid[], \(states.map(\.record.userId))::text[],
@@ -426,17 +485,33 @@ struct FlushTransaction {
             """
     }
 
+    private func conversationCountersQuery(_ states: [ConversationState]) -> PGQuery {
+        """
+            INSERT INTO llm_conversations AS c (tenant_id, id, type, provider, model, status, total_tokens_used, total_cost,
+                message_count, usage_message_count, unpriced_message_count, next_message_index, request_hash, created_at, updated_at)
+            SELECT * FROM unnest(
+                \(states.map(\.tenantId))::uuid[], \(states.map(\.record.id))::uuid[], \(states.map(\.record.type))::text[],
+                \(states.map(\.record.provider))::text[], \(states.map(\.record.model))::text[],
+                \(states.map(\.record.status.rawValue))::text[], \(states.map(\.record.totalTokensUsed))::int8[],
+                \(states.map(\.record.totalCost))::numeric[], \(states.map { Int32($0.record.messageCount) })::int4[],
+                \(states.map { Int32($0.usageMessageCount) })::int4[], \(states.map { Int32($0.unpricedMessageCount) })::int4[],
+                \(states.map { Int32($0.nextMessageIndex) })::int4[], \(states.map(\.requestHash))::bytea[],
+                \(states.map(\.record.createdAt))::timestamptz[], \(states.map(\.record.updatedAt))::timestamptz[])
+            ON CONFLICT (tenant_id, id) DO UPDATE SET
+                total_tokens_used = EXCLUDED.total_tokens_used, total_cost = EXCLUDED.total_cost,
+                message_count = EXCLUDED.message_count, usage_message_count = EXCLUDED.usage_message_count,
+                unpriced_message_count = EXCLUDED.unpriced_message_count, next_message_index = EXCLUDED.next_message_index,
+                updated_at = EXCLUDED.updated_at
+            """
+    }
+
     /// Adds the flush's deltas to the per-user hourly rollups, then to the tenant daily rollups (the same deltas
     /// without the user, by UTC day), in this lane's rows; both in key order, so writers that share rows (two
     /// instances, each with a lane 0) lock them in the same order.
     private func rollupQueries() -> [PGQuery] {
-        let entries = rollups.sorted { $0.key < $1.key }
-        guard !entries.isEmpty else { return [] }
-        let hourly = upsert(entries.map { ($0.key, $0.value) }, into: "llm_usage_hourly", userColumn: true)
-        var tenantLevel: [RollupKey: RollupDelta] = [:]
-        for (key, delta) in entries { tenantLevel[key.dailyTenantKey, default: RollupDelta()].add(delta) }
-        return [hourly, upsert(tenantLevel.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }, into: "llm_usage_daily_tenant",
-                               userColumn: false)]
+        guard !rollups.isEmpty else { return [] }
+        return [upsert(rollups.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }, into: "llm_usage_hourly", userColumn: true),
+                upsert(dailyRollups.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }, into: "llm_usage_daily_tenant", userColumn: false)]
     }
 
     /// One upsert of `entries` into a rollup table (`table` is one of the two constants above, never input): the

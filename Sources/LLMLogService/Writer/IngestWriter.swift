@@ -14,10 +14,13 @@ import Synchronization
 ///   Overlapping flushes let one lane's statements and commit run while another prepares, and let PostgreSQL
 ///   commit them in one WAL flush.
 /// - Bounded queue: past `queueCapacity` operations a request is refused at once with 503 + Retry-After.
+/// - Fair share: one tenant may have at most `tenantQueueLimit` operations queued; past it its requests get 429 +
+///   Retry-After while other tenants' writes are still admitted (and wait behind at most that many of its).
 /// - A flush that fails on a lost connection (or a serialization failure or deadlock) is retried on a fresh
 ///   connection for up to `retryWindow`; retrying is safe because a flush stores nothing twice (see
 ///   FlushTransaction). After the window, its requests get 503.
-/// - A flush that fails for any other reason is split: each operation runs alone and gets its own answer.
+/// - A flush that fails for any other reason is split in halves until the failing operations stand alone: they get
+///   their own error, the rest of the flush commits (a poison write costs ~2·log2(n) extra transactions, not n).
 /// - Graceful shutdown: new requests get 503, everything already accepted is written, then `run()` returns.
 public final class IngestWriter: Service, Sendable {
     /// Writer settings.
@@ -32,10 +35,16 @@ public final class IngestWriter: Service, Sendable {
         public var retryWindow: Duration = .seconds(5)
         /// Flushes that run at once (each needs a connection of the writer's pool).
         public var lanes = 4
+        /// Most operations one tenant may have queued; nil: a quarter of `queueCapacity`.
+        public var tenantQueueLimit: Int?
         public init() {}
+
+        /// The per-tenant share in force.
+        public var effectiveTenantQueueLimit: Int { max(1, tenantQueueLimit ?? queueCapacity / 4) }
     }
 
     struct Submission {
+        let tenantId: UUID
         let operations: [WriteOperation]
         let continuation: CheckedContinuation<[WriteOutcome], Never>
     }
@@ -49,6 +58,7 @@ public final class IngestWriter: Service, Sendable {
     struct State: ~Copyable {
         var lanes: [Lane]
         var queuedOperations = 0
+        var queuedByTenant: [UUID: Int] = [:]
         var stopping = false
     }
 
@@ -56,14 +66,20 @@ public final class IngestWriter: Service, Sendable {
     /// The price table the writer prices messages with.
     public let prices: PriceBook
     let options: Options
+    /// Limits on what a write may leave stored (merged metadata).
+    let limits: IngestLimits
     let logger: Logger
     /// Where flush sizes and latencies, ingested messages and tokens are counted.
     let metrics: ServiceMetrics?
     private let state: Mutex<State>
 
-    public init(pool: PGPool, prices: PriceBook, options: Options = Options(), metrics: ServiceMetrics? = nil, logger: Logger) {
+    public init(
+        pool: PGPool, prices: PriceBook, options: Options = Options(), limits: IngestLimits = IngestLimits(),
+        metrics: ServiceMetrics? = nil, logger: Logger
+    ) {
         self.pool = pool
         self.prices = prices
+        self.limits = limits
         var options = options
         options.lanes = max(1, options.lanes)
         self.options = options
@@ -120,15 +136,23 @@ public final class IngestWriter: Service, Sendable {
     }
 
     private func enqueue(_ operations: [WriteOperation], lane: Int) async -> [WriteOutcome] {
-        await withCheckedContinuation { continuation in
+        let tenantId = operations[0].tenantId  // one caller's operations: one tenant
+        return await withCheckedContinuation { continuation in
             let refusal: APIError? = state.withLock { state in
                 if state.stopping { return APIError.unavailable("the service is shutting down", retryAfter: 1) }
+                let tenantQueued = state.queuedByTenant[tenantId, default: 0]
+                if tenantQueued + operations.count > options.effectiveTenantQueueLimit {
+                    return APIError(.tooManyRequests, code: "write_share_exceeded",
+                                    message: "this tenant has \(tenantQueued) writes queued (its share is \(options.effectiveTenantQueueLimit)); retry after 1 s",
+                                    retryAfterSeconds: 1)
+                }
                 if state.queuedOperations + operations.count > options.queueCapacity {
                     return APIError.unavailable("the write queue is full", retryAfter: 1)
                 }
-                state.lanes[lane].queue.append(Submission(operations: operations, continuation: continuation))
+                state.lanes[lane].queue.append(Submission(tenantId: tenantId, operations: operations, continuation: continuation))
                 state.lanes[lane].queuedOperations += operations.count
                 state.queuedOperations += operations.count
+                state.queuedByTenant[tenantId] = tenantQueued + operations.count
                 let wakeup = state.lanes[lane].wakeup
                 state.lanes[lane].wakeup = nil
                 wakeup?.resume()
@@ -194,6 +218,8 @@ public final class IngestWriter: Service, Sendable {
                 while let first = state.lanes[lane].queue.first, taken.isEmpty || count + first.operations.count <= options.maxBatch {
                     taken.append(state.lanes[lane].queue.removeFirst())
                     count += first.operations.count
+                    let left = state.queuedByTenant[first.tenantId, default: 0] - first.operations.count
+                    state.queuedByTenant[first.tenantId] = left > 0 ? left : nil
                 }
                 state.lanes[lane].queuedOperations -= count
                 state.queuedOperations -= count
@@ -236,18 +262,20 @@ public final class IngestWriter: Service, Sendable {
                     logger.error("write failed", metadata: ["error": "\(error)"])
                     return [.failure(Self.apiError(for: error))]
                 }
-                logger.warning("flush failed; writing its operations one by one", metadata: ["error": "\(error)"])
-                var outcomes: [WriteOutcome] = []
-                for operation in operations { outcomes += await writeWithRetry([operation], lane: lane) }
-                return outcomes
+                // Halves in order, so a conversation's writes keep their order; each half commits on its own.
+                logger.warning("flush failed; splitting it to isolate the failing writes",
+                               metadata: ["error": "\(error)", "operations": "\(operations.count)"])
+                let middle = operations.count / 2
+                return await writeWithRetry(Array(operations[..<middle]), lane: lane)
+                    + writeWithRetry(Array(operations[middle...]), lane: lane)
             }
         }
     }
 
     private func writeOnce(_ operations: [WriteOperation], lane: Int) async throws -> [WriteOutcome] {
-        let prices = self.prices
+        let prices = self.prices, limits = self.limits
         return try await pool.withConnection { connection in
-            var flush = FlushTransaction(operations: operations, prices: prices, lane: lane, now: Date().roundedToMicroseconds)
+            var flush = FlushTransaction(operations: operations, prices: prices, limits: limits, lane: lane, now: Date().roundedToMicroseconds)
             return try await flush.run(on: connection)  // its own transaction, over every tenant
         }
     }
@@ -262,6 +290,7 @@ public final class IngestWriter: Service, Sendable {
         switch error.code {
         case .uniqueViolation?: return .conflict("conflict", "the write conflicts with stored data")
         case .foreignKeyViolation?: return .notFound("conversation", field: "conversationId")
+        case .numericValueOutOfRange?: return FlushTransaction.counterOverflow("totalTokens")
         case .checkViolation?, .notNullViolation?, .invalidTextRepresentation?, .characterNotInRepertoire?, .untranslatableCharacter?:
             return .invalid("body", "a value was rejected by the database")
         default: return .internalError

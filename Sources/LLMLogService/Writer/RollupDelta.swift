@@ -60,31 +60,39 @@ struct RollupDelta {
         }
     }
 
-    /// Adds another delta's counters into this one.
-    mutating func add(_ other: RollupDelta) {
-        conversations += other.conversations
-        active += other.active
-        completed += other.completed
-        failed += other.failed
-        cancelled += other.cancelled
-        reportedTokens += other.reportedTokens
-        reportedCost += other.reportedCost
-        messages += other.messages
-        usage.input += other.usage.input
-        usage.cachedInput += other.usage.cachedInput
-        usage.cacheCreationInput += other.usage.cacheCreationInput
-        usage.output += other.usage.output
-        usage.reasoning += other.usage.reasoning
-        totalTokens += other.totalTokens
-        cost += other.cost
-        unpricedMessages += other.unpricedMessages
-        processingTimeCount += other.processingTimeCount
-        processingTimeSum += other.processingTimeSum
-        LatencyHistogram.add(other.histogram, into: &histogram)
+    /// This delta plus `other`, or nil when a counter would pass what an Int64 (PostgreSQL's bigint) holds.
+    func adding(_ other: RollupDelta) -> RollupDelta? {
+        var sum = self
+        var fits = true
+        func add(_ total: inout Int64, _ value: Int64) {
+            let (result, overflow) = total.addingReportingOverflow(value)
+            total = result
+            fits = fits && !overflow
+        }
+        add(&sum.conversations, other.conversations)
+        add(&sum.active, other.active)
+        add(&sum.completed, other.completed)
+        add(&sum.failed, other.failed)
+        add(&sum.cancelled, other.cancelled)
+        add(&sum.reportedTokens, other.reportedTokens)
+        add(&sum.messages, other.messages)
+        add(&sum.usage.input, other.usage.input)
+        add(&sum.usage.cachedInput, other.usage.cachedInput)
+        add(&sum.usage.cacheCreationInput, other.usage.cacheCreationInput)
+        add(&sum.usage.output, other.usage.output)
+        add(&sum.usage.reasoning, other.usage.reasoning)
+        add(&sum.totalTokens, other.totalTokens)
+        add(&sum.unpricedMessages, other.unpricedMessages)
+        add(&sum.processingTimeCount, other.processingTimeCount)
+        add(&sum.processingTimeSum, other.processingTimeSum)
+        sum.reportedCost += other.reportedCost
+        sum.cost += other.cost
+        LatencyHistogram.add(other.histogram, into: &sum.histogram)  // counts of messages: bounded by `messages`
+        return fits ? sum : nil
     }
 
     mutating func addProcessingTime(_ milliseconds: Int64) {
-        processingTimeCount += 1
+        processingTimeCount += 1  // on a fresh delta of one message (see FlushTransaction.applyMessage)
         processingTimeSum += milliseconds
         LatencyHistogram.add(1, toBucket: LatencyHistogram.bucket(milliseconds: milliseconds), of: &histogram)
     }

@@ -52,7 +52,7 @@ struct TestService: Sendable {
                           options: poolOptions, logger: logger)
         let prices = PriceBook()
         try await prices.reload(from: pool)
-        let writer = IngestWriter(pool: pool, prices: prices, options: writerOptions, metrics: metrics, logger: logger)
+        let writer = IngestWriter(pool: pool, prices: prices, options: writerOptions, limits: limits, metrics: metrics, logger: logger)
         let keyUsage = KeyUsageRecorder(pool: pool, interval: .seconds(3600), logger: logger)
         try await TokenKeyRing.ensureActiveKey(database)
         let tokens = TokenKeyRing()
