@@ -16,6 +16,7 @@ extension ServiceConfiguration {
         ("LLMLOG_LOG_LEVEL", "--log-level"), ("LLMLOG_METRICS_TOKEN", "--metrics-token"),
         ("LLMLOG_RATE_LIMIT_PER_SECOND", "--rate-limit-per-second"), ("LLMLOG_RATE_LIMIT_BURST", "--rate-limit-burst"),
         ("LLMLOG_READ_TIMEOUT_MS", "--read-timeout-ms"), ("LLMLOG_MAX_PAGE_SIZE", "--max-page-size"),
+        ("LLMLOG_MAX_ANSWER_BYTES", "--max-answer-bytes"),
     ]
 
     /// The environment with command-line values laid over it: `overrides` maps a setting's environment variable

@@ -91,6 +91,7 @@ public struct ServiceConfiguration: Sendable {
         if let value = try integer("LLMLOG_RATE_LIMIT_BURST") { configuration.rateLimitBurst = value }
         if let value = try integer("LLMLOG_READ_TIMEOUT_MS") { configuration.readTimeout = .milliseconds(max(1, value)) }
         if let value = try integer("LLMLOG_MAX_PAGE_SIZE") { configuration.limits.maxPageSize = max(1, value) }
+        if let value = try integer("LLMLOG_MAX_ANSWER_BYTES") { configuration.limits.maxAnswerBytes = max(1, value) }
         return configuration
     }
 }

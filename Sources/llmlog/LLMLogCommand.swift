@@ -87,6 +87,8 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Requests a key may send at once ($LLMLOG_RATE_LIMIT_BURST, default 4000).") var rateLimitBurst: Int?
     @Option(help: "Statement timeout of reads in ms ($LLMLOG_READ_TIMEOUT_MS, default 5000).") var readTimeoutMs: Int?
     @Option(help: "Largest page a list may ask for ($LLMLOG_MAX_PAGE_SIZE, default 200).") var maxPageSize: Int?
+    @Option(help: "Most bytes of stored text in one page of conversations or messages ($LLMLOG_MAX_ANSWER_BYTES, default 4194304).")
+    var maxAnswerBytes: Int?
 
     /// The flags given, keyed by the environment variable each overrides.
     var overrides: [String: String] {
@@ -106,6 +108,7 @@ struct Serve: AsyncParsableCommand {
             "LLMLOG_LOG_FORMAT": logFormat, "LLMLOG_LOG_LEVEL": logLevel, "LLMLOG_METRICS_TOKEN": metricsToken,
             "LLMLOG_RATE_LIMIT_PER_SECOND": rateLimitPerSecond.map(String.init), "LLMLOG_RATE_LIMIT_BURST": rateLimitBurst.map(String.init),
             "LLMLOG_READ_TIMEOUT_MS": readTimeoutMs.map(String.init), "LLMLOG_MAX_PAGE_SIZE": maxPageSize.map(String.init),
+            "LLMLOG_MAX_ANSWER_BYTES": maxAnswerBytes.map(String.init),
         ]
         return values.compactMapValues { $0 }
     }
@@ -209,12 +212,16 @@ struct TokenKeyCommand: AsyncParsableCommand {
 
     struct Rotate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Add a new signing key; it signs new tokens once instances reload (within a minute). Old tokens stay valid until their key is retired.")
+            abstract: "Add a new signing key: it verifies tokens as soon as an instance reloads, and signs new ones once every instance can have reloaded (the reload interval and 5 s). Old tokens stay valid until their key is retired.")
         @OptionGroup var database: DatabaseOptions
+        @Option(help: "Seconds until the key signs (default: $LLMLOG_TOKEN_KEY_REFRESH_SECONDS, 60, plus 5).") var signsInSeconds: Int?
 
         func run() async throws {
+            let delay = try signsInSeconds.map { Duration.seconds($0) }
+                ?? ServiceConfiguration.fromEnvironment().tokenKeyRefresh + .seconds(5)
             try await AdminSession.with(database) { session in
-                print("new signing key: \(try await TokenKeyRing.addKey(session.pool))")
+                let id = try await TokenKeyRing.addKey(session.pool, signingDelay: delay)
+                print("new signing key: \(id) (signs new tokens in \(delay.components.seconds) s)")
             }
         }
     }

@@ -16,6 +16,9 @@ public struct IngestLimits: Sendable {
     public var maxFutureSkewSeconds = 300.0
     /// Largest page a list may ask for (`limit` of `GET /v1/conversations`, `byUser` of admin analytics).
     public var maxPageSize = 200
+    /// Most bytes of stored text (content, titles, metadata, error messages) one page of conversations or messages
+    /// carries; a page that would pass it ends early with a cursor to the rest.
+    public var maxAnswerBytes = 4 * 1024 * 1024
 
     public init() {}
 }

@@ -50,8 +50,9 @@ public func buildRouter(_ components: ServiceComponents) -> Router<AppContext> {
     let auth = AuthMiddleware(tenants: components.tenants, keyUsage: components.keyUsage, tokens: components.tokens,
                               rateLimiter: components.rateLimiter, metrics: components.metrics)
     let v1 = router.group("v1").add(middleware: auth)
-    let read = ReadRoutes(pool: components.pool, timeout: components.readTimeout)
-    let list = ConversationListRoute(pool: components.pool, timeout: components.readTimeout, maxPageSize: components.limits.maxPageSize)
+    let read = ReadRoutes(pool: components.pool, timeout: components.readTimeout, maxAnswerBytes: components.limits.maxAnswerBytes)
+    let list = ConversationListRoute(pool: components.pool, timeout: components.readTimeout, maxPageSize: components.limits.maxPageSize,
+                                     maxAnswerBytes: components.limits.maxAnswerBytes)
     let analytics = AnalyticsRoutes(pool: components.pool, timeout: components.readTimeout, maxPageSize: components.limits.maxPageSize)
     IngestRoutes(writer: components.writer, pool: components.pool, limits: components.limits).register(on: v1)
     ProviderIngestRoutes(pool: components.pool, writer: components.writer, limits: components.limits).register(on: v1)

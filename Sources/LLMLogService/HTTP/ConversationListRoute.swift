@@ -4,13 +4,16 @@ import PGClient
 
 /// `GET /v1/conversations?type=&status=&userId=&from=&to=&limit=&cursor=`: the caller's visible conversations,
 /// newest first, with keyset pagination (`nextCursor`, opaque). `limit` 1…200 (default 50); `from` inclusive and
-/// `to` exclusive bound `createdAt`; `userId` is a filter for admins only (a user token sees its own anyway).
+/// `to` exclusive bound `createdAt`; `userId` is a filter for admins only (a user token sees its own anyway). A page
+/// also ends early, with a cursor, where its conversations' text would pass `maxAnswerBytes`.
 struct ConversationListRoute {
     let pool: PGPool
     /// Statement timeout of the read.
     var timeout: Duration = .seconds(5)
     /// Largest `limit`.
     var maxPageSize = 200
+    /// Most bytes of titles, error messages and metadata in one page (see `AnswerBudget`).
+    var maxAnswerBytes = IngestLimits().maxAnswerBytes
 
     struct Page: Encodable {
         let conversations: [ConversationRecord]
@@ -76,10 +79,12 @@ struct ConversationListRoute {
             guard let cursor = Cursor(text) else { throw APIError.invalid("cursor", "is not a cursor this API gave out") }
             return cursor
         }
-        let rows = try await pool.withTransaction(readOnly: true) { tx in
+        // Repeatable read: the sizes and the rows come from one snapshot.
+        let (sizes, rows) = try await pool.withTransaction(isolation: .repeatableRead, readOnly: true) { tx in
             try await TenantScope.read(for: principal, tx, timeout: timeout)
-            return try await tx.query("""
-                SELECT \(unsafeSQL: ConversationState.columns) FROM llm_conversations
+            func page(_ select: String, limit: Int) -> PGQuery {
+                """
+                SELECT \(unsafeSQL: select) FROM llm_conversations
                 WHERE tenant_id = \(principal.tenantId)
                   AND (\(userId)::text IS NULL OR user_id = \(userId))
                   AND (\(type)::text IS NULL OR type = \(type))
@@ -88,15 +93,17 @@ struct ConversationListRoute {
                   AND (\(to)::timestamptz IS NULL OR created_at < \(to))
                   AND (\(cursor?.createdAt)::timestamptz IS NULL OR (created_at, id) < (\(cursor?.createdAt), \(cursor?.id)))
                 ORDER BY created_at DESC, id DESC
-                LIMIT \(limit + 1)
-                """)
+                LIMIT \(limit)
+                """
+            }
+            let sizes = try await tx.query(page("""
+                (coalesce(octet_length(title), 0) + coalesce(octet_length(error_message), 0) + octet_length(metadata::text))::int8
+                """, limit: limit + 1)).map { try $0.decode(Int.self, column: 0) }
+            let take = AnswerBudget.rowsThatFit(sizes: sizes, budget: maxAnswerBytes, limit: limit)
+            return (sizes, take == 0 ? [] : Array(try await tx.query(page(ConversationState.columns, limit: take))))
         }
-        var conversations = try rows.map { try ConversationState(row: $0).record }
-        var next: String?
-        if conversations.count > limit {
-            conversations.removeLast()
-            next = conversations.last.map { Cursor(createdAt: $0.createdAt, id: $0.id).encoded }
-        }
+        let conversations = try rows.map { try ConversationState(row: $0).record }
+        let next = sizes.count > conversations.count ? conversations.last.map { Cursor(createdAt: $0.createdAt, id: $0.id).encoded } : nil
         return try .json(Page(conversations: conversations, nextCursor: next))
     }
 }

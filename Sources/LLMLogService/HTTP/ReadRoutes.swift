@@ -3,7 +3,8 @@ import Hummingbird
 import PGClient
 
 /// `GET /v1/conversations/{id}`: a conversation with its messages in messageIndex order, paged
-/// (`limit` 1…1000, default 200; `after` = the last messageIndex seen, the answer's `nextCursor`).
+/// (`limit` 1…1000, default 200; `after` = the last messageIndex seen, the answer's `nextCursor`). A page also ends
+/// early, with a cursor, where its messages' text would pass `maxAnswerBytes`.
 /// Admin keys read their tenant's conversations (anonymous ones included); a user token only its user's;
 /// anything else is 403, another tenant's or user's conversation 404. The tenant is enforced twice: in the
 /// query and by row-level security (the transaction is scoped to the caller's tenant).
@@ -11,6 +12,8 @@ struct ReadRoutes {
     let pool: PGPool
     /// Statement timeout of the read.
     var timeout: Duration = .seconds(5)
+    /// Most bytes of message text in one answer (see `AnswerBudget`).
+    var maxAnswerBytes = IngestLimits().maxAnswerBytes
     static let readers: Set<PrincipalRole> = [.admin, .user]
 
     struct ConversationDetail: Encodable {
@@ -50,7 +53,8 @@ struct ReadRoutes {
         let principal = try context.require(Self.readers)
         let limit = try Self.integer(request, "limit", default: 200, range: 1...1000)
         let after = try Self.integer(request, "after", default: -1, range: -1...Int(Int32.max))
-        let detail = try await pool.withTransaction(readOnly: true) { tx -> ConversationDetail? in
+        // Repeatable read: the sizes and the rows come from one snapshot.
+        let detail = try await pool.withTransaction(isolation: .repeatableRead, readOnly: true) { tx -> ConversationDetail? in
             try await TenantScope.read(for: principal, tx, timeout: timeout)
             let rows = try await tx.query("""
                 SELECT \(unsafeSQL: ConversationState.columns) FROM llm_conversations
@@ -59,17 +63,19 @@ struct ReadRoutes {
                 """)
             guard let row = rows.first else { return nil }
             let conversation = try ConversationState(row: row).record
-            let messageRows = try await tx.query("""
-                SELECT \(unsafeSQL: MessageRecord.columns) FROM llm_messages
+            func page(_ select: String, limit: Int) -> PGQuery {
+                """
+                SELECT \(unsafeSQL: select) FROM llm_messages
                 WHERE tenant_id = \(principal.tenantId) AND conversation_id = \(id) AND message_index > \(Int32(after))
-                ORDER BY message_index LIMIT \(limit + 1)
-                """)
-            var messages = try messageRows.map { try MessageRecord.decode($0).record }
-            var nextCursor: Int?
-            if messages.count > limit {
-                messages.removeLast()
-                nextCursor = messages.last?.messageIndex
+                ORDER BY message_index LIMIT \(limit)
+                """
             }
+            let sizes = try await tx.query(page(
+                "(octet_length(content) + octet_length(metadata::text) + coalesce(octet_length(error_message), 0))::int8", limit: limit + 1))
+                .map { try $0.decode(Int.self, column: 0) }
+            let take = AnswerBudget.rowsThatFit(sizes: sizes, budget: maxAnswerBytes, limit: limit)
+            let messages = take == 0 ? [] : try await tx.query(page(MessageRecord.columns, limit: take)).map { try MessageRecord.decode($0).record }
+            let nextCursor = sizes.count > messages.count ? messages.last?.messageIndex : nil
             return ConversationDetail(conversation: conversation, messages: messages, nextCursor: nextCursor)
         }
         guard let detail else { throw APIError.notFound("conversation", field: "id") }

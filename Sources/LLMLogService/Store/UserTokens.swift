@@ -11,14 +11,17 @@ public struct UserTokenClaims: Sendable, Equatable {
 }
 
 /// User tokens: compact JWS (HS256) with `kid`, `tid` (tenant), `sub` (user), `iat`, `exp`, signed with the newest
-/// key of `token_signing_keys` and verified in memory (no database round trip) against every key not retired.
-/// The key ring is reloaded periodically, so a rotation reaches every instance.
+/// key of `token_signing_keys` whose `signs_from` has come, and verified in memory (no database round trip) against
+/// every key not retired. The key ring is reloaded periodically, so a rotation reaches every instance: a new key
+/// verifies as soon as an instance loaded it, and signs only once every instance can have loaded it.
 public final class TokenKeyRing: Sendable {
     struct SigningKey: Sendable {
         let id: String
         /// The key bytes (SymmetricKey is not Sendable; one is made per use).
         let secret: Data
         let createdAt: Date
+        /// From when the key signs new tokens.
+        let signsFrom: Date
     }
 
     private let keys = Mutex<[String: SigningKey]>([:])
@@ -27,24 +30,30 @@ public final class TokenKeyRing: Sendable {
 
     /// Loads the keys that are not retired.
     public func reload(from pool: PGPool) async throws {
-        let rows = try await pool.query("SELECT id, secret, created_at FROM token_signing_keys WHERE retired_at IS NULL")
+        let rows = try await pool.query("SELECT id, secret, created_at, signs_from FROM token_signing_keys WHERE retired_at IS NULL")
         let loaded = try rows.map { row -> SigningKey in
-            let (id, secret, createdAt) = try row.decode((String, Data, Date).self)
-            return SigningKey(id: id, secret: secret, createdAt: createdAt)
+            let (id, secret, createdAt, signsFrom) = try row.decode((String, Data, Date, Date).self)
+            return SigningKey(id: id, secret: secret, createdAt: createdAt, signsFrom: signsFrom)
         }
         keys.withLock { $0 = Dictionary(uniqueKeysWithValues: loaded.map { ($0.id, $0) }) }
     }
 
-    /// Adds a new signing key (the newest signs from the next reload on); returns its id. As the owner.
+    /// Adds a new signing key that verifies at once and signs after `signingDelay` (give it the instances' reload
+    /// interval and a margin, so that every instance has loaded it before any token it signed is presented); returns
+    /// its id. As the owner.
     @discardableResult
-    public static func addKey(_ pool: PGPool) async throws -> String {
+    public static func addKey(_ pool: PGPool, signingDelay: Duration = .zero) async throws -> String {
         let id = "k" + UUID.v7().lowercasedString.replacingOccurrences(of: "-", with: "").prefix(20)
         let secret = SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }
-        try await pool.query("INSERT INTO token_signing_keys (id, secret) VALUES (\(String(id)), \(secret))")
+        let delayMilliseconds = signingDelay.components.seconds * 1000 + signingDelay.components.attoseconds / 1_000_000_000_000_000
+        try await pool.query("""
+            INSERT INTO token_signing_keys (id, secret, signs_from)
+            VALUES (\(String(id)), \(secret), clock_timestamp() + make_interval(secs => \(Double(delayMilliseconds) / 1000)))
+            """)
         return String(id)
     }
 
-    /// Adds a key when none is active (first start).
+    /// Adds a key when none is active (first start: no other instance runs yet, so it signs at once).
     public static func ensureActiveKey(_ pool: PGPool) async throws {
         let active = try await pool.query("SELECT count(*) FROM token_signing_keys WHERE retired_at IS NULL")[0].decode(Int.self, column: 0)
         if active == 0 { try await addKey(pool) }
@@ -55,10 +64,14 @@ public final class TokenKeyRing: Sendable {
         try await pool.query("UPDATE token_signing_keys SET retired_at = now() WHERE id = \(id) AND retired_at IS NULL").affectedRows == 1
     }
 
-    /// A token for `userId` of `tenantId`, valid for `ttl` seconds from `now`.
-    public func mint(tenantId: UUID, userId: String, ttl: Int, now: Date = Date()) throws(APIError) -> (token: String, expiresAt: Date) {
-        guard let key = keys.withLock({ $0.values.max { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) } }) else {
-            throw APIError.unavailable("no token signing key is loaded", retryAfter: 5)
+    /// A token for `userId` of `tenantId`, valid for `ttl` seconds from `now`, signed with the newest key that signs
+    /// at `signingTime` (the wall clock: when every instance can have loaded it, whatever times the token carries).
+    public func mint(
+        tenantId: UUID, userId: String, ttl: Int, now: Date = Date(), signingTime: Date = Date()
+    ) throws(APIError) -> (token: String, expiresAt: Date) {
+        let signing = keys.withLock { keys in keys.values.filter { $0.signsFrom <= signingTime } }
+        guard let key = signing.max(by: { ($0.signsFrom, $0.createdAt, $0.id) < ($1.signsFrom, $1.createdAt, $1.id) }) else {
+            throw APIError.unavailable("no token signing key is active yet", retryAfter: 5)
         }
         let issuedAt = Int64(now.timeIntervalSince1970)
         let expiresAt = issuedAt + Int64(ttl)
