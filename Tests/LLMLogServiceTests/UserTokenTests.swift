@@ -101,4 +101,37 @@ import Testing
             #expect(service.tokens.verify(new) != nil)
         }
     }
+
+    /// A new key verifies at once but signs only from its activation: an instance that has not reloaded yet never
+    /// sees a token signed with a key it does not have.
+    @Test func newKeysSignOnlyOnceEveryInstanceCanHaveLoadedThem() async throws {
+        try await TestService.run(suite: "usertokens-activation") { service in
+            let early = TokenKeyRing(), late = TokenKeyRing()
+            try await early.reload(from: service.pool)
+            try await late.reload(from: service.pool)  // this instance reloads only later
+            let newKey = try await TokenKeyRing.addKey(service.database, signingDelay: .seconds(60))
+            try await early.reload(from: service.pool)
+            func keyID(_ token: String) throws -> String {
+                var text = String(token.split(separator: ".")[0]).replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+                while text.count % 4 != 0 { text += "=" }
+                let data = try #require(Data(base64Encoded: text))
+                let header = try JSONSerialization.jsonObject(with: data) as? [String: Any]
+                return try #require(header?["kid"] as? String)
+            }
+            // Now: the instance that loaded the new key still signs with the old one, which every instance verifies.
+            let now = try early.mint(tenantId: service.tenant.tenantId, userId: "alice", ttl: 600).token
+            #expect(try keyID(now) != newKey)
+            #expect(late.verify(now) != nil && early.verify(now) != nil)
+            // From its activation on, the new key signs; instances that loaded it verify its tokens at once.
+            let later = try early.mint(tenantId: service.tenant.tenantId, userId: "alice", ttl: 600, signingTime: Date().addingTimeInterval(61)).token
+            #expect(try keyID(later) == newKey)
+            #expect(early.verify(later) != nil)
+            #expect(late.verify(later) == nil)  // what the delay protects against: `late` had not reloaded
+            try await late.reload(from: service.pool)
+            #expect(late.verify(later) != nil)
+            let pending = try await service.database.query(
+                "SELECT extract(epoch FROM signs_from - created_at)::float8 FROM token_signing_keys WHERE id = \(newKey)")[0].decode(Double.self, column: 0)
+            #expect(pending > 59 && pending < 61)
+        }
+    }
 }

@@ -141,7 +141,8 @@ public final class IngestWriter: Service, Sendable {
             let refusal: APIError? = state.withLock { state in
                 if state.stopping { return APIError.unavailable("the service is shutting down", retryAfter: 1) }
                 let tenantQueued = state.queuedByTenant[tenantId, default: 0]
-                if tenantQueued + operations.count > options.effectiveTenantQueueLimit {
+                // A call larger than the share is admitted when the tenant has nothing queued (it cannot be split).
+                if tenantQueued > 0 && tenantQueued + operations.count > options.effectiveTenantQueueLimit {
                     return APIError(.tooManyRequests, code: "write_share_exceeded",
                                     message: "this tenant has \(tenantQueued) writes queued (its share is \(options.effectiveTenantQueueLimit)); retry after 1 s",
                                     retryAfterSeconds: 1)
