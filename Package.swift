@@ -98,7 +98,7 @@ let package = Package(
         .testTarget(
             name: "LLMLogServiceTests",
             dependencies: [
-                "LLMLogService", "PGTestSupport",
+                "LLMLogService", "Analytics", "PGTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Yams", package: "Yams"),

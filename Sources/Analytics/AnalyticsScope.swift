@@ -41,9 +41,10 @@ public enum AnalyticsScope: Sendable, Equatable {
     }
 
     /// `SELECT columns FROM rollupTable [AS alias] join WHERE` the rows of `window` this scope covers `AND condition`,
-    /// then `tail` (GROUP BY, ORDER BY). `columns`, `join`, `condition` and `tail` are program text, never input.
+    /// then `tail` (GROUP BY, ORDER BY) and `LIMIT limit` (nil: none). `columns`, `join`, `condition` and `tail` are
+    /// program text, never input.
     func rollupQuery(_ columns: String, window: AnalyticsWindow, alias: String = "", join: String = "", condition: String = "true",
-                     tail: String = "") -> PGQuery {
+                     tail: String = "", limit: Int? = nil) -> PGQuery {
         let prefix = alias.isEmpty ? "" : alias + "."
         let bound = timeBound(prefix)
         return """
@@ -55,6 +56,7 @@ public enum AnalyticsScope: Sendable, Equatable {
               AND (\(userId)::text IS NULL OR \(unsafeSQL: userColumn(prefix)) = \(userId))
               AND \(unsafeSQL: condition)
             \(unsafeSQL: tail)
+            LIMIT \(limit.map(Int64.init))
             """
     }
 

@@ -25,10 +25,17 @@ public enum LatencyQuery {
     /// was called.
     public static func report(_ connection: PGConnection, scope: AnalyticsScope, window: AnalyticsWindow) async throws -> Report {
         // One read of the timed rows; counts, sums and histograms are added here, not in SQL (see
-        // UsageQuery.typeHistograms).
-        let rows = try await connection.query(scope.rollupQuery(
-            "provider, model, processing_time_count, processing_time_sum, processing_time_histogram",
-            window: window, condition: "processing_time_count > 0"))
+        // UsageQuery.mergedHistogram) — unless there are more rows than ReportBounds allows: then in SQL, per model.
+        let columns = "provider, model, processing_time_count, processing_time_sum, processing_time_histogram"
+        var rows = try await connection.query(scope.rollupQuery(
+            columns, window: window, condition: "processing_time_count > 0", limit: ReportBounds.maxHistogramRows + 1))
+        if ReportBounds.exceeded(rows) {
+            rows = try await connection.query(scope.rollupQuery("""
+                provider, model, llmlog_clamp_bigint(sum(processing_time_count)), llmlog_clamp_bigint(sum(processing_time_sum)),
+                coalesce(llmlog_sum_counts(processing_time_histogram), '{}')
+                """, window: window, condition: "processing_time_count > 0",
+                tail: "GROUP BY provider, model ORDER BY 3 DESC, provider, model", limit: ReportBounds.maxGroups))
+        }
         var totals: [String: (provider: String, model: String, count: Int64, sum: Int64, counts: [Int64])] = [:]
         for row in rows {
             let (provider, model, count, sum, counts) = try row.decode((String, String, Int64, Int64, [Int64]).self)
@@ -39,7 +46,9 @@ public enum LatencyQuery {
             LatencyHistogram.add(counts, into: &total.counts)
             totals[key] = total
         }
-        var models = totals.values.map { total in
+        // The most timed models, as many as ReportBounds.maxGroups.
+        let kept = totals.values.sorted { ($0.count, $1.provider, $1.model) > ($1.count, $0.provider, $0.model) }.prefix(ReportBounds.maxGroups)
+        var models = kept.map { total in
             ModelLatency(
                 provider: total.provider, model: total.model, timedMessages: total.count,
                 avgProcessingTime: UsageQuery.mean(total.sum, total.count),

@@ -9,42 +9,79 @@ public enum UsageQuery {
     public static func report(
         _ connection: PGConnection, scope: AnalyticsScope, window: AnalyticsWindow, topUsers: Int? = nil, byTenant: Bool = false
     ) async throws -> UsageReport {
-        let groups = try await groupedRows(connection, scope: scope, window: window)
-        let histograms = try await typeHistograms(connection, scope: scope, window: window)
+        // One round trip for the three groupings and the histograms; each answer is bounded whatever was stored:
+        // days by the window, types and models by ReportBounds.maxGroups.
+        let limit = ReportBounds.maxGroups
+        let results = try await connection.pipeline([
+            scope.rollupQuery("\(scope.dayLabel()) AS day, '' AS type, '' AS provider, '' AS model, " + measures, window: window, tail: "GROUP BY 1"),
+            scope.rollupQuery("'' AS day, type, '' AS provider, '' AS model, " + measures, window: window,
+                              tail: "GROUP BY type ORDER BY sum(conversations) DESC, type", limit: limit),
+            scope.rollupQuery("'' AS day, '' AS type, provider, model, " + measures, window: window, tail: """
+                GROUP BY provider, model
+                HAVING sum(messages) <> 0 OR sum(total_tokens + reported_tokens) <> 0 OR sum(cost + reported_cost) <> 0
+                ORDER BY sum(cost + reported_cost) DESC, sum(messages) DESC, provider, model
+                """, limit: limit),
+            scope.rollupQuery("processing_time_histogram", window: window, condition: "processing_time_count > 0",
+                              limit: ReportBounds.maxHistogramRows + 1),
+        ])
+        let days = try results[0].get().map(UsageGroup.init(row:))
+        let types = try results[1].get().map(UsageGroup.init(row:))
+        let models = try results[2].get().map(UsageGroup.init(row:))
         var report = UsageReport(from: window.from, to: window.to, totals: UsageTotals(), byType: [], byModel: [],
                                  daily: window.dayStrings.map { DailyUsage(date: $0) })
-        var types: [String: TypeUsage] = [:]
-        var typeTimes: [String: (count: Int64, sum: Int64)] = [:]
-        var models: [String: ModelUsage] = [:]
         var dayIndex: [String: Int] = [:]
         for (index, day) in report.daily.enumerated() { dayIndex[day.date] = index }
         var timed: (count: Int64, sum: Int64) = (0, 0)
-        for group in groups {
+        for group in days {
             report.totals.add(group)
-            types[group.type, default: TypeUsage(type: group.type)].add(group)
-            typeTimes[group.type, default: (0, 0)].count.addSaturating(group.processingTimeCount)
-            typeTimes[group.type, default: (0, 0)].sum.addSaturating(group.processingTimeSum)
-            let modelKey = group.provider + "\u{0}" + group.model
-            models[modelKey, default: ModelUsage(provider: group.provider, model: group.model)].add(group)
             if let index = dayIndex[group.day] { report.daily[index].add(group) }
             timed.count.addSaturating(group.processingTimeCount)
             timed.sum.addSaturating(group.processingTimeSum)
         }
         report.totals.successRate = successRate(completed: report.totals.completed, failed: report.totals.failed)
         report.totals.avgProcessingTime = mean(timed.sum, timed.count)
-        var merged: [Int64] = []
-        for counts in histograms.values { LatencyHistogram.add(counts, into: &merged) }
-        report.totals.p95ProcessingTime = LatencyHistogram.percentile(0.95, of: merged)
-        report.byType = types.values.map { usage in
-            var usage = usage
+        report.totals.p95ProcessingTime = LatencyHistogram.percentile(
+            0.95, of: try await mergedHistogram(results[3].get(), connection, scope: scope, window: window))
+        report.byType = types.map { group in
+            var usage = TypeUsage(type: group.type)
+            usage.add(group)
             usage.successRate = successRate(completed: usage.completed, failed: usage.failed)
-            usage.avgProcessingTime = typeTimes[usage.type].flatMap { mean($0.sum, $0.count) }
+            usage.avgProcessingTime = mean(group.processingTimeSum, group.processingTimeCount)
             return usage
         }.sorted { ($0.conversations, $1.type) > ($1.conversations, $0.type) }
-        report.byModel = models.values.filter { $0.messages != 0 || $0.totalTokens != 0 || $0.cost != 0 }.sorted { ($0.cost, $0.messages, $1.provider, $1.model) > ($1.cost, $1.messages, $0.provider, $0.model) }
+        report.byModel = models.map { group in
+            var usage = ModelUsage(provider: group.provider, model: group.model)
+            usage.add(group)
+            return usage
+        }.sorted { ($0.cost, $0.messages, $1.provider, $1.model) > ($1.cost, $1.messages, $0.provider, $0.model) }
         if let topUsers { report.byUser = try await users(connection, scope: scope, window: window, limit: topUsers) }
         if byTenant { report.byTenant = try await tenants(connection, scope: scope, window: window) }
         return report
+    }
+
+    /// The columns every grouping of the usage report sums (see `UsageGroup`).
+    static let measures = """
+        llmlog_clamp_bigint(sum(conversations)), llmlog_clamp_bigint(sum(active)), llmlog_clamp_bigint(sum(completed)),
+        llmlog_clamp_bigint(sum(failed)), llmlog_clamp_bigint(sum(cancelled)), llmlog_clamp_bigint(sum(messages)),
+        llmlog_clamp_bigint(sum(input_tokens)), llmlog_clamp_bigint(sum(cached_input_tokens)),
+        llmlog_clamp_bigint(sum(cache_creation_input_tokens)), llmlog_clamp_bigint(sum(output_tokens)),
+        llmlog_clamp_bigint(sum(reasoning_tokens)), llmlog_clamp_bigint(sum(total_tokens + reported_tokens)),
+        sum(cost + reported_cost), llmlog_clamp_bigint(sum(unpriced_messages)), llmlog_clamp_bigint(sum(processing_time_count)),
+        llmlog_clamp_bigint(sum(processing_time_sum))
+        """
+
+    /// The processing-time histogram of the window: `rows` (each rollup row's histogram, read with a bound) added
+    /// here — summing in SQL (unnest, then sort and group some 60 buckets per row) took ~15 ms for 360 rows, this
+    /// ~1 ms — or, past the bound, added in SQL in one row.
+    static func mergedHistogram(_ rows: PGResult, _ connection: PGConnection, scope: AnalyticsScope, window: AnalyticsWindow) async throws -> [Int64] {
+        var merged: [Int64] = []
+        if !ReportBounds.exceeded(rows) {
+            for row in rows { LatencyHistogram.add(try row.decode([Int64].self, column: 0), into: &merged) }
+            return merged
+        }
+        let summed = try await connection.query(scope.rollupQuery(
+            "coalesce(llmlog_sum_counts(processing_time_histogram), '{}')", window: window, condition: "processing_time_count > 0"))
+        return try summed.first?.decode([Int64].self, column: 0) ?? []
     }
 
     static func successRate(completed: Int64, failed: Int64) -> Double? {
@@ -53,31 +90,6 @@ public enum UsageQuery {
 
     static func mean(_ sum: Int64, _ count: Int64) -> Double? {
         count == 0 ? nil : Double(sum) / Double(count)
-    }
-
-    /// Rollup sums per UTC day, type, provider and model.
-    static func groupedRows(_ connection: PGConnection, scope: AnalyticsScope, window: AnalyticsWindow) async throws -> [UsageGroup] {
-        try await connection.query(scope.rollupQuery("""
-            \(scope.dayLabel()) AS day, type, provider, model,
-            llmlog_clamp_bigint(sum(conversations)), llmlog_clamp_bigint(sum(active)), llmlog_clamp_bigint(sum(completed)), llmlog_clamp_bigint(sum(failed)),
-            llmlog_clamp_bigint(sum(cancelled)), llmlog_clamp_bigint(sum(messages)), llmlog_clamp_bigint(sum(input_tokens)), llmlog_clamp_bigint(sum(cached_input_tokens)),
-            llmlog_clamp_bigint(sum(cache_creation_input_tokens)), llmlog_clamp_bigint(sum(output_tokens)), llmlog_clamp_bigint(sum(reasoning_tokens)),
-            llmlog_clamp_bigint(sum(total_tokens + reported_tokens)), sum(cost + reported_cost), llmlog_clamp_bigint(sum(unpriced_messages)),
-            llmlog_clamp_bigint(sum(processing_time_count)), llmlog_clamp_bigint(sum(processing_time_sum))
-            """, window: window, tail: "GROUP BY 1, 2, 3, 4")).map(UsageGroup.init(row:))
-    }
-
-    /// Processing-time histograms per type, merged over the window. The rows' histograms are added here: summing
-    /// them in SQL (unnest, then sort and group some 60 buckets per row) took ~15 ms for 360 rows, this ~1 ms.
-    static func typeHistograms(_ connection: PGConnection, scope: AnalyticsScope, window: AnalyticsWindow) async throws -> [String: [Int64]] {
-        let rows = try await connection.query(scope.rollupQuery(
-            "type, processing_time_histogram", window: window, condition: "processing_time_count > 0"))
-        var histograms: [String: [Int64]] = [:]
-        for row in rows {
-            let (type, counts) = try row.decode((String, [Int64]).self)
-            LatencyHistogram.add(counts, into: &histograms[type, default: []])
-        }
-        return histograms
     }
 
     /// The heaviest users by cost (then tokens).

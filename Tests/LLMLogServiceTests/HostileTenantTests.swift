@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
+import Analytics
 import LLMLogService
 import PGClient
 import PGTestSupport
@@ -106,6 +107,35 @@ import Testing
             #expect(latency.status == .ok)
             let models = latency.object["models"] as? [[String: Any]]
             #expect((models?.first?["timedMessages"] as? NSNumber)?.int64Value == Int64.max)
+        }
+    }
+
+    /// Model names and types are the client's: 21,000 made-up models answer a report of the 1,000 largest, with
+    /// totals still exact, and read no more rows into memory than the bound (past it, histograms add up in SQL).
+    @Test func reportsStayBoundedWhateverNamesClientsChoose() async throws {
+        try await TestService.run(suite: Self.suite) { service in
+            try await service.database.query("""
+                INSERT INTO llm_usage_daily_tenant (tenant_id, day, provider, model, type, lane, conversations, messages,
+                    total_tokens, cost, processing_time_count, processing_time_sum, processing_time_histogram)
+                SELECT \(service.tenant.tenantId), (now() AT TIME ZONE 'UTC')::date - 1, 'made-up', 'model-' || i, 'TYPE_' || i, 0,
+                       1, 1, i, i / 1000.0, 1, 100, array_fill(0::bigint, ARRAY[27]) || 1::bigint
+                FROM generate_series(1, 21000) AS i
+                """)
+            let usage = try await service.request(.get, "/v1/analytics/usage?days=7", key: service.tenant.adminKey)
+            #expect(usage.status == .ok)
+            let totals = usage.object["totals"] as? [String: Any]
+            #expect((totals?["messages"] as? NSNumber)?.int64Value == 21000)
+            #expect((totals?["totalTokens"] as? NSNumber)?.int64Value == Int64(21000 * 21001 / 2))
+            #expect(totals?["p95ProcessingTime"] as? Double != nil)
+            let models = usage.object["byModel"] as? [[String: Any]] ?? []
+            #expect(models.count == ReportBounds.maxGroups)
+            #expect(models.first?["model"] as? String == "model-21000")
+            #expect((usage.object["byType"] as? [[String: Any]])?.count == ReportBounds.maxGroups)
+            let latency = try await service.request(.get, "/v1/analytics/latency?days=7", key: service.tenant.adminKey)
+            #expect(latency.status == .ok)
+            let timed = latency.object["models"] as? [[String: Any]] ?? []
+            #expect(timed.count == ReportBounds.maxGroups)
+            #expect(timed.allSatisfy { ($0["timedMessages"] as? NSNumber)?.int64Value == 1 && $0["p50ProcessingTime"] as? Double != nil })
         }
     }
 
