@@ -45,7 +45,8 @@ public enum LLMLogServer {
         let components = ServiceComponents(pool: pool, writer: writer, tenants: tenants, migrator: migrator,
                                            limits: configuration.limits, keyUsage: keyUsage, tokens: tokens,
                                            tokenMaxTTLSeconds: configuration.tokenMaxTTLSeconds, readTimeout: configuration.readTimeout, metrics: metrics,
-                                           rateLimiter: configuration.makeRateLimiter())
+                                           rateLimiter: configuration.makeRateLimiter(),
+                                           readShare: ReadShare(limit: configuration.effectiveTenantReadLimit))
         var extra: [any Service] = [
             PeriodicReload(what: "prices", interval: configuration.priceRefresh, logger: logger) { try await prices.reload(from: pool) },
             PeriodicReload(what: "token signing keys", interval: configuration.tokenKeyRefresh, logger: logger) { try await tokens.reload(from: pool) },

@@ -16,7 +16,7 @@ extension ServiceConfiguration {
         ("LLMLOG_LOG_LEVEL", "--log-level"), ("LLMLOG_METRICS_TOKEN", "--metrics-token"),
         ("LLMLOG_RATE_LIMIT_PER_SECOND", "--rate-limit-per-second"), ("LLMLOG_RATE_LIMIT_BURST", "--rate-limit-burst"),
         ("LLMLOG_READ_TIMEOUT_MS", "--read-timeout-ms"), ("LLMLOG_MAX_PAGE_SIZE", "--max-page-size"),
-        ("LLMLOG_MAX_ANSWER_BYTES", "--max-answer-bytes"),
+        ("LLMLOG_MAX_ANSWER_BYTES", "--max-answer-bytes"), ("LLMLOG_TENANT_READ_LIMIT", "--tenant-read-limit"),
     ]
 
     /// The environment with command-line values laid over it: `overrides` maps a setting's environment variable
@@ -26,6 +26,9 @@ extension ServiceConfiguration {
     ) throws -> ServiceConfiguration {
         try fromEnvironment(environment.merging(overrides) { _, flag in flag })
     }
+
+    /// Reads one tenant may run at once: the setting, else a quarter of the pool (at least 1).
+    public var effectiveTenantReadLimit: Int { max(1, tenantReadLimit ?? poolSize / 4) }
 
     /// The rate limiter these settings ask for; nil when `rateLimitPerSecond` is 0.
     public func makeRateLimiter() -> RateLimiter? {

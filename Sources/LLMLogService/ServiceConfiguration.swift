@@ -40,6 +40,8 @@ public struct ServiceConfiguration: Sendable {
     public var rateLimitPerSecond = 2000
     /// `LLMLOG_RATE_LIMIT_BURST` (default 4000): requests a caller may send at once.
     public var rateLimitBurst = 4000
+    /// `LLMLOG_TENANT_READ_LIMIT` (default a quarter of the pool): reads one tenant may run at once.
+    public var tenantReadLimit: Int?
     /// `LLMLOG_READ_TIMEOUT_MS` (default 5000): statement timeout of every read (conversations, analytics).
     public var readTimeout: Duration = .seconds(5)
 
@@ -89,6 +91,7 @@ public struct ServiceConfiguration: Sendable {
         configuration.metricsToken = environment["LLMLOG_METRICS_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
         if let value = try integer("LLMLOG_RATE_LIMIT_PER_SECOND") { configuration.rateLimitPerSecond = value }
         if let value = try integer("LLMLOG_RATE_LIMIT_BURST") { configuration.rateLimitBurst = value }
+        if let value = try integer("LLMLOG_TENANT_READ_LIMIT") { configuration.tenantReadLimit = max(1, value) }
         if let value = try integer("LLMLOG_READ_TIMEOUT_MS") { configuration.readTimeout = .milliseconds(max(1, value)) }
         if let value = try integer("LLMLOG_MAX_PAGE_SIZE") { configuration.limits.maxPageSize = max(1, value) }
         if let value = try integer("LLMLOG_MAX_ANSWER_BYTES") { configuration.limits.maxAnswerBytes = max(1, value) }

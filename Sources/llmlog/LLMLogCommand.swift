@@ -89,6 +89,7 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Largest page a list may ask for ($LLMLOG_MAX_PAGE_SIZE, default 200).") var maxPageSize: Int?
     @Option(help: "Most bytes of stored text in one page of conversations or messages ($LLMLOG_MAX_ANSWER_BYTES, default 4194304).")
     var maxAnswerBytes: Int?
+    @Option(help: "Reads one tenant may run at once ($LLMLOG_TENANT_READ_LIMIT, default a quarter of the pool).") var tenantReadLimit: Int?
 
     /// The flags given, keyed by the environment variable each overrides.
     var overrides: [String: String] {
@@ -108,7 +109,7 @@ struct Serve: AsyncParsableCommand {
             "LLMLOG_LOG_FORMAT": logFormat, "LLMLOG_LOG_LEVEL": logLevel, "LLMLOG_METRICS_TOKEN": metricsToken,
             "LLMLOG_RATE_LIMIT_PER_SECOND": rateLimitPerSecond.map(String.init), "LLMLOG_RATE_LIMIT_BURST": rateLimitBurst.map(String.init),
             "LLMLOG_READ_TIMEOUT_MS": readTimeoutMs.map(String.init), "LLMLOG_MAX_PAGE_SIZE": maxPageSize.map(String.init),
-            "LLMLOG_MAX_ANSWER_BYTES": maxAnswerBytes.map(String.init),
+            "LLMLOG_MAX_ANSWER_BYTES": maxAnswerBytes.map(String.init), "LLMLOG_TENANT_READ_LIMIT": tenantReadLimit.map(String.init),
         ]
         return values.compactMapValues { $0 }
     }

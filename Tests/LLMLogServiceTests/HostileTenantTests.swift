@@ -230,6 +230,34 @@ import Testing
         }
     }
 
+    /// A tenant with its share of reads running gets 429 for more, before it takes a pooled connection; another
+    /// tenant's reads are still admitted.
+    @Test func oneTenantCannotHoldEveryReadConnection() async throws {
+        let share = ReadShare(limit: 2)
+        try await TestService.run(suite: Self.suite, readShare: share) { service in
+            let other = try await service.tenants.createTenant(name: "other-\(UUID().uuidString.prefix(8))")
+            let lock = try await PGConnection.connect(TestDatabase.database(for: Self.suite))
+            try await lock.query("BEGIN")
+            try await lock.query("LOCK TABLE llm_conversations IN ACCESS EXCLUSIVE MODE")  // every read waits
+            let holder = try await lock.query("SELECT pg_backend_pid()")[0].decode(Int32.self, column: 0)
+            let admin = service.tenant.adminKey
+            let slow = (0..<2).map { _ in Task { try await service.request(.get, "/v1/conversations", key: admin).status } }
+            try await Self.waitUntil {
+                let waiting = try await Self.waiters(on: holder, service)
+                return share.inFlight(.tenant(service.tenant.tenantId)) == 2 && waiting >= 2
+            }
+            let refused = try await service.request(.get, "/v1/analytics/usage", key: admin)
+            #expect(refused.status == .tooManyRequests && refused.errorCode == "read_share_exceeded" && refused.headers[.retryAfter] == "1")
+            let theirs = Task { try await service.request(.get, "/v1/conversations", key: other.adminKey).status }
+            try await Self.waitUntil { share.inFlight(.tenant(other.tenantId)) == 1 }
+            try await lock.query("COMMIT")
+            await lock.close()
+            for task in slow { #expect(try await task.value == .ok) }
+            #expect(try await theirs.value == .ok)
+            #expect(share.inFlight(.tenant(service.tenant.tenantId)) == 0)
+        }
+    }
+
     /// Backends waiting for a lock that `holder` holds.
     static func waiters(on holder: Int32, _ service: TestService) async throws -> Int {
         try await service.database.query("SELECT count(*) FROM pg_stat_activity WHERE \(holder) = ANY (pg_blocking_pids(pid))")[0]

@@ -13,6 +13,8 @@ struct AnalyticsRoutes {
     let timeout: Duration
     /// Largest `limit` of `byUser`.
     var maxPageSize = 200
+    /// The per-tenant bound on concurrent reads.
+    var readShare = ReadShare(limit: 4)
 
     func register(on group: RouterGroup<AppContext>) {
         group.get("analytics/usage") { request, context in try await usage(request, context) }
@@ -60,9 +62,6 @@ struct AnalyticsRoutes {
 
     /// Runs `body` in a read-only transaction that sees what `scope` may, under the statement timeout.
     func read<T: Sendable>(_ scope: AnalyticsScope, _ body: (PGConnection) async throws -> T) async throws -> T {
-        try await pool.withTransaction(readOnly: true) { tx in
-            try await scope.apply(tx, statementTimeout: timeout)
-            return try await body(tx)
-        }
+        try await pool.read(scope, share: readShare, timeout: timeout, body)
     }
 }

@@ -20,11 +20,13 @@ public struct ServiceComponents: Sendable {
     public let metrics: ServiceMetrics
     /// The per-caller rate limit; nil: unlimited.
     public let rateLimiter: RateLimiter?
+    /// The per-tenant bound on concurrent reads of the pool.
+    public let readShare: ReadShare
 
     public init(
         pool: PGPool, writer: IngestWriter, tenants: TenantStore, migrator: Migrator, limits: IngestLimits,
         keyUsage: KeyUsageRecorder, tokens: TokenKeyRing, tokenMaxTTLSeconds: Int = 86_400, readTimeout: Duration = .seconds(5),
-        metrics: ServiceMetrics = ServiceMetrics(), rateLimiter: RateLimiter? = nil
+        metrics: ServiceMetrics = ServiceMetrics(), rateLimiter: RateLimiter? = nil, readShare: ReadShare = ReadShare(limit: 4)
     ) {
         self.pool = pool
         self.writer = writer
@@ -37,6 +39,7 @@ public struct ServiceComponents: Sendable {
         self.readTimeout = readTimeout
         self.metrics = metrics
         self.rateLimiter = rateLimiter
+        self.readShare = readShare
     }
 }
 
@@ -50,10 +53,12 @@ public func buildRouter(_ components: ServiceComponents) -> Router<AppContext> {
     let auth = AuthMiddleware(tenants: components.tenants, keyUsage: components.keyUsage, tokens: components.tokens,
                               rateLimiter: components.rateLimiter, metrics: components.metrics)
     let v1 = router.group("v1").add(middleware: auth)
-    let read = ReadRoutes(pool: components.pool, timeout: components.readTimeout, maxAnswerBytes: components.limits.maxAnswerBytes)
+    let read = ReadRoutes(pool: components.pool, timeout: components.readTimeout, maxAnswerBytes: components.limits.maxAnswerBytes,
+                          readShare: components.readShare)
     let list = ConversationListRoute(pool: components.pool, timeout: components.readTimeout, maxPageSize: components.limits.maxPageSize,
-                                     maxAnswerBytes: components.limits.maxAnswerBytes)
-    let analytics = AnalyticsRoutes(pool: components.pool, timeout: components.readTimeout, maxPageSize: components.limits.maxPageSize)
+                                     maxAnswerBytes: components.limits.maxAnswerBytes, readShare: components.readShare)
+    let analytics = AnalyticsRoutes(pool: components.pool, timeout: components.readTimeout, maxPageSize: components.limits.maxPageSize,
+                                    readShare: components.readShare)
     IngestRoutes(writer: components.writer, pool: components.pool, limits: components.limits).register(on: v1)
     ProviderIngestRoutes(pool: components.pool, writer: components.writer, limits: components.limits).register(on: v1)
     TenantRoutes(tenants: components.tenants, limits: components.limits).register(on: v1)

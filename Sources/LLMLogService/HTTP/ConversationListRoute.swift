@@ -14,6 +14,8 @@ struct ConversationListRoute {
     var maxPageSize = 200
     /// Most bytes of titles, error messages and metadata in one page (see `AnswerBudget`).
     var maxAnswerBytes = IngestLimits().maxAnswerBytes
+    /// The per-tenant bound on concurrent reads.
+    var readShare = ReadShare(limit: 4)
 
     struct Page: Encodable {
         let conversations: [ConversationRecord]
@@ -80,8 +82,7 @@ struct ConversationListRoute {
             return cursor
         }
         // Repeatable read: the sizes and the rows come from one snapshot.
-        let (sizes, rows) = try await pool.withTransaction(isolation: .repeatableRead, readOnly: true) { tx in
-            try await TenantScope.read(for: principal, tx, timeout: timeout)
+        let (sizes, rows) = try await pool.read(principal.readScope, share: readShare, timeout: timeout, isolation: .repeatableRead) { tx in
             func page(_ select: String, limit: Int) -> PGQuery {
                 """
                 SELECT \(unsafeSQL: select) FROM llm_conversations

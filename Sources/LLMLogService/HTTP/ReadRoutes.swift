@@ -14,6 +14,8 @@ struct ReadRoutes {
     var timeout: Duration = .seconds(5)
     /// Most bytes of message text in one answer (see `AnswerBudget`).
     var maxAnswerBytes = IngestLimits().maxAnswerBytes
+    /// The per-tenant bound on concurrent reads.
+    var readShare = ReadShare(limit: 4)
     static let readers: Set<PrincipalRole> = [.admin, .user]
 
     struct ConversationDetail: Encodable {
@@ -54,8 +56,7 @@ struct ReadRoutes {
         let limit = try Self.integer(request, "limit", default: 200, range: 1...1000)
         let after = try Self.integer(request, "after", default: -1, range: -1...Int(Int32.max))
         // Repeatable read: the sizes and the rows come from one snapshot.
-        let detail = try await pool.withTransaction(isolation: .repeatableRead, readOnly: true) { tx -> ConversationDetail? in
-            try await TenantScope.read(for: principal, tx, timeout: timeout)
+        let detail = try await pool.read(principal.readScope, share: readShare, timeout: timeout, isolation: .repeatableRead) { tx -> ConversationDetail? in
             let rows = try await tx.query("""
                 SELECT \(unsafeSQL: ConversationState.columns) FROM llm_conversations
                 WHERE tenant_id = \(principal.tenantId) AND id = \(id)
