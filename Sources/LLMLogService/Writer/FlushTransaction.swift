@@ -4,11 +4,13 @@ import PGClient
 /// One flush: every operation of a group written in one transaction, each with its own outcome.
 ///
 /// Reads first (insert new conversations, lock every touched conversation, find retried message ids and taken
-/// indexes), then walks the operations in arrival order in memory (index assignment, pricing, status changes,
-/// rollup deltas), then writes (messages, conversation totals, rollups): a fixed number of statements per flush
-/// whatever its size. A retried write with the same id and body is answered from what is stored and adds
+/// indexes), then asks `FlushPlan` — the write rules, in memory — for each operation's outcome and what to write,
+/// then writes (messages, conversation totals, rollups): a fixed number of statements per flush whatever its size. A retried write with the same id and body is answered from what is stored and adds
 /// nothing; with another body it is a 409. Running the same flush twice therefore stores everything once.
 struct FlushTransaction {
+    typealias ConversationKey = FlushPlan.ConversationKey
+    typealias IndexKey = FlushPlan.IndexKey
+
     let operations: [WriteOperation]
     let prices: PriceBook
     /// Limits that apply to what a write leaves stored (a conversation's merged metadata).
@@ -16,36 +18,10 @@ struct FlushTransaction {
     /// The writer lane: the rollup rows this flush adds into.
     let lane: Int
     let now: Date
-
-    private(set) var outcomes: [WriteOutcome?]
-    private var conversations: [ConversationKey: ConversationState] = [:]
-    private var newlyInserted: Set<ConversationKey> = []
-    private var storedMessages: [ConversationKey: (replay: MessageReplay, requestHash: Data)] = [:]
-    private var takenIndexes: Set<IndexKey> = []
-    private var batchMessages: [ConversationKey: (record: MessageRecord, requestHash: Data)] = [:]
-    private var messageRows: [(tenantId: UUID, record: MessageRecord, requestHash: Data, userId: String?)] = []
-    /// Deltas of the per-user hourly rollup rows and of the tenant daily rows, kept in step by `addToRollups`.
-    private var rollups: [RollupKey: RollupDelta] = [:]
-    private var dailyRollups: [RollupKey: RollupDelta] = [:]
+    /// What the reads found, for the plan.
+    private var snapshot = FlushPlan.Snapshot()
     /// The conversations this flush creates or updates: only these are read with title, error message and metadata.
     private let conversationsWithDetails: Set<ConversationKey>
-    /// Which operation's answer is the final state of a conversation (filled after the walk).
-    private var conversationAnswers: [(operation: Int, key: ConversationKey, created: Bool)] = []
-
-    struct ConversationKey: Hashable, Comparable {
-        let tenantId: UUID
-        let id: UUID
-
-        /// PostgreSQL's order of (tenant_id, id): rows are locked in it.
-        static func < (a: ConversationKey, b: ConversationKey) -> Bool {
-            a.tenantId == b.tenantId ? a.id.sortsBefore(b.id) : a.tenantId.sortsBefore(b.tenantId)
-        }
-    }
-
-    struct IndexKey: Hashable {
-        let conversation: ConversationKey
-        let index: Int
-    }
 
     init(operations: [WriteOperation], prices: PriceBook, limits: IngestLimits = IngestLimits(), lane: Int = 0, now: Date) {
         self.operations = operations
@@ -53,35 +29,23 @@ struct FlushTransaction {
         self.limits = limits
         self.lane = lane
         self.now = now
-        self.outcomes = Array(repeating: nil, count: operations.count)
-        var keys: Set<ConversationKey> = []
-        for operation in operations {
-            switch operation {
-            case .createConversation(let tenantId, let id, _, _, _), .updateConversation(let tenantId, let id, _, _):
-                keys.insert(ConversationKey(tenantId: tenantId, id: id))
-            case .createMessage: break
-            }
-        }
-        self.conversationsWithDetails = keys
+        self.conversationsWithDetails = FlushPlan.conversationsWithDetails(operations)
     }
 
     /// Runs the flush as one transaction on `connection`, in two round trips (libpq pipeline mode): BEGIN and
-    /// every read, then every write and COMMIT. Rolls back and rethrows the first failing statement's error.
-    /// The statements are prepared once per connection (their text never changes; the rows travel as arrays).
+    /// every read, then every write and COMMIT; in between, `FlushPlan` decides. Rolls back and rethrows the first
+    /// failing statement's error. The statements are prepared once per connection (their text never changes; the
+    /// rows travel as arrays).
     mutating func run(on connection: PGConnection) async throws -> [WriteOutcome] {
         do {
             try await read(connection)
-            for (position, operation) in operations.enumerated() { apply(operation, at: position) }
-            try await write(connection)
+            let plan = FlushPlan(operations: operations, snapshot: snapshot, prices: prices, limits: limits, now: now)
+            try await write(plan, connection)
+            return plan.results
         } catch {
             _ = try? await connection.query("ROLLBACK")
             throw error
         }
-        for answer in conversationAnswers {
-            guard let state = conversations[answer.key] else { continue }
-            outcomes[answer.operation] = .success(.conversation(state.record, created: answer.created))
-        }
-        return outcomes.map { $0 ?? .failure(.internalError) }
     }
 
     // MARK: reads
@@ -104,8 +68,9 @@ struct FlushTransaction {
         if taken != nil { try readTakenIndexes(next()) }
     }
 
-    private func write(_ connection: PGConnection) async throws {
-        let statements = ([insertMessagesQuery()].compactMap { $0 } + conversationsQueries() + rollupQueries()).map { $0.prepared() }
+    private func write(_ plan: FlushPlan, _ connection: PGConnection) async throws {
+        let statements = ([insertMessagesQuery(plan.messageRows)].compactMap { $0 } + conversationsQueries(plan.changedConversations)
+            + rollupQueries(plan)).map { $0.prepared() }
         let queries = statements + ["COMMIT"]
         for result in try await connection.pipeline(queries) { _ = try result.get() }
     }
@@ -143,7 +108,7 @@ struct FlushTransaction {
     private mutating func readNewConversations(_ inserted: PGResult) throws {
         for row in inserted {
             let (tenantId, id) = try row.decode((UUID, UUID).self)
-            newlyInserted.insert(ConversationKey(tenantId: tenantId, id: id))
+            snapshot.newlyInserted.insert(ConversationKey(tenantId: tenantId, id: id))
         }
     }
 
@@ -175,7 +140,7 @@ struct FlushTransaction {
             var state = try ConversationState(row: row)
             let key = ConversationKey(tenantId: state.tenantId, id: state.record.id)
             state.detailsLoaded = conversationsWithDetails.contains(key)
-            conversations[key] = state
+            snapshot.conversations[key] = state
         }
     }
 
@@ -200,7 +165,7 @@ struct FlushTransaction {
         for row in stored {
             let (tenantId, id, conversationId, role, index, hash) = try row.decode((UUID, UUID, UUID, String, Int, Data).self)
             let replay = MessageReplay(id: id, conversationId: conversationId, role: try MessageRole(column: "role", role), messageIndex: index)
-            storedMessages[ConversationKey(tenantId: tenantId, id: id)] = (replay, hash)
+            snapshot.storedMessages[ConversationKey(tenantId: tenantId, id: id)] = (replay, hash)
         }
     }
 
@@ -226,205 +191,14 @@ struct FlushTransaction {
     private mutating func readTakenIndexes(_ taken: PGResult) throws {
         for row in taken {
             let (tenantId, conversationId, index) = try row.decode((UUID, UUID, Int).self)
-            takenIndexes.insert(IndexKey(conversation: ConversationKey(tenantId: tenantId, id: conversationId), index: index))
+            snapshot.takenIndexes.insert(IndexKey(conversation: ConversationKey(tenantId: tenantId, id: conversationId), index: index))
         }
-    }
-
-    // MARK: the walk
-
-    private mutating func apply(_ operation: WriteOperation, at position: Int) {
-        switch operation {
-        case .createConversation(let tenantId, let id, _, let hash, _):
-            applyCreate(ConversationKey(tenantId: tenantId, id: id), hash: hash, at: position)
-        case .updateConversation(let tenantId, let id, let request, _):
-            applyUpdate(ConversationKey(tenantId: tenantId, id: id), request, at: position)
-        case .createMessage(let tenantId, let conversationId, let id, let request, let hash, let receivedAt):
-            let outcome = applyMessage(
-                ConversationKey(tenantId: tenantId, id: conversationId), id: id, request, hash: hash, receivedAt: receivedAt)
-            outcomes[position] = outcome
-        }
-    }
-
-    private mutating func applyCreate(_ key: ConversationKey, hash: Data, at position: Int) {
-        guard let state = conversations[key] else {
-            outcomes[position] = .failure(.internalError)
-            return
-        }
-        if newlyInserted.remove(key) != nil {
-            var delta = RollupDelta()
-            delta.conversations = 1
-            delta.countStatus(state.record.status, 1)
-            guard addToRollups(delta, at: state.rollupKey) else {
-                outcomes[position] = .failure(Self.counterOverflow("conversations"))
-                return
-            }
-            conversationAnswers.append((position, key, true))
-        } else if state.requestHash == hash {
-            conversationAnswers.append((position, key, false))
-        } else {
-            outcomes[position] = .failure(.conflict(
-                "idempotency_conflict", "a conversation with this id exists with a different body", field: "id"))
-        }
-    }
-
-    private mutating func applyUpdate(_ key: ConversationKey, _ request: ConversationUpdateRequest, at position: Int) {
-        guard var state = conversations[key] else {
-            outcomes[position] = .failure(.notFound("conversation", field: "conversationId"))
-            return
-        }
-        var delta = RollupDelta()
-        if let status = request.status, status != state.record.status {
-            if state.record.status.isTerminal {
-                outcomes[position] = .failure(.conflict(
-                    "invalid_transition", "the conversation is \(state.record.status.rawValue); it cannot become \(status.rawValue)",
-                    field: "status"))
-                return
-            }
-            delta.countStatus(state.record.status, -1)
-            delta.countStatus(status, 1)
-            state.record.status = status
-            if status.isTerminal { state.record.completedAt = now }
-        }
-        if let title = request.title { state.record.title = title }
-        if let errorMessage = request.errorMessage { state.record.errorMessage = errorMessage }
-        if case .object(let changes) = request.metadata, case .object(var current) = state.record.metadata {
-            current.merge(changes) { $1 }
-            // Each PATCH's metadata is checked by the route; what they add up to is checked here, so a conversation
-            // cannot grow past the limit one key at a time.
-            do throws(APIError) {
-                try IngestValidation.metadata(.object(current), limits: limits)
-            } catch {
-                outcomes[position] = .failure(error)
-                return
-            }
-            state.record.metadata = .object(current)
-        }
-        let reportedTokensBefore = state.effectiveReportedTokens, reportedCostBefore = state.effectiveReportedCost
-        if let tokens = request.totalTokensUsed { state.record.reportedTotalTokens = tokens }
-        if let cost = request.totalCost { state.record.reportedTotalCost = cost }
-        delta.reportedTokens = state.effectiveReportedTokens - reportedTokensBefore  // both at most maxTokenCount
-        delta.reportedCost = state.effectiveReportedCost - reportedCostBefore
-        guard addToRollups(delta, at: state.rollupKey) else {
-            outcomes[position] = .failure(Self.counterOverflow("totalTokensUsed"))
-            return
-        }
-        state.record.updatedAt = now
-        state.dirty = true
-        conversations[key] = state
-        conversationAnswers.append((position, key, false))
-    }
-
-    private mutating func applyMessage(
-        _ key: ConversationKey, id: UUID, _ request: MessageCreateRequest, hash: Data, receivedAt: Date
-    ) -> WriteOutcome {
-        let messageKey = ConversationKey(tenantId: key.tenantId, id: id)
-        let differentBody = APIError.conflict("idempotency_conflict", "a message with this id exists with a different body", field: "id")
-        if let stored = storedMessages[messageKey] {
-            guard stored.requestHash == hash, stored.replay.conversationId == key.id else { return .failure(differentBody) }
-            return .success(.replayedMessage(stored.replay))
-        }
-        if let earlier = batchMessages[messageKey] {
-            guard earlier.requestHash == hash, earlier.record.conversationId == key.id else { return .failure(differentBody) }
-            return .success(.message(earlier.record, created: false))
-        }
-        guard var state = conversations[key] else { return .failure(.notFound("conversation", field: "conversationId")) }
-        // Checked before anything of this flush changes: a message that cannot be counted fails alone.
-        let usage = request.usage
-        let totalTokens = request.totalTokens ?? (request.carriesUsage ? usage.total : nil)
-        let (tokensAfter, tokensOverflow) = state.record.totalTokensUsed.addingReportingOverflow(totalTokens ?? 0)
-        guard !tokensOverflow else { return .failure(Self.counterOverflow("totalTokens")) }
-        guard state.record.messageCount < Int(Int32.max) else { return .failure(Self.counterOverflow("messageIndex")) }
-        let index: Int
-        if let requested = request.messageIndex.map(Int.init) {
-            let indexKey = IndexKey(conversation: key, index: requested)
-            guard takenIndexes.insert(indexKey).inserted else {
-                return .failure(.conflict("message_index_taken", "this conversation already has a message at index \(requested)", field: "messageIndex"))
-            }
-            index = requested
-            state.nextMessageIndex = max(state.nextMessageIndex, requested + 1)
-        } else {
-            // Skip indexes that explicit ones of this flush already took.
-            while takenIndexes.contains(IndexKey(conversation: key, index: state.nextMessageIndex)) { state.nextMessageIndex += 1 }
-            guard state.nextMessageIndex < Int(Int32.max) else {
-                return .failure(.conflict("message_index_exhausted", "this conversation has no message index left; send messageIndex", field: "messageIndex"))
-            }
-            index = state.nextMessageIndex
-            takenIndexes.insert(IndexKey(conversation: key, index: index))
-            state.nextMessageIndex += 1
-        }
-        let createdAt = request.createdAt ?? receivedAt
-        let cost: Decimal?
-        let costSource: CostSource
-        if let provided = request.cost {
-            (cost, costSource) = (provided, .provided)
-        } else if let price = prices.price(tenantId: key.tenantId, provider: state.record.provider, model: state.record.model, at: createdAt) {
-            (cost, costSource) = (price.cost(of: usage), .computed)
-        } else {
-            (cost, costSource) = (nil, .unpriced)
-        }
-        let record = MessageRecord(
-            id: id, conversationId: key.id, role: request.role, content: request.content, provider: state.record.provider,
-            model: state.record.model, inputTokens: request.inputTokens, outputTokens: request.outputTokens, totalTokens: totalTokens,
-            cachedInputTokens: request.cachedInputTokens, cacheCreationInputTokens: request.cacheCreationInputTokens,
-            reasoningTokens: request.reasoningTokens, cost: cost, costSource: costSource, processingTime: request.processingTime,
-            messageIndex: index, finishReason: request.finishReason, temperature: request.temperature, maxTokens: request.maxTokens,
-            errorMessage: request.errorMessage, metadata: request.metadata ?? .emptyObject, createdAt: createdAt)
-
-        // Conversation totals, and the reported totals leaving the rollups once real usage arrives.
-        let reportedTokensBefore = state.effectiveReportedTokens, reportedCostBefore = state.effectiveReportedCost
-        state.record.messageCount += 1  // below Int32.max, checked above
-        state.record.totalTokensUsed = tokensAfter
-        state.record.totalCost += cost ?? 0
-        if request.carriesUsage { state.usageMessageCount += 1 }
-        if costSource == .unpriced { state.unpricedMessageCount += 1 }
-        state.record.updatedAt = now
-        state.dirty = true
-        var reported = RollupDelta()
-        reported.reportedTokens = state.effectiveReportedTokens - reportedTokensBefore  // 0 or minus a stored total
-        reported.reportedCost = state.effectiveReportedCost - reportedCostBefore
-
-        var delta = RollupDelta()
-        delta.messages = 1
-        delta.usage = usage
-        delta.totalTokens = totalTokens ?? 0
-        delta.cost = cost ?? 0
-        if costSource == .unpriced { delta.unpricedMessages = 1 }
-        if let processingTime = request.processingTime { delta.addProcessingTime(processingTime) }
-        let rollupKey = RollupKey(tenantId: key.tenantId, time: createdAt, provider: state.record.provider,
-                                  model: state.record.model, type: state.record.type, userId: state.record.userId)
-        let saved = (rollups, dailyRollups)
-        guard addToRollups(reported, at: state.rollupKey), addToRollups(delta, at: rollupKey) else {
-            (rollups, dailyRollups) = saved
-            takenIndexes.remove(IndexKey(conversation: key, index: index))
-            return .failure(Self.counterOverflow("totalTokens"))
-        }
-        conversations[key] = state
-        batchMessages[messageKey] = (record, hash)
-        messageRows.append((key.tenantId, record, hash, state.record.userId))
-        return .success(.message(record, created: true))
-    }
-
-    /// Adds `delta` to the hourly row `key` and to its tenant daily row; false, changing nothing, when a counter
-    /// would pass 2^63 − 1 (the operation then fails alone).
-    private mutating func addToRollups(_ delta: RollupDelta, at key: RollupKey) -> Bool {
-        guard let hourly = rollups[key, default: RollupDelta()].adding(delta),
-              let daily = dailyRollups[key.dailyTenantKey, default: RollupDelta()].adding(delta)
-        else { return false }
-        rollups[key] = hourly
-        dailyRollups[key.dailyTenantKey] = daily
-        return true
-    }
-
-    /// The answer for a write whose counters would pass what PostgreSQL's bigint holds.
-    static func counterOverflow(_ field: String) -> APIError {
-        .conflict("counter_overflow", "a total this write adds to would pass 9223372036854775807", field: field)
     }
 
     // MARK: writes
 
-    private func insertMessagesQuery() -> PGQuery? {
-        guard !messageRows.isEmpty else { return nil }
-        let rows = messageRows
+    private func insertMessagesQuery(_ rows: [FlushPlan.MessageRow]) -> PGQuery? {
+        guard !rows.isEmpty else { return nil }
         return """
             INSERT INTO llm_messages (tenant_id, id, conversation_id, role, content, provider, model, input_tokens,
                 cached_input_tokens, cache_creation_input_tokens, output_tokens, reasoning_tokens, total_tokens, cost,
@@ -452,10 +226,7 @@ struct FlushTransaction {
     /// this transaction, so the insert half never happens; it carries the NOT NULL columns only to satisfy them.
     /// Conversations read with their details (created or updated in this flush) are written whole; the others,
     /// which only messages touched, get their counters only — their title, error message and metadata were not read.
-    private func conversationsQueries() -> [PGQuery] {
-        let states = conversations.values.filter(\.dirty).sorted {
-            ConversationKey(tenantId: $0.tenantId, id: $0.record.id) < ConversationKey(tenantId: $1.tenantId, id: $1.record.id)
-        }
+    private func conversationsQueries(_ states: [ConversationState]) -> [PGQuery] {
         let whole = states.filter(\.detailsLoaded), counters = states.filter { !$0.detailsLoaded }
         return (whole.isEmpty ? [] : [wholeConversationsQuery(whole)]) + (counters.isEmpty ? [] : [conversationCountersQuery(counters)])
     }
@@ -508,10 +279,10 @@ struct FlushTransaction {
     /// Adds the flush's deltas to the per-user hourly rollups, then to the tenant daily rollups (the same deltas
     /// without the user, by UTC day), in this lane's rows; both in key order, so writers that share rows (two
     /// instances, each with a lane 0) lock them in the same order.
-    private func rollupQueries() -> [PGQuery] {
-        guard !rollups.isEmpty else { return [] }
-        return [upsert(rollups.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }, into: "llm_usage_hourly", userColumn: true),
-                upsert(dailyRollups.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }, into: "llm_usage_daily_tenant", userColumn: false)]
+    private func rollupQueries(_ plan: FlushPlan) -> [PGQuery] {
+        guard !plan.hourlyRollups.isEmpty else { return [] }
+        return [upsert(plan.hourlyRollups.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }, into: "llm_usage_hourly", userColumn: true),
+                upsert(plan.dailyRollups.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }, into: "llm_usage_daily_tenant", userColumn: false)]
     }
 
     /// One upsert of `entries` into a rollup table (`table` is one of the two constants above, never input): the

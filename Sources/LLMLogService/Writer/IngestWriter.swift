@@ -291,7 +291,7 @@ public final class IngestWriter: Service, Sendable {
         switch error.code {
         case .uniqueViolation?: return .conflict("conflict", "the write conflicts with stored data")
         case .foreignKeyViolation?: return .notFound("conversation", field: "conversationId")
-        case .numericValueOutOfRange?: return FlushTransaction.counterOverflow("totalTokens")
+        case .numericValueOutOfRange?: return FlushPlan.counterOverflow("totalTokens")
         case .checkViolation?, .notNullViolation?, .invalidTextRepresentation?, .characterNotInRepertoire?, .untranslatableCharacter?:
             return .invalid("body", "a value was rejected by the database")
         default: return .internalError
