@@ -16,6 +16,8 @@ extension ServiceConfiguration {
         ("LLMLOG_LOG_LEVEL", "--log-level"), ("LLMLOG_METRICS_TOKEN", "--metrics-token"),
         ("LLMLOG_RATE_LIMIT_PER_SECOND", "--rate-limit-per-second"), ("LLMLOG_RATE_LIMIT_BURST", "--rate-limit-burst"),
         ("LLMLOG_READ_TIMEOUT_MS", "--read-timeout-ms"), ("LLMLOG_MAX_PAGE_SIZE", "--max-page-size"),
+        ("LLMLOG_REQUEST_HEAD_TIMEOUT_MS", "--request-head-timeout-ms"), ("LLMLOG_REQUEST_BODY_TIMEOUT_MS", "--request-body-timeout-ms"),
+        ("LLMLOG_IDLE_TIMEOUT_MS", "--idle-timeout-ms"), ("LLMLOG_MAX_CONNECTIONS", "--max-connections"),
     ]
 
     /// The environment with command-line values laid over it: `overrides` maps a setting's environment variable
@@ -29,5 +31,19 @@ extension ServiceConfiguration {
     /// The rate limiter these settings ask for; nil when `rateLimitPerSecond` is 0.
     public func makeRateLimiter() -> RateLimiter? {
         rateLimitPerSecond > 0 ? RateLimiter(ratePerSecond: rateLimitPerSecond, burst: rateLimitBurst) : nil
+    }
+
+    /// File descriptors kept back from HTTP connections for everything else: the database connections (pool, writer
+    /// lanes, the owner's at start), logs, the event loops' own descriptors and the listening socket.
+    public var reservedFileDescriptors: Int { poolSize + writer.lanes + 64 }
+
+    /// The HTTP server's timeouts and connection cap for a process allowed `openFileLimit` open files: the cap is
+    /// `LLMLOG_MAX_CONNECTIONS` when set, else `HTTPServerLimits.defaultMaxConnections`, and never more than the limit
+    /// minus `reservedFileDescriptors` (at least 1).
+    public func httpServerLimits(openFileLimit: Int) -> HTTPServerLimits {
+        let ceiling = max(1, openFileLimit - reservedFileDescriptors)
+        return HTTPServerLimits(
+            headTimeout: requestHeadTimeout, bodyTimeout: requestBodyTimeout, idleTimeout: idleTimeout,
+            maxConnections: min(maxConnections ?? HTTPServerLimits.defaultMaxConnections, ceiling))
     }
 }

@@ -85,6 +85,11 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Requests a key may send at once ($LLMLOG_RATE_LIMIT_BURST, default 4000).") var rateLimitBurst: Int?
     @Option(help: "Statement timeout of reads in ms ($LLMLOG_READ_TIMEOUT_MS, default 5000).") var readTimeoutMs: Int?
     @Option(help: "Largest page a list may ask for ($LLMLOG_MAX_PAGE_SIZE, default 200).") var maxPageSize: Int?
+    @Option(help: "Time to send a request's head in ms, 0: none ($LLMLOG_REQUEST_HEAD_TIMEOUT_MS, default 10000).") var requestHeadTimeoutMs: Int?
+    @Option(help: "Time to send a request's body in ms, 0: none ($LLMLOG_REQUEST_BODY_TIMEOUT_MS, default 30000).") var requestBodyTimeoutMs: Int?
+    @Option(help: "Idle keep-alive connection timeout in ms, 0: none ($LLMLOG_IDLE_TIMEOUT_MS, default 60000).") var idleTimeoutMs: Int?
+    @Option(help: "Most open HTTP connections ($LLMLOG_MAX_CONNECTIONS, default: from the open-file limit, at most 10000).")
+    var maxConnections: Int?
 
     /// The flags given, keyed by the environment variable each overrides.
     var overrides: [String: String] {
@@ -103,6 +108,9 @@ struct Serve: AsyncParsableCommand {
             "LLMLOG_LOG_FORMAT": logFormat, "LLMLOG_LOG_LEVEL": logLevel, "LLMLOG_METRICS_TOKEN": metricsToken,
             "LLMLOG_RATE_LIMIT_PER_SECOND": rateLimitPerSecond.map(String.init), "LLMLOG_RATE_LIMIT_BURST": rateLimitBurst.map(String.init),
             "LLMLOG_READ_TIMEOUT_MS": readTimeoutMs.map(String.init), "LLMLOG_MAX_PAGE_SIZE": maxPageSize.map(String.init),
+            "LLMLOG_REQUEST_HEAD_TIMEOUT_MS": requestHeadTimeoutMs.map(String.init),
+            "LLMLOG_REQUEST_BODY_TIMEOUT_MS": requestBodyTimeoutMs.map(String.init),
+            "LLMLOG_IDLE_TIMEOUT_MS": idleTimeoutMs.map(String.init), "LLMLOG_MAX_CONNECTIONS": maxConnections.map(String.init),
         ]
         return values.compactMapValues { $0 }
     }
