@@ -45,7 +45,7 @@ public enum LLMLogServer {
         let components = ServiceComponents(pool: pool, writer: writer, tenants: tenants, migrator: migrator,
                                            limits: configuration.limits, keyUsage: keyUsage, tokens: tokens,
                                            tokenMaxTTLSeconds: configuration.tokenMaxTTLSeconds, readTimeout: configuration.readTimeout, metrics: metrics,
-                                           rateLimiter: configuration.makeRateLimiter())
+                                           rateLimiter: configuration.makeRateLimiter(), authFailureLimiter: configuration.makeAuthFailureLimiter())
         var extra: [any Service] = [
             PeriodicReload(what: "prices", interval: configuration.priceRefresh, logger: logger) { try await prices.reload(from: pool) },
             PeriodicReload(what: "token signing keys", interval: configuration.tokenKeyRefresh, logger: logger) { try await tokens.reload(from: pool) },
@@ -55,7 +55,8 @@ public enum LLMLogServer {
         print("llmlog listening on http://\(configuration.host):\(configuration.port) (database: \(location.displayURL))")
         fflush(nil)  // the keys and address must reach a piped stdout now, not at exit
         logger.info("listening", metadata: ["host": "\(configuration.host)", "port": "\(configuration.port)",
-                                            "rate_limit_per_second": "\(configuration.rateLimitPerSecond)"])
+                                            "rate_limit_per_second": "\(configuration.rateLimitPerSecond)",
+                                            "auth_failure_limit_per_second": "\(configuration.authFailureLimitPerSecond)"])
         let app = buildApplication(components, host: configuration.host, port: configuration.port, limits: limits, extraServices: extra,
                                    logger: logger)
         try await app.runService()

@@ -18,6 +18,7 @@ extension ServiceConfiguration {
         ("LLMLOG_READ_TIMEOUT_MS", "--read-timeout-ms"), ("LLMLOG_MAX_PAGE_SIZE", "--max-page-size"),
         ("LLMLOG_REQUEST_HEAD_TIMEOUT_MS", "--request-head-timeout-ms"), ("LLMLOG_REQUEST_BODY_TIMEOUT_MS", "--request-body-timeout-ms"),
         ("LLMLOG_IDLE_TIMEOUT_MS", "--idle-timeout-ms"), ("LLMLOG_MAX_CONNECTIONS", "--max-connections"),
+        ("LLMLOG_AUTH_FAILURE_LIMIT_PER_SECOND", "--auth-failure-limit-per-second"), ("LLMLOG_AUTH_FAILURE_BURST", "--auth-failure-burst"),
     ]
 
     /// The environment with command-line values laid over it: `overrides` maps a setting's environment variable
@@ -31,6 +32,12 @@ extension ServiceConfiguration {
     /// The rate limiter these settings ask for; nil when `rateLimitPerSecond` is 0.
     public func makeRateLimiter() -> RateLimiter? {
         rateLimitPerSecond > 0 ? RateLimiter(ratePerSecond: rateLimitPerSecond, burst: rateLimitBurst) : nil
+    }
+
+    /// The limiter of failed authentications per client address these settings ask for; nil when
+    /// `authFailureLimitPerSecond` is 0.
+    public func makeAuthFailureLimiter() -> RateLimiter? {
+        authFailureLimitPerSecond > 0 ? RateLimiter(ratePerSecond: authFailureLimitPerSecond, burst: authFailureBurst) : nil
     }
 
     /// File descriptors kept back from HTTP connections for everything else: the database connections (pool, writer

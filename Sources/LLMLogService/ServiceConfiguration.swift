@@ -50,6 +50,11 @@ public struct ServiceConfiguration: Sendable {
     public var idleTimeout: Duration? = .seconds(60)
     /// `LLMLOG_MAX_CONNECTIONS` (unset or 0: derived from the open-file limit, see `httpServerLimits(openFileLimit:)`).
     public var maxConnections: Int?
+    /// `LLMLOG_AUTH_FAILURE_LIMIT_PER_SECOND` (default 10; 0: no limit): failed authentications per second per client address
+    /// before its key lookups are answered 429.
+    public var authFailureLimitPerSecond = 10
+    /// `LLMLOG_AUTH_FAILURE_BURST` (default 100): failed authentications a client address may have at once.
+    public var authFailureBurst = 100
 
     public init() {}
 
@@ -102,6 +107,8 @@ public struct ServiceConfiguration: Sendable {
         if let value = try integer("LLMLOG_REQUEST_BODY_TIMEOUT_MS") { configuration.requestBodyTimeout = value > 0 ? .milliseconds(value) : nil }
         if let value = try integer("LLMLOG_IDLE_TIMEOUT_MS") { configuration.idleTimeout = value > 0 ? .milliseconds(value) : nil }
         if let value = try integer("LLMLOG_MAX_CONNECTIONS") { configuration.maxConnections = value > 0 ? value : nil }
+        if let value = try integer("LLMLOG_AUTH_FAILURE_LIMIT_PER_SECOND") { configuration.authFailureLimitPerSecond = value }
+        if let value = try integer("LLMLOG_AUTH_FAILURE_BURST") { configuration.authFailureBurst = value }
         return configuration
     }
 }

@@ -20,11 +20,13 @@ public struct ServiceComponents: Sendable {
     public let metrics: ServiceMetrics
     /// The per-caller rate limit; nil: unlimited.
     public let rateLimiter: RateLimiter?
+    /// The limit on failed authentications per client address (see `AuthMiddleware`); nil: unlimited.
+    public let authFailureLimiter: RateLimiter?
 
     public init(
         pool: PGPool, writer: IngestWriter, tenants: TenantStore, migrator: Migrator, limits: IngestLimits,
         keyUsage: KeyUsageRecorder, tokens: TokenKeyRing, tokenMaxTTLSeconds: Int = 86_400, readTimeout: Duration = .seconds(5),
-        metrics: ServiceMetrics = ServiceMetrics(), rateLimiter: RateLimiter? = nil
+        metrics: ServiceMetrics = ServiceMetrics(), rateLimiter: RateLimiter? = nil, authFailureLimiter: RateLimiter? = nil
     ) {
         self.pool = pool
         self.writer = writer
@@ -37,6 +39,7 @@ public struct ServiceComponents: Sendable {
         self.readTimeout = readTimeout
         self.metrics = metrics
         self.rateLimiter = rateLimiter
+        self.authFailureLimiter = authFailureLimiter
     }
 }
 
@@ -48,7 +51,7 @@ public func buildRouter(_ components: ServiceComponents) -> Router<AppContext> {
     HealthRoutes(pool: components.pool, migrator: components.migrator).register(on: router)
     MetricsRoute(metrics: components.metrics, pool: components.pool, writer: components.writer).register(on: router)
     let auth = AuthMiddleware(tenants: components.tenants, keyUsage: components.keyUsage, tokens: components.tokens,
-                              rateLimiter: components.rateLimiter, metrics: components.metrics)
+                              rateLimiter: components.rateLimiter, authFailures: components.authFailureLimiter, metrics: components.metrics)
     let v1 = router.group("v1").add(middleware: auth)
     let read = ReadRoutes(pool: components.pool, timeout: components.readTimeout)
     let list = ConversationListRoute(pool: components.pool, timeout: components.readTimeout, maxPageSize: components.limits.maxPageSize)

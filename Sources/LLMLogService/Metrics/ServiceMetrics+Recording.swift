@@ -6,6 +6,14 @@ public enum TokenBucketLabel: String, CaseIterable, Sendable {
     case input, cachedInput = "cached_input", cacheCreationInput = "cache_creation_input", output, reasoning
 }
 
+/// The `limit` label of `llmlog_rate_limited_total`: which limit answered 429.
+public enum RateLimitLabel: String, CaseIterable, Sendable {
+    /// The per-caller limit (API key, user-token subject, operator key).
+    case caller
+    /// The limit on failed authentications per client address.
+    case clientAddress = "client_address"
+}
+
 /// The `reason` label of `llmlog_http_connections_closed_total`: why the server closed a connection itself.
 public enum ConnectionCloseReason: String, CaseIterable, Sendable {
     /// Accepted while `LLMLOG_MAX_CONNECTIONS` others were open.
@@ -69,8 +77,12 @@ extension ServiceMetrics {
             .increment()
     }
 
-    /// A request refused by the rate limit.
-    func recordRateLimited() { rateLimited.increment() }
+    /// A request refused by a rate limit.
+    func recordRateLimited(_ limit: RateLimitLabel) { rateLimitedCounter(limit).increment() }
+
+    func rateLimitedCounter(_ limit: RateLimitLabel) -> Counter {
+        Counter(label: Name.rateLimited, dimensions: [("limit", limit.rawValue)], factory: factory)
+    }
 
     /// A connection the server closed itself (past the cap, or too slow).
     func recordConnectionClosed(_ reason: ConnectionCloseReason) { connectionsClosedCounter(reason).increment() }

@@ -43,7 +43,6 @@ public final class ServiceMetrics: Sendable {
     let poolOpen: Gauge
     let poolWaiters: Gauge
     let messagesIngested: Counter
-    let rateLimited: Counter
     let connectionsOpen: Meter
 
     /// A service's metrics in a new registry.
@@ -66,9 +65,9 @@ public final class ServiceMetrics: Sendable {
         poolOpen = Gauge(label: Name.poolConnectionsOpen, factory: factory)
         poolWaiters = Gauge(label: Name.poolWaiters, factory: factory)
         messagesIngested = Counter(label: Name.messagesIngested, factory: factory)
-        rateLimited = Counter(label: Name.rateLimited, factory: factory)
         connectionsOpen = Meter(label: Name.connectionsOpen, factory: factory)
         for bucket in TokenBucketLabel.allCases { tokenCounter(bucket).increment(by: 0) }
+        for limit in RateLimitLabel.allCases { rateLimitedCounter(limit).increment(by: 0) }
         for reason in ConnectionCloseReason.allCases { connectionsClosedCounter(reason).increment(by: 0) }
     }
 
