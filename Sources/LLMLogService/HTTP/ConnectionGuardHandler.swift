@@ -14,7 +14,8 @@ final class ConnectionGuardHandler: ChannelInboundHandler, RemovableChannelHandl
     typealias OutboundOut = ByteBuffer
 
     private enum Phase {
-        /// The connection just opened, or bytes of the next request arrived: its head must be complete in time.
+        /// The connection just opened, or bytes of the next request arrived: its head must be complete in time,
+        /// counted from then or from when the last answer owed was written, whichever is later.
         case readingHead
         /// A head was read: the body must be complete in time.
         case readingBody
@@ -23,7 +24,7 @@ final class ConnectionGuardHandler: ChannelInboundHandler, RemovableChannelHandl
         case betweenRequests
     }
 
-    /// The answer to a head that took too long, when no other answer is owed on the connection.
+    /// The answer to a head that took too long (no other answer is owed then: the head timer waits for them).
     static let timeoutAnswer: String = {
         let body = #"{"error": {"code": "request_timeout", "message": "the request was not sent in time", "field": null}}"#
         return "HTTP/1.1 408 Request Timeout\r\nContent-Type: application/json\r\nConnection: close\r\n"
@@ -78,7 +79,8 @@ final class ConnectionGuardHandler: ChannelInboundHandler, RemovableChannelHandl
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         if case .betweenRequests = phase {
             phase = .readingHead
-            setDeadline(after: limits.headTimeout)
+            // A request begun while an earlier one is answered is timed from that answer on: the close would cut it.
+            if answersOwed == 0 { setDeadline(after: limits.headTimeout) }
         }
         context.fireChannelRead(data)
     }
@@ -101,6 +103,7 @@ final class ConnectionGuardHandler: ChannelInboundHandler, RemovableChannelHandl
     /// An answer's end was written.
     func answerWritten() {
         answersOwed = max(0, answersOwed - 1)
+        if answersOwed == 0, case .readingHead = phase, deadline == nil { setDeadline(after: limits.headTimeout) }
     }
 
     /// Gives the connection's place back (once).
@@ -125,7 +128,7 @@ final class ConnectionGuardHandler: ChannelInboundHandler, RemovableChannelHandl
     }
 
     private func setDeadline(after timeout: Duration?) {
-        deadline = timeout.map { NIODeadline.now() + TimeAmount($0) }
+        deadline = timeout.map { now + TimeAmount($0) }
         guard let deadline else { return }
         if let timer {
             if timer.deadline <= deadline { return }  // it fires first and re-arms for this deadline
@@ -140,6 +143,9 @@ final class ConnectionGuardHandler: ChannelInboundHandler, RemovableChannelHandl
         timer = (task, deadline)
     }
 
+    /// The event loop's clock (a test's embedded loop keeps its own).
+    private var now: NIODeadline { context?.eventLoop.now ?? .now() }
+
     private func cancelTimer() {
         timer?.task.cancel()
         timer = nil
@@ -148,13 +154,12 @@ final class ConnectionGuardHandler: ChannelInboundHandler, RemovableChannelHandl
     private func timerFired() {
         timer = nil
         guard let deadline, let context else { return }
-        guard NIODeadline.now() >= deadline else { return schedule(at: deadline) }
+        guard now >= deadline else { return schedule(at: deadline) }
         self.deadline = nil
         switch phase {
         case .readingHead:
             metrics?.recordConnectionClosed(.headTimeout)
             logger.debug("connection closed: request head not complete in time")
-            guard answersOwed == 0 else { return context.close(promise: nil) }
             let answer = context.channel.allocator.buffer(string: Self.timeoutAnswer)
             context.writeAndFlush(wrapOutboundOut(answer)).assumeIsolated().whenComplete { _ in context.close(promise: nil) }
         case .readingBody:

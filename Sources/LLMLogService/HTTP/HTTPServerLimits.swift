@@ -2,8 +2,8 @@
 /// slow or idle clients from holding connections (and file descriptors) for ever.
 ///
 /// - The head of a request must be complete within `headTimeout`, counted from the connection's opening or from the
-///   first byte of the next request on a kept-alive connection; a client trickling its headers is cut all the same.
-///   When no answer is owed on the connection the server first writes `408 Request Timeout`.
+///   first byte of the next request on a kept-alive connection (a request pipelined behind one still being answered:
+///   from that answer); a client trickling its headers is cut all the same, after a `408 Request Timeout`.
 /// - The body must be complete within `bodyTimeout` of the head.
 /// - A kept-alive connection with no request for `idleTimeout` is closed (Hummingbird's own idle timeout).
 /// - A connection that would be open beside `maxConnections` others is closed as soon as it is accepted.
