@@ -10,6 +10,7 @@ public enum LLMLogServer {
     /// Runs until shutdown; `metrics` is the registry `GET /metrics` serves (the CLI bootstraps swift-metrics with it).
     public static func run(_ configuration: ServiceConfiguration, metrics: ServiceMetrics? = nil, logger: Logger) async throws {
         let metrics = metrics ?? ServiceMetrics(scrapeToken: configuration.metricsToken)
+        let limits = httpServerLimits(configuration, logger: logger)
         let location = try await DatabaseLocation.resolve(
             databaseURL: configuration.databaseURL, directory: configuration.dataDirectory, logger: logger)
         let migrator = try Migrator(logger: logger)
@@ -45,7 +46,7 @@ public enum LLMLogServer {
         let components = ServiceComponents(pool: pool, writer: writer, tenants: tenants, migrator: migrator,
                                            limits: configuration.limits, keyUsage: keyUsage, tokens: tokens,
                                            tokenMaxTTLSeconds: configuration.tokenMaxTTLSeconds, readTimeout: configuration.readTimeout, metrics: metrics,
-                                           rateLimiter: configuration.makeRateLimiter(),
+                                           rateLimiter: configuration.makeRateLimiter(), authFailureLimiter: configuration.makeAuthFailureLimiter(),
                                            readShare: ReadShare(limit: configuration.effectiveTenantReadLimit))
         var extra: [any Service] = [
             PeriodicReload(what: "prices", interval: configuration.priceRefresh, logger: logger) { try await prices.reload(from: pool) },
@@ -56,9 +57,32 @@ public enum LLMLogServer {
         print("llmlog listening on http://\(configuration.host):\(configuration.port) (database: \(location.displayURL))")
         fflush(nil)  // the keys and address must reach a piped stdout now, not at exit
         logger.info("listening", metadata: ["host": "\(configuration.host)", "port": "\(configuration.port)",
-                                            "rate_limit_per_second": "\(configuration.rateLimitPerSecond)"])
-        let app = buildApplication(components, host: configuration.host, port: configuration.port, extraServices: extra, logger: logger)
+                                            "rate_limit_per_second": "\(configuration.rateLimitPerSecond)",
+                                            "auth_failure_limit_per_second": "\(configuration.authFailureLimitPerSecond)"])
+        let app = buildApplication(components, host: configuration.host, port: configuration.port, limits: limits, extraServices: extra,
+                                   logger: logger)
         try await app.runService()
+    }
+
+    /// Raises the open-file limit as far as the system allows (every connection holds a file) and derives the
+    /// connection cap from it; logs both.
+    static func httpServerLimits(_ configuration: ServiceConfiguration, logger: Logger) -> HTTPServerLimits {
+        let raised = OpenFileLimit.raiseToHardLimit()
+        let openFiles = raised?.after ?? 1024  // unreadable: assume the common default
+        let limits = configuration.httpServerLimits(openFileLimit: openFiles)
+        if let wanted = configuration.maxConnections, wanted > limits.maxConnections {
+            logger.warning("LLMLOG_MAX_CONNECTIONS lowered to fit the open-file limit", metadata: [
+                "wanted": "\(wanted)", "max_connections": "\(limits.maxConnections)", "open_file_limit": "\(openFiles)",
+                "reserved": "\(configuration.reservedFileDescriptors)",
+            ])
+        }
+        func text(_ timeout: Duration?) -> Logger.MetadataValue { timeout.map { "\($0)" } ?? "none" }
+        logger.info("connection limits", metadata: [
+            "open_file_limit": "\(openFiles)", "open_file_limit_before": raised.map { "\($0.before)" } ?? "unknown",
+            "max_connections": "\(limits.maxConnections)", "request_head_timeout": text(limits.headTimeout),
+            "request_body_timeout": text(limits.bodyTimeout), "idle_timeout": text(limits.idleTimeout),
+        ])
+        return limits
     }
 }
 

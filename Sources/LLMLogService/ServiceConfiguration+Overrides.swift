@@ -17,6 +17,9 @@ extension ServiceConfiguration {
         ("LLMLOG_RATE_LIMIT_PER_SECOND", "--rate-limit-per-second"), ("LLMLOG_RATE_LIMIT_BURST", "--rate-limit-burst"),
         ("LLMLOG_READ_TIMEOUT_MS", "--read-timeout-ms"), ("LLMLOG_MAX_PAGE_SIZE", "--max-page-size"),
         ("LLMLOG_MAX_ANSWER_BYTES", "--max-answer-bytes"), ("LLMLOG_TENANT_READ_LIMIT", "--tenant-read-limit"),
+        ("LLMLOG_REQUEST_HEAD_TIMEOUT_MS", "--request-head-timeout-ms"), ("LLMLOG_REQUEST_BODY_TIMEOUT_MS", "--request-body-timeout-ms"),
+        ("LLMLOG_IDLE_TIMEOUT_MS", "--idle-timeout-ms"), ("LLMLOG_MAX_CONNECTIONS", "--max-connections"),
+        ("LLMLOG_AUTH_FAILURE_LIMIT_PER_SECOND", "--auth-failure-limit-per-second"), ("LLMLOG_AUTH_FAILURE_BURST", "--auth-failure-burst"),
     ]
 
     /// The environment with command-line values laid over it: `overrides` maps a setting's environment variable
@@ -33,5 +36,25 @@ extension ServiceConfiguration {
     /// The rate limiter these settings ask for; nil when `rateLimitPerSecond` is 0.
     public func makeRateLimiter() -> RateLimiter? {
         rateLimitPerSecond > 0 ? RateLimiter(ratePerSecond: rateLimitPerSecond, burst: rateLimitBurst) : nil
+    }
+
+    /// The limiter of failed authentications per client address these settings ask for; nil when
+    /// `authFailureLimitPerSecond` is 0.
+    public func makeAuthFailureLimiter() -> RateLimiter? {
+        authFailureLimitPerSecond > 0 ? RateLimiter(ratePerSecond: authFailureLimitPerSecond, burst: authFailureBurst) : nil
+    }
+
+    /// File descriptors kept back from HTTP connections for everything else: the database connections (pool, writer
+    /// lanes, the owner's at start), logs, the event loops' own descriptors and the listening socket.
+    public var reservedFileDescriptors: Int { poolSize + writer.lanes + 64 }
+
+    /// The HTTP server's timeouts and connection cap for a process allowed `openFileLimit` open files: the cap is
+    /// `LLMLOG_MAX_CONNECTIONS` when set, else `HTTPServerLimits.defaultMaxConnections`, and never more than the limit
+    /// minus `reservedFileDescriptors` (at least 1).
+    public func httpServerLimits(openFileLimit: Int) -> HTTPServerLimits {
+        let ceiling = max(1, openFileLimit - reservedFileDescriptors)
+        return HTTPServerLimits(
+            headTimeout: requestHeadTimeout, bodyTimeout: requestBodyTimeout, idleTimeout: idleTimeout,
+            maxConnections: min(maxConnections ?? HTTPServerLimits.defaultMaxConnections, ceiling))
     }
 }

@@ -44,6 +44,20 @@ public struct ServiceConfiguration: Sendable {
     public var tenantReadLimit: Int?
     /// `LLMLOG_READ_TIMEOUT_MS` (default 5000): statement timeout of every read (conversations, analytics).
     public var readTimeout: Duration = .seconds(5)
+    /// `LLMLOG_REQUEST_HEAD_TIMEOUT_MS` (default 10000; 0: none): longest a request's head may take, from the connection's
+    /// opening or the next request's first byte until the head is complete.
+    public var requestHeadTimeout: Duration? = .seconds(10)
+    /// `LLMLOG_REQUEST_BODY_TIMEOUT_MS` (default 30000; 0: none): longest a request's body may take, from its head on.
+    public var requestBodyTimeout: Duration? = .seconds(30)
+    /// `LLMLOG_IDLE_TIMEOUT_MS` (default 60000; 0: none): how long a keep-alive connection may wait for its next request.
+    public var idleTimeout: Duration? = .seconds(60)
+    /// `LLMLOG_MAX_CONNECTIONS` (unset or 0: derived from the open-file limit, see `httpServerLimits(openFileLimit:)`).
+    public var maxConnections: Int?
+    /// `LLMLOG_AUTH_FAILURE_LIMIT_PER_SECOND` (default 10; 0: no limit): failed authentications per second per client address
+    /// before its key lookups are answered 429.
+    public var authFailureLimitPerSecond = 10
+    /// `LLMLOG_AUTH_FAILURE_BURST` (default 100): failed authentications a client address may have at once.
+    public var authFailureBurst = 100
 
     public init() {}
 
@@ -95,6 +109,12 @@ public struct ServiceConfiguration: Sendable {
         if let value = try integer("LLMLOG_READ_TIMEOUT_MS") { configuration.readTimeout = .milliseconds(max(1, value)) }
         if let value = try integer("LLMLOG_MAX_PAGE_SIZE") { configuration.limits.maxPageSize = max(1, value) }
         if let value = try integer("LLMLOG_MAX_ANSWER_BYTES") { configuration.limits.maxAnswerBytes = max(1, value) }
+        if let value = try integer("LLMLOG_REQUEST_HEAD_TIMEOUT_MS") { configuration.requestHeadTimeout = value > 0 ? .milliseconds(value) : nil }
+        if let value = try integer("LLMLOG_REQUEST_BODY_TIMEOUT_MS") { configuration.requestBodyTimeout = value > 0 ? .milliseconds(value) : nil }
+        if let value = try integer("LLMLOG_IDLE_TIMEOUT_MS") { configuration.idleTimeout = value > 0 ? .milliseconds(value) : nil }
+        if let value = try integer("LLMLOG_MAX_CONNECTIONS") { configuration.maxConnections = value > 0 ? value : nil }
+        if let value = try integer("LLMLOG_AUTH_FAILURE_LIMIT_PER_SECOND") { configuration.authFailureLimitPerSecond = value }
+        if let value = try integer("LLMLOG_AUTH_FAILURE_BURST") { configuration.authFailureBurst = value }
         return configuration
     }
 }

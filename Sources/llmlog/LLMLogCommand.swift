@@ -90,6 +90,15 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Most bytes of stored text in one page of conversations or messages ($LLMLOG_MAX_ANSWER_BYTES, default 4194304).")
     var maxAnswerBytes: Int?
     @Option(help: "Reads one tenant may run at once ($LLMLOG_TENANT_READ_LIMIT, default a quarter of the pool).") var tenantReadLimit: Int?
+    @Option(help: "Time to send a request's head in ms, 0: none ($LLMLOG_REQUEST_HEAD_TIMEOUT_MS, default 10000).") var requestHeadTimeoutMs: Int?
+    @Option(help: "Time to send a request's body in ms, 0: none ($LLMLOG_REQUEST_BODY_TIMEOUT_MS, default 30000).") var requestBodyTimeoutMs: Int?
+    @Option(help: "Idle keep-alive connection timeout in ms, 0: none ($LLMLOG_IDLE_TIMEOUT_MS, default 60000).") var idleTimeoutMs: Int?
+    @Option(help: "Most open HTTP connections ($LLMLOG_MAX_CONNECTIONS, default: from the open-file limit, at most 10000).")
+    var maxConnections: Int?
+    @Option(help: "Failed authentications per second per client address, 0: no limit ($LLMLOG_AUTH_FAILURE_LIMIT_PER_SECOND, default 10).")
+    var authFailureLimitPerSecond: Int?
+    @Option(help: "Failed authentications a client address may have at once ($LLMLOG_AUTH_FAILURE_BURST, default 100).")
+    var authFailureBurst: Int?
 
     /// The flags given, keyed by the environment variable each overrides.
     var overrides: [String: String] {
@@ -110,6 +119,11 @@ struct Serve: AsyncParsableCommand {
             "LLMLOG_RATE_LIMIT_PER_SECOND": rateLimitPerSecond.map(String.init), "LLMLOG_RATE_LIMIT_BURST": rateLimitBurst.map(String.init),
             "LLMLOG_READ_TIMEOUT_MS": readTimeoutMs.map(String.init), "LLMLOG_MAX_PAGE_SIZE": maxPageSize.map(String.init),
             "LLMLOG_MAX_ANSWER_BYTES": maxAnswerBytes.map(String.init), "LLMLOG_TENANT_READ_LIMIT": tenantReadLimit.map(String.init),
+            "LLMLOG_REQUEST_HEAD_TIMEOUT_MS": requestHeadTimeoutMs.map(String.init),
+            "LLMLOG_REQUEST_BODY_TIMEOUT_MS": requestBodyTimeoutMs.map(String.init),
+            "LLMLOG_IDLE_TIMEOUT_MS": idleTimeoutMs.map(String.init), "LLMLOG_MAX_CONNECTIONS": maxConnections.map(String.init),
+            "LLMLOG_AUTH_FAILURE_LIMIT_PER_SECOND": authFailureLimitPerSecond.map(String.init),
+            "LLMLOG_AUTH_FAILURE_BURST": authFailureBurst.map(String.init),
         ]
         return values.compactMapValues { $0 }
     }

@@ -36,6 +36,33 @@ import Testing
         }
     }
 
+    @Test func connectionWallsAndTheirDefaults() throws {
+        let defaults = try ServiceConfiguration.fromEnvironment([:])
+        #expect(defaults.requestHeadTimeout == .seconds(10) && defaults.requestBodyTimeout == .seconds(30) && defaults.idleTimeout == .seconds(60))
+        #expect(defaults.maxConnections == nil)
+        #expect(defaults.authFailureLimitPerSecond == 10 && defaults.authFailureBurst == 100)
+        let limiter = try #require(defaults.makeAuthFailureLimiter())
+        #expect(limiter.ratePerSecond == 10 && limiter.burst == 100)
+        // The cap: the open-file limit less what the database connections and the rest need, at most 10 000.
+        #expect(defaults.reservedFileDescriptors == 16 + 4 + 64)
+        #expect(defaults.httpServerLimits(openFileLimit: 1024).maxConnections == 1024 - 84)
+        #expect(defaults.httpServerLimits(openFileLimit: 1_048_576).maxConnections == HTTPServerLimits.defaultMaxConnections)
+        #expect(defaults.httpServerLimits(openFileLimit: 50).maxConnections == 1)
+
+        let set = try ServiceConfiguration.fromEnvironment([
+            "LLMLOG_REQUEST_HEAD_TIMEOUT_MS": "1500", "LLMLOG_REQUEST_BODY_TIMEOUT_MS": "0", "LLMLOG_IDLE_TIMEOUT_MS": "2500",
+            "LLMLOG_MAX_CONNECTIONS": "300", "LLMLOG_AUTH_FAILURE_LIMIT_PER_SECOND": "0", "LLMLOG_AUTH_FAILURE_BURST": "7",
+        ])
+        let limits = set.httpServerLimits(openFileLimit: 1024)
+        #expect(limits == HTTPServerLimits(headTimeout: .milliseconds(1500), bodyTimeout: nil, idleTimeout: .milliseconds(2500), maxConnections: 300))
+        #expect(set.makeAuthFailureLimiter() == nil && set.authFailureBurst == 7)
+        // A cap above what the open-file limit allows is lowered to it; 0 means the default.
+        #expect(set.httpServerLimits(openFileLimit: 200).maxConnections == 200 - 84)
+        #expect(try ServiceConfiguration.fromEnvironment(["LLMLOG_MAX_CONNECTIONS": "0"]).maxConnections == nil)
+        let error = #expect(throws: ConfigurationError.self) { try ServiceConfiguration.fromEnvironment(["LLMLOG_IDLE_TIMEOUT_MS": "soon"]) }
+        #expect(error?.message.contains("LLMLOG_IDLE_TIMEOUT_MS") == true)
+    }
+
     @Test func everySettingHasAServeFlagAndAREADMERow() throws {
         #expect(FileManager.default.isExecutableFile(atPath: CLITests.binary.path), "build the llmlog product first (swift build)")
         let process = Process()

@@ -32,6 +32,20 @@ final class ManualClock: Sendable {
         #expect(slow.admit("a") == .limited(retryAfterSeconds: 1))
     }
 
+    @Test func checkingTakesNothingAndRemembersNoOne() {
+        let clock = ManualClock()
+        let limiter = RateLimiter(ratePerSecond: 1, burst: 2, now: clock.now)
+        #expect(limiter.check("a") == .admitted)
+        #expect(limiter.subjectCount == 0)
+        #expect(limiter.admit("a") == .admitted && limiter.admit("a") == .admitted)
+        #expect(limiter.check("a") == .limited(retryAfterSeconds: 1))
+        clock.advance(by: .seconds(1))
+        #expect(limiter.check("a") == .admitted)
+        #expect(limiter.check("a") == .admitted)  // the check took no token
+        #expect(limiter.admit("a") == .admitted)
+        #expect(limiter.check("a") == .limited(retryAfterSeconds: 1))
+    }
+
     @Test func theBucketsStayBounded() {
         let clock = ManualClock()
         let limiter = RateLimiter(ratePerSecond: 10, burst: 10, maxSubjects: 50, now: clock.now)
@@ -69,7 +83,9 @@ final class ManualClock: Sendable {
             #expect(try await service.request(.post, "/v1/conversations", json: body).status == .tooManyRequests)
 
             let metrics = try await service.request(.get, "/metrics", key: "")
-            #expect(PrometheusText(text: String(buffer: metrics.body)).value(ServiceMetrics.Name.rateLimited) == 2)
+            let text = PrometheusText(text: String(buffer: metrics.body))
+            #expect(text.value("\(ServiceMetrics.Name.rateLimited){limit=\"caller\"}") == 2)
+            #expect(text.value("\(ServiceMetrics.Name.rateLimited){limit=\"client_address\"}") == 0)
         }
     }
 

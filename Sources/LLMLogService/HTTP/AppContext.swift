@@ -1,11 +1,15 @@
 import Foundation
 import Hummingbird
 import Logging
+import NIOCore
 import PGClient
 
-/// The request context: Hummingbird's core storage plus the caller, once the auth middleware found it.
-public struct AppContext: RequestContext {
+/// The request context: Hummingbird's core storage, the client's address, and the caller once the auth middleware
+/// found it.
+public struct AppContext: RequestContext, RemoteAddressRequestContext {
     public var coreContext: CoreRequestContextStorage
+    /// The address of the connection's other end; nil in Hummingbird's router test client.
+    public let remoteAddress: SocketAddress?
     /// The authenticated tenant caller (API key or user token); nil before authentication and for the operator.
     public var principal: Principal?
     /// The operator key's id when the operator is calling.
@@ -15,6 +19,7 @@ public struct AppContext: RequestContext {
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
+        remoteAddress = source.channel.remoteAddress
     }
 
     /// The tenant caller: 403 for the operator, 401 for nobody.

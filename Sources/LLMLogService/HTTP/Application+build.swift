@@ -22,11 +22,14 @@ public struct ServiceComponents: Sendable {
     public let rateLimiter: RateLimiter?
     /// The per-tenant bound on concurrent reads of the pool.
     public let readShare: ReadShare
+    /// The limit on failed authentications per client address (see `AuthMiddleware`); nil: unlimited.
+    public let authFailureLimiter: RateLimiter?
 
     public init(
         pool: PGPool, writer: IngestWriter, tenants: TenantStore, migrator: Migrator, limits: IngestLimits,
         keyUsage: KeyUsageRecorder, tokens: TokenKeyRing, tokenMaxTTLSeconds: Int = 86_400, readTimeout: Duration = .seconds(5),
-        metrics: ServiceMetrics = ServiceMetrics(), rateLimiter: RateLimiter? = nil, readShare: ReadShare = ReadShare(limit: 4)
+        metrics: ServiceMetrics = ServiceMetrics(), rateLimiter: RateLimiter? = nil, authFailureLimiter: RateLimiter? = nil,
+        readShare: ReadShare = ReadShare(limit: 4)
     ) {
         self.pool = pool
         self.writer = writer
@@ -40,6 +43,7 @@ public struct ServiceComponents: Sendable {
         self.metrics = metrics
         self.rateLimiter = rateLimiter
         self.readShare = readShare
+        self.authFailureLimiter = authFailureLimiter
     }
 }
 
@@ -51,7 +55,7 @@ public func buildRouter(_ components: ServiceComponents) -> Router<AppContext> {
     HealthRoutes(pool: components.pool, migrator: components.migrator).register(on: router)
     MetricsRoute(metrics: components.metrics, pool: components.pool, writer: components.writer).register(on: router)
     let auth = AuthMiddleware(tenants: components.tenants, keyUsage: components.keyUsage, tokens: components.tokens,
-                              rateLimiter: components.rateLimiter, metrics: components.metrics)
+                              rateLimiter: components.rateLimiter, authFailures: components.authFailureLimiter, metrics: components.metrics)
     let v1 = router.group("v1").add(middleware: auth)
     let read = ReadRoutes(pool: components.pool, timeout: components.readTimeout, maxAnswerBytes: components.limits.maxAnswerBytes,
                           readShare: components.readShare)
@@ -71,13 +75,16 @@ public func buildRouter(_ components: ServiceComponents) -> Router<AppContext> {
     return router
 }
 
-/// The HTTP application: the router on `host:port`, with the pool, key-use recorder and writer as services (shut down
-/// in reverse: server, writer, recorder, pool — so requests in flight are written before the pool closes).
+/// The HTTP application: the router on `host:port` behind the connection walls of `limits` (timeouts, connection cap;
+/// see `HTTPServerLimits`), with the pool, key-use recorder and writer as services (shut down in reverse: server,
+/// writer, recorder, pool — so requests in flight are written before the pool closes).
 public func buildApplication(
-    _ components: ServiceComponents, host: String, port: Int, extraServices: [any Service] = [], logger: Logger
+    _ components: ServiceComponents, host: String, port: Int, limits: HTTPServerLimits = HTTPServerLimits(),
+    extraServices: [any Service] = [], logger: Logger
 ) -> some ApplicationProtocol {
     Application(
         router: buildRouter(components),
+        server: .guardedHTTP1(limits: limits, metrics: components.metrics),
         configuration: .init(address: .hostname(host, port: port), serverName: "llmlog"),
         services: extraServices + [components.pool, components.keyUsage, components.writer],
         logger: logger)

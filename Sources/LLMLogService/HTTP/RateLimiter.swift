@@ -1,8 +1,8 @@
 import Synchronization
 
-/// A token bucket per caller (API key, user-token subject or operator key), in memory, per instance: each caller may
-/// send `burst` requests at once and `ratePerSecond` on average. A refused request learns how many whole seconds
-/// (at least 1) until its next one is admitted.
+/// A token bucket per caller (API key, user-token subject or operator key; or client address, for failed
+/// authentications), in memory, per instance: each caller may send `burst` requests at once and `ratePerSecond` on
+/// average. A refused request learns how many whole seconds (at least 1) until its next one is admitted.
 ///
 /// The map stays bounded: buckets that refilled completely are dropped (they are the same as new ones) every
 /// `burst / rate` seconds, and past `maxSubjects` callers the least recently seen are evicted.
@@ -58,9 +58,24 @@ public final class RateLimiter: Sendable {
                 bucket.tokens = max(0, bucket.tokens - 1)
                 return .admitted
             }
-            let seconds = (1 - bucket.tokens) / ratePerSecond - 1e-9
-            return .limited(retryAfterSeconds: max(1, Int(seconds.rounded(.up))))
+            return limited(bucket)
         }
+    }
+
+    /// Whether `subject` has a token left, without taking it (and without remembering a subject never charged):
+    /// `.admitted`, or how long until it has one. For limits charged afterwards, by what a request turned out to be.
+    public func check(_ subject: String) -> Decision {
+        let now = self.now()
+        return state.withLock { state in
+            guard let bucket = state.buckets[subject].map({ refilled($0, now: now) }), bucket.tokens < 1 - 1e-9 else { return .admitted }
+            return limited(bucket)
+        }
+    }
+
+    /// The refusal for a bucket short of a token: whole seconds until it has one.
+    private func limited(_ bucket: Bucket) -> Decision {
+        let seconds = (1 - bucket.tokens) / ratePerSecond - 1e-9
+        return .limited(retryAfterSeconds: max(1, Int(seconds.rounded(.up))))
     }
 
     /// Callers currently remembered.

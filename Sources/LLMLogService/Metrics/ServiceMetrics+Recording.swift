@@ -6,6 +6,24 @@ public enum TokenBucketLabel: String, CaseIterable, Sendable {
     case input, cachedInput = "cached_input", cacheCreationInput = "cache_creation_input", output, reasoning
 }
 
+/// The `limit` label of `llmlog_rate_limited_total`: which limit answered 429.
+public enum RateLimitLabel: String, CaseIterable, Sendable {
+    /// The per-caller limit (API key, user-token subject, operator key).
+    case caller
+    /// The limit on failed authentications per client address.
+    case clientAddress = "client_address"
+}
+
+/// The `reason` label of `llmlog_http_connections_closed_total`: why the server closed a connection itself.
+public enum ConnectionCloseReason: String, CaseIterable, Sendable {
+    /// Accepted while `LLMLOG_MAX_CONNECTIONS` others were open.
+    case maxConnections = "max_connections"
+    /// A request's head was not complete within `LLMLOG_REQUEST_HEAD_TIMEOUT_MS`.
+    case headTimeout = "head_timeout"
+    /// A request's body was not complete within `LLMLOG_REQUEST_BODY_TIMEOUT_MS`.
+    case bodyTimeout = "body_timeout"
+}
+
 extension ServiceMetrics {
     /// Methods outside this set are counted as `other`, so a client cannot grow the label set.
     static let knownMethods: Set<String> = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
@@ -59,8 +77,19 @@ extension ServiceMetrics {
             .increment()
     }
 
-    /// A request refused by the rate limit.
-    func recordRateLimited() { rateLimited.increment() }
+    /// A request refused by a rate limit.
+    func recordRateLimited(_ limit: RateLimitLabel) { rateLimitedCounter(limit).increment() }
+
+    func rateLimitedCounter(_ limit: RateLimitLabel) -> Counter {
+        Counter(label: Name.rateLimited, dimensions: [("limit", limit.rawValue)], factory: factory)
+    }
+
+    /// A connection the server closed itself (past the cap, or too slow).
+    func recordConnectionClosed(_ reason: ConnectionCloseReason) { connectionsClosedCounter(reason).increment() }
+
+    func connectionsClosedCounter(_ reason: ConnectionCloseReason) -> Counter {
+        Counter(label: Name.connectionsClosed, dimensions: [("reason", reason.rawValue)], factory: factory)
+    }
 
     /// The pool hook that counts database errors here.
     public var databaseErrorObserver: @Sendable (PGError) -> Void {

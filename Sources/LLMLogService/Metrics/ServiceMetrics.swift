@@ -25,6 +25,8 @@ public final class ServiceMetrics: Sendable {
         public static let messagesIngested = "llmlog_messages_ingested_total"
         public static let tokensIngested = "llmlog_tokens_ingested_total"
         public static let rateLimited = "llmlog_rate_limited_total"
+        public static let connectionsOpen = "llmlog_http_connections_open"
+        public static let connectionsClosed = "llmlog_http_connections_closed_total"
     }
 
     /// The registry `GET /metrics` renders.
@@ -41,7 +43,7 @@ public final class ServiceMetrics: Sendable {
     let poolOpen: Gauge
     let poolWaiters: Gauge
     let messagesIngested: Counter
-    let rateLimited: Counter
+    let connectionsOpen: Meter
 
     /// A service's metrics in a new registry.
     public init(scrapeToken: String? = nil) {
@@ -63,8 +65,10 @@ public final class ServiceMetrics: Sendable {
         poolOpen = Gauge(label: Name.poolConnectionsOpen, factory: factory)
         poolWaiters = Gauge(label: Name.poolWaiters, factory: factory)
         messagesIngested = Counter(label: Name.messagesIngested, factory: factory)
-        rateLimited = Counter(label: Name.rateLimited, factory: factory)
+        connectionsOpen = Meter(label: Name.connectionsOpen, factory: factory)
         for bucket in TokenBucketLabel.allCases { tokenCounter(bucket).increment(by: 0) }
+        for limit in RateLimitLabel.allCases { rateLimitedCounter(limit).increment(by: 0) }
+        for reason in ConnectionCloseReason.allCases { connectionsClosedCounter(reason).increment(by: 0) }
     }
 
     /// The Prometheus text exposition of everything recorded.

@@ -35,7 +35,7 @@ struct TestService: Sendable {
     static func run<R: Sendable>(
         suite: String, database: PGConnectionConfiguration? = nil, limits: IngestLimits = IngestLimits(),
         writerOptions: IngestWriter.Options = IngestWriter.Options(), poolOptions: PGPool.Options = .init(maxConnections: 8),
-        rateLimiter: RateLimiter? = nil, metricsToken: String? = nil, readShare: ReadShare = ReadShare(limit: 4),
+        rateLimiter: RateLimiter? = nil, authFailureLimiter: RateLimiter? = nil, metricsToken: String? = nil, readShare: ReadShare = ReadShare(limit: 4),
         logger: Logger = TestService.logger, _ body: @Sendable (TestService) async throws -> R
     ) async throws -> R {
         let configuration: PGConnectionConfiguration
@@ -59,7 +59,8 @@ struct TestService: Sendable {
         try await tokens.reload(from: pool)
         let components = ServiceComponents(pool: pool, writer: writer, tenants: TenantStore(pool: pool), migrator: migrator,
                                            limits: limits, keyUsage: keyUsage, tokens: tokens, tokenMaxTTLSeconds: 7200,
-                                           metrics: metrics, rateLimiter: rateLimiter, readShare: readShare)
+                                           metrics: metrics, rateLimiter: rateLimiter,
+                                           authFailureLimiter: authFailureLimiter, readShare: readShare)
         let app = Application(router: buildRouter(components), services: [database, pool, keyUsage, writer], logger: logger)
         return try await app.test(.router) { client in
             let service = TestService(tenant: tenant, pool: pool, database: database, tenants: tenants, writer: writer,
