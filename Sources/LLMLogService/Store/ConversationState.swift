@@ -39,6 +39,16 @@ struct ConversationState {
         CASE WHEN k.d THEN c.metadata ELSE '{}'::jsonb END, c.request_hash, c.created_at, c.updated_at, c.completed_at
         """
 
+    init(tenantId: UUID, record: ConversationRecord, usageMessageCount: Int = 0, unpricedMessageCount: Int = 0,
+         nextMessageIndex: Int = 0, requestHash: Data) {
+        self.tenantId = tenantId
+        self.record = record
+        self.usageMessageCount = usageMessageCount
+        self.unpricedMessageCount = unpricedMessageCount
+        self.nextMessageIndex = nextMessageIndex
+        self.requestHash = requestHash
+    }
+
     init(row: PGRow) throws {
         let (tenantId, id, userId, type, title, documentId, provider, model, status, totalTokens, totalCost,
              messageCount, usageCount, unpricedCount, nextIndex, reportedTokens, reportedCost, errorMessage, metadata,
