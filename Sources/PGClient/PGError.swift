@@ -37,6 +37,9 @@ public struct PGError: Error, Sendable, CustomStringConvertible, CustomDebugStri
     public var table: String?
     public var column: String?
     public var constraint: String?
+    /// The SQL text of the statement that failed, when one did (never its values: they travel as parameters). Set
+    /// for single statements and for the failing statement of a pipeline, as postgres-nio's `PSQLError.query`.
+    public var query: String?
 
     /// Makes an error of the given kind.
     public init(
@@ -54,6 +57,22 @@ public struct PGError: Error, Sendable, CustomStringConvertible, CustomDebugStri
         self.table = table
         self.column = column
         self.constraint = constraint
+    }
+
+    /// True when the same work may succeed if it is tried again later, as a whole: the connection was lost or
+    /// could not be made, no pooled connection was free in time or the pool is shut down (another instance may
+    /// answer), the server is shutting down, starting or out of connections, the statement hit its timeout, or
+    /// the transaction lost a serialization race or a deadlock. The one answer to "retry?" for every caller: the
+    /// writer retries such a flush, the HTTP layer answers 503 with Retry-After.
+    public var isRetryable: Bool {
+        switch kind {
+        case .connectionFailed, .connectionClosed, .poolTimeout, .poolClosed: return true
+        case .server:
+            guard let code else { return false }
+            return code.isConnectionException || code.isShutdown || code.isRetryableTransactionFailure
+                || code == .queryCanceled || code == .tooManyConnections
+        case .cancelled, .decoding, .misuse, .client: return false
+        }
     }
 
     /// True for errors after which the connection cannot be used again (class 08, admin shutdown, lost socket).
@@ -80,6 +99,7 @@ public struct PGError: Error, Sendable, CustomStringConvertible, CustomDebugStri
         var text = description.dropLast() + ", message: \(message)"
         if let detail { text += ", detail: \(detail)" }
         if let hint { text += ", hint: \(hint)" }
+        if let query { text += ", query: \(query)" }
         return text + ")"
     }
 }
@@ -105,6 +125,8 @@ extension PGError {
         public static let adminShutdown = Code("57P01")
         public static let crashShutdown = Code("57P02")
         public static let cannotConnectNow = Code("57P03")
+        /// 53300: the server has no connection slot left.
+        public static let tooManyConnections = Code("53300")
         public static let syntaxError = Code("42601")
         public static let undefinedTable = Code("42P01")
         public static let insufficientPrivilege = Code("42501")
@@ -133,4 +155,14 @@ extension PGError {
         PGError(kind: .connectionClosed, code: .connectionFailure, message: message)
     }
     static let cancelled = PGError(kind: .cancelled, code: .queryCanceled, message: "query cancelled by the client")
+}
+
+extension PGError {
+    /// This error as the failure of `query` (its SQL text is kept; a statement skipped after an earlier failure
+    /// of a pipeline names itself too).
+    func failing(_ query: PGQuery) -> PGError {
+        var error = self
+        if error.query == nil { error.query = query.sql }
+        return error
+    }
 }

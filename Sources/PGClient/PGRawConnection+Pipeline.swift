@@ -32,7 +32,7 @@ extension PGRawConnection {
         while !reader.isComplete {
             try reader.take(PQgetResult(handle), connection: self, operation: operation)
         }
-        return reader.results
+        return zip(reader.results, queries).map { result, query in result.mapError { $0.failing(query) } }
     }
 
     /// Pushes buffered output to the server; while the socket is not writable, reads what the server sent

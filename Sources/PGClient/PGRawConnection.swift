@@ -111,7 +111,11 @@ final class PGRawConnection: @unchecked Sendable {
             if let name { PQexecPrepared(handle, name, Int32(query.binds.count), values, lengths, formats, 1) }
             else { PQexecParams(handle, query.sql, Int32(query.binds.count), types, values, lengths, formats, 1) }
         }
-        return try checked(result, operation: operation)
+        do {
+            return try checked(result, operation: operation)
+        } catch {
+            throw error.failing(query)
+        }
     }
 
     /// The name of `query`'s prepared statement on this connection, preparing it first if needed (a round trip,

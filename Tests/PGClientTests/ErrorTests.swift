@@ -35,6 +35,37 @@ import Testing
         }
     }
 
+    /// The failing statement travels with its error, in a pipeline too (and the ones skipped after it name themselves).
+    @Test func theFailingStatementTravelsWithItsError() async throws {
+        try await TestDatabase.withConnection(suite: Self.suite) { (connection: PGConnection) async throws in
+            let single = await #expect(throws: PGError.self) { try await connection.query("SELECT 1 / \(0)") }
+            #expect(single?.query == "SELECT 1 / $1")
+            #expect(single.map { "\($0)" }?.contains("SELECT") == false)  // description stays short; debugDescription has it
+            #expect(single?.debugDescription.contains("query: SELECT 1 / $1") == true)
+            let results = try await connection.pipeline(["SELECT 1", "SELECT 1 / 0", "SELECT 2"])
+            #expect((try? results[0].get()) != nil)
+            guard case .failure(let failed) = results[1], case .failure(let skipped) = results[2] else {
+                Issue.record("the pipeline did not fail at its second statement")
+                return
+            }
+            #expect(failed.query == "SELECT 1 / 0" && failed.code == PGError.Code("22012"))
+            #expect(skipped.query == "SELECT 2")
+        }
+    }
+
+    /// "Retry?" has one answer, by kind and SQLSTATE.
+    @Test func retryableErrorsAreTheOnesALaterTryMayCure() {
+        func server(_ code: String) -> PGError { PGError(kind: .server, code: PGError.Code(code), message: "") }
+        for error in [PGError(kind: .connectionClosed, message: ""), PGError(kind: .poolTimeout, message: ""), server("40001"),
+                      server("40P01"), server("57014"), server("57P01"), server("53300"), server("08006")] {
+            #expect(error.isRetryable, "\(error)")
+        }
+        for error in [PGError(kind: .decoding, message: ""), PGError(kind: .cancelled, message: ""), server("23505"),
+                      server("22003"), server("42601"), server("42501")] {
+            #expect(!error.isRetryable, "\(error)")
+        }
+    }
+
     @Test func connectFailureIsAConnectionError() async throws {
         let cluster = try await TestDatabase.cluster()
         let wrong = cluster.configuration(database: "no_such_database_here")

@@ -14,22 +14,12 @@ struct ErrorMiddleware: RouterMiddleware {
             return try error.response(from: request, context: context)
         } catch let error as HTTPError {
             return try Self.map(error).response(from: request, context: context)
-        } catch let error as PGError where Self.isTransient(error) {
+        } catch let error as PGError where error.isRetryable {
             context.logger.warning("database unavailable", metadata: ["error": "\(error)"])
             return try APIError.unavailable("the database is unavailable or too slow right now", retryAfter: 2).response(from: request, context: context)
         } catch {
             context.logger.error("unhandled error", metadata: ["error": "\(error)"])
             return try APIError.internalError.response(from: request, context: context)
-        }
-    }
-
-    /// Errors a retry may not meet: no connection, pool exhausted or closed, the server shutting down, a statement
-    /// timeout.
-    static func isTransient(_ error: PGError) -> Bool {
-        switch error.kind {
-        case .connectionFailed, .connectionClosed, .poolTimeout, .poolClosed: true
-        case .server: error.isConnectionError || error.code == .queryCanceled || error.code == .cannotConnectNow
-        default: false
         }
     }
 

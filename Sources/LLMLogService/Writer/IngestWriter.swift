@@ -250,7 +250,7 @@ public final class IngestWriter: Service, Sendable {
         while true {
             do {
                 return try await writeOnce(operations, lane: lane)
-            } catch let error as PGError where Self.isTransient(error) {
+            } catch let error as PGError where error.isRetryable {
                 if ContinuousClock.now - start > options.retryWindow {
                     logger.error("database unavailable; failing writes", metadata: ["error": "\(error)", "operations": "\(operations.count)"])
                     return operations.map { _ in .failure(.unavailable("the database is unavailable", retryAfter: 2)) }
@@ -279,10 +279,6 @@ public final class IngestWriter: Service, Sendable {
             var flush = FlushTransaction(operations: operations, prices: prices, limits: limits, lane: lane, now: Date().roundedToMicroseconds)
             return try await flush.run(on: connection)  // its own transaction, over every tenant
         }
-    }
-
-    static func isTransient(_ error: PGError) -> Bool {
-        error.isConnectionError || error.kind == .poolTimeout || error.code?.isRetryableTransactionFailure == true
     }
 
     /// The answer for a write that failed alone with a database error.
