@@ -13,17 +13,13 @@ public enum LLMLogServer {
         let limits = httpServerLimits(configuration, logger: logger)
         let location = try await DatabaseLocation.resolve(
             databaseURL: configuration.databaseURL, directory: configuration.dataDirectory, logger: logger)
-        let migrator = try Migrator(logger: logger)
-        try await migrator.migrate(location.configuration)
-        var poolOptions = PGPool.Options(maxConnections: configuration.poolSize, acquireTimeout: configuration.poolTimeout)
-        poolOptions.errorObserver = metrics.databaseErrorObserver
-        let pool = PGPool(configuration: location.serviceConfiguration, options: poolOptions, logger: logger)
-        let tenants = TenantStore(pool: pool)
+        try await Migrator(logger: logger).migrate(location.configuration)
         // First-start administration (a token signing key, the default tenant) is done as the owner.
         let owner = PGPool(configuration: location.configuration, options: .init(maxConnections: 1), logger: logger)
         try await TokenKeyRing.ensureActiveKey(owner)
-        if try await tenants.tenantCount() == 0 {
-            let created = try await TenantStore(pool: owner).createTenant(name: "default")
+        let ownerTenants = TenantStore(pool: owner)
+        if try await ownerTenants.tenantCount() == 0 {
+            let created = try await ownerTenants.createTenant(name: "default")
             print("""
                 created tenant "default" (\(created.tenantId)); its keys are shown only now:
                   admin key:  \(created.adminKey)
@@ -31,37 +27,14 @@ public enum LLMLogServer {
                 """)
         }
         await owner.close()
-        let tokens = TokenKeyRing()
-        try await tokens.reload(from: pool)
-        let prices = PriceBook()
-        try await prices.reload(from: pool)
-        // The writer has connections of its own (one per lane): under load every pooled connection can be busy with key lookups
-        // and reads, and a flush that waits for one holds back every request queued behind it.
-        var writerPoolOptions = PGPool.Options(maxConnections: configuration.writer.lanes, acquireTimeout: configuration.poolTimeout)
-        writerPoolOptions.errorObserver = metrics.databaseErrorObserver
-        let writerPool = PGPool(configuration: location.serviceConfiguration, options: writerPoolOptions, logger: logger)
-        let writer = IngestWriter(pool: writerPool, prices: prices, options: configuration.writer, limits: configuration.limits,
-                                  metrics: metrics, logger: logger)
-        let keyUsage = KeyUsageRecorder(pool: pool, interval: configuration.keyUsageFlush, logger: logger)
-        let components = ServiceComponents(pool: pool, writer: writer, tenants: tenants, migrator: migrator,
-                                           limits: configuration.limits, keyUsage: keyUsage, tokens: tokens,
-                                           tokenMaxTTLSeconds: configuration.tokenMaxTTLSeconds, readTimeout: configuration.readTimeout, metrics: metrics,
-                                           rateLimiter: configuration.makeRateLimiter(), authFailureLimiter: configuration.makeAuthFailureLimiter(),
-                                           readShare: ReadShare(limit: configuration.effectiveTenantReadLimit))
-        var extra: [any Service] = [
-            PeriodicReload(what: "prices", interval: configuration.priceRefresh, logger: logger) { try await prices.reload(from: pool) },
-            PeriodicReload(what: "token signing keys", interval: configuration.tokenKeyRefresh, logger: logger) { try await tokens.reload(from: pool) },
-        ]
-        extra.append(writerPool)  // services stop in reverse order: the writer's pool closes after the writer drained
-        if let cluster = location.embedded { extra.insert(EmbeddedClusterService(cluster: cluster), at: 0) }
+        let assembly = try await ServiceAssembly.build(configuration, database: location.configuration, metrics: metrics, logger: logger)
+        let extra: [any Service] = location.embedded.map { [EmbeddedClusterService(cluster: $0)] } ?? []
         print("llmlog listening on http://\(configuration.host):\(configuration.port) (database: \(location.displayURL))")
         fflush(nil)  // the keys and address must reach a piped stdout now, not at exit
         logger.info("listening", metadata: ["host": "\(configuration.host)", "port": "\(configuration.port)",
                                             "rate_limit_per_second": "\(configuration.rateLimitPerSecond)",
                                             "auth_failure_limit_per_second": "\(configuration.authFailureLimitPerSecond)"])
-        let app = buildApplication(components, host: configuration.host, port: configuration.port, limits: limits, extraServices: extra,
-                                   logger: logger)
-        try await app.runService()
+        try await assembly.application(limits: limits, extraServices: extra, logger: logger).runService()
     }
 
     /// Raises the open-file limit as far as the system allows (every connection holds a file) and derives the

@@ -233,8 +233,8 @@ import Testing
     /// A tenant with its share of reads running gets 429 for more, before it takes a pooled connection; another
     /// tenant's reads are still admitted.
     @Test func oneTenantCannotHoldEveryReadConnection() async throws {
-        let share = ReadShare(limit: 2)
-        try await TestService.run(suite: Self.suite, readShare: share) { service in
+        try await TestService.run(suite: Self.suite, tenantReadLimit: 2) { service in
+            let share = service.readShare
             let other = try await service.tenants.createTenant(name: "other-\(UUID().uuidString.prefix(8))")
             let lock = try await PGConnection.connect(TestDatabase.database(for: Self.suite))
             try await lock.query("BEGIN")

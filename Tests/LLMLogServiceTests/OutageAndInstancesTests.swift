@@ -15,7 +15,7 @@ import Testing
         var writer = IngestWriter.Options()
         writer.retryWindow = .seconds(1)
         try await TestService.run(suite: "outage", database: cluster.configuration(), writerOptions: writer,
-                                  poolOptions: .init(maxConnections: 4, acquireTimeout: .seconds(1))) { service in
+                                  poolSize: 4, poolTimeout: .seconds(1)) { service in
             let conversation = try await service.request(.post, "/v1/conversations", json: #"{"type": "CHAT", "provider": "openai", "model": "gpt-4o"}"#)
                 .decode(ConversationRecord.self)
             let path = "/v1/conversations/\(conversation.id)/messages"

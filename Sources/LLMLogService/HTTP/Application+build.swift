@@ -74,18 +74,3 @@ public func buildRouter(_ components: ServiceComponents) -> Router<AppContext> {
     TokenRoutes(tokens: components.tokens, maxTTLSeconds: components.tokenMaxTTLSeconds, limits: components.limits).register(on: v1)
     return router
 }
-
-/// The HTTP application: the router on `host:port` behind the connection walls of `limits` (timeouts, connection cap;
-/// see `HTTPServerLimits`), with the pool, key-use recorder and writer as services (shut down in reverse: server,
-/// writer, recorder, pool — so requests in flight are written before the pool closes).
-public func buildApplication(
-    _ components: ServiceComponents, host: String, port: Int, limits: HTTPServerLimits = HTTPServerLimits(),
-    extraServices: [any Service] = [], logger: Logger
-) -> some ApplicationProtocol {
-    Application(
-        router: buildRouter(components),
-        server: .guardedHTTP1(limits: limits, metrics: components.metrics),
-        configuration: .init(address: .hostname(host, port: port), serverName: "llmlog"),
-        services: extraServices + [components.pool, components.keyUsage, components.writer],
-        logger: logger)
-}

@@ -48,21 +48,15 @@ final class LiveService: Sendable {
     /// time) and returns once it listens.
     @discardableResult
     func start(port: Int? = nil) async throws -> Int {
-        let pool = PGPool(configuration: configuration.with("options", "-c role=\(DatabaseLocation.serviceRole)"),
-                          options: .init(maxConnections: 4, acquireTimeout: .seconds(1)), logger: Self.logger)
-        let prices = PriceBook()
-        try await prices.reload(from: pool)
-        var writerOptions = IngestWriter.Options()
-        writerOptions.retryWindow = .seconds(1)
-        let writer = IngestWriter(pool: pool, prices: prices, options: writerOptions, logger: Self.logger)
-        let keyUsage = KeyUsageRecorder(pool: pool, interval: .seconds(3600), logger: Self.logger)
-        let tokens = TokenKeyRing()
-        try await tokens.reload(from: pool)
-        let components = ServiceComponents(pool: pool, writer: writer, tenants: TenantStore(pool: pool),
-                                           migrator: try Migrator(logger: Self.logger), limits: IngestLimits(),
-                                           keyUsage: keyUsage, tokens: tokens)
-        let server = try await RunningServer.start(buildRouter(components), port: port ?? self.port,
-                                                   services: [pool, keyUsage, writer], logger: Self.logger)
+        var settings = ServiceConfiguration()
+        settings.poolSize = 4
+        settings.poolTimeout = .seconds(1)
+        settings.writer.retryWindow = .seconds(1)
+        settings.rateLimitPerSecond = 0
+        settings.keyUsageFlush = .seconds(3600)
+        let assembly = try await ServiceAssembly.build(settings, database: configuration, logger: Self.logger)
+        let server = try await RunningServer.start(buildRouter(assembly.components), port: port ?? self.port,
+                                                   services: assembly.services, logger: Self.logger)
         let bound = server.port
         boundPort.withLock { $0 = bound }
         running.withLock { $0 = server }

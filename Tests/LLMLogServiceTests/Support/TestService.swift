@@ -11,7 +11,7 @@ import PGTestSupport
 /// router, driven through Hummingbird's router test client (real HTTP semantics, no sockets).
 struct TestService: Sendable {
     let tenant: TenantStore.CreatedTenant
-    /// The service's pool: connected as llmlog_service, subject to row-level security.
+    /// The service's reading pool: connected as llmlog_service, subject to row-level security (the writer has its own).
     let pool: PGPool
     /// The owner's pool, for setting up and checking (a superuser here: it sees every row).
     let database: PGPool
@@ -22,6 +22,8 @@ struct TestService: Sendable {
     let tokens: TokenKeyRing
     /// This service's own metrics registry (what `GET /metrics` renders).
     let metrics: ServiceMetrics
+    /// The per-tenant bound on concurrent reads.
+    let readShare: ReadShare
     let send: @Sendable (HTTPRequest.Method, String, HTTPFields, ByteBuffer?) async throws -> TestResponse
 
     /// Warnings and errors only, so test output stays readable (one info line per request otherwise).
@@ -31,40 +33,39 @@ struct TestService: Sendable {
         return logger
     }()
 
-    /// Runs `body` against a service on the suite's database.
+    /// Runs `body` against a service on the suite's database, built as `llmlog serve` builds it (`ServiceAssembly`:
+    /// the writer on a pool of its own) from settings for a test: no rate limits unless a limiter is handed in.
     static func run<R: Sendable>(
         suite: String, database: PGConnectionConfiguration? = nil, limits: IngestLimits = IngestLimits(),
-        writerOptions: IngestWriter.Options = IngestWriter.Options(), poolOptions: PGPool.Options = .init(maxConnections: 8),
-        rateLimiter: RateLimiter? = nil, authFailureLimiter: RateLimiter? = nil, metricsToken: String? = nil, readShare: ReadShare = ReadShare(limit: 4),
+        writerOptions: IngestWriter.Options = IngestWriter.Options(), poolSize: Int = 8, poolTimeout: Duration = .seconds(5),
+        rateLimiter: RateLimiter? = nil, authFailureLimiter: RateLimiter? = nil, metricsToken: String? = nil, tenantReadLimit: Int = 4,
         logger: Logger = TestService.logger, _ body: @Sendable (TestService) async throws -> R
     ) async throws -> R {
         let configuration: PGConnectionConfiguration
         if let database { configuration = database } else { configuration = try await TestDatabase.database(for: suite) }
-        let migrator = try Migrator(logger: logger)
-        try await migrator.migrate(configuration)
+        try await Migrator(logger: logger).migrate(configuration)
         let database = PGPool(configuration: configuration, options: .init(maxConnections: 2), logger: logger)
         let tenants = TenantStore(pool: database)
         let tenant = try await tenants.createTenant(name: "tenant-\(UUID().uuidString.prefix(8))")
-        let metrics = ServiceMetrics(scrapeToken: metricsToken)
-        var poolOptions = poolOptions
-        poolOptions.errorObserver = metrics.databaseErrorObserver
-        let pool = PGPool(configuration: configuration.with("options", "-c role=\(DatabaseLocation.serviceRole)"),
-                          options: poolOptions, logger: logger)
-        let prices = PriceBook()
-        try await prices.reload(from: pool)
-        let writer = IngestWriter(pool: pool, prices: prices, options: writerOptions, limits: limits, metrics: metrics, logger: logger)
-        let keyUsage = KeyUsageRecorder(pool: pool, interval: .seconds(3600), logger: logger)
         try await TokenKeyRing.ensureActiveKey(database)
-        let tokens = TokenKeyRing()
-        try await tokens.reload(from: pool)
-        let components = ServiceComponents(pool: pool, writer: writer, tenants: TenantStore(pool: pool), migrator: migrator,
-                                           limits: limits, keyUsage: keyUsage, tokens: tokens, tokenMaxTTLSeconds: 7200,
-                                           metrics: metrics, rateLimiter: rateLimiter,
-                                           authFailureLimiter: authFailureLimiter, readShare: readShare)
-        let app = Application(router: buildRouter(components), services: [database, pool, keyUsage, writer], logger: logger)
-        return try await app.test(.router) { client in
-            let service = TestService(tenant: tenant, pool: pool, database: database, tenants: tenants, writer: writer,
-                                      keyUsage: keyUsage, tokens: tokens, metrics: metrics) { method, uri, headers, body in
+        var settings = ServiceConfiguration()
+        settings.limits = limits
+        settings.writer = writerOptions
+        settings.poolSize = poolSize
+        settings.poolTimeout = poolTimeout
+        settings.metricsToken = metricsToken
+        settings.rateLimitPerSecond = 0  // a test that limits hands in a limiter with a clock of its own
+        settings.authFailureLimitPerSecond = 0
+        settings.tenantReadLimit = tenantReadLimit
+        settings.tokenMaxTTLSeconds = 7200
+        settings.keyUsageFlush = .seconds(3600)
+        let assembly = try await ServiceAssembly.build(settings, database: configuration, rateLimiter: rateLimiter,
+                                                       authFailureLimiter: authFailureLimiter, logger: logger)
+        let components = assembly.components
+        return try await assembly.application(extraServices: [database], logger: logger).test(.router) { client in
+            let service = TestService(tenant: tenant, pool: components.pool, database: database, tenants: tenants, writer: components.writer,
+                                      keyUsage: components.keyUsage, tokens: components.tokens, metrics: components.metrics,
+                                      readShare: components.readShare) { method, uri, headers, body in
                 try await client.execute(uri: uri, method: method, headers: headers, body: body)
             }
             return try await body(service)

@@ -1,0 +1,70 @@
+import Hummingbird
+import Logging
+import PGClient
+import ServiceLifecycle
+
+/// The service as `llmlog serve` runs it, built in one place from its settings: the reading pool (reads and key
+/// lookups), the writer's own pool (one connection per lane, so a flush never waits behind reads), the price table
+/// and token signing keys loaded and periodically reloaded, the writer and the key-use recorder. `llmlog serve`, the
+/// service's tests and the Swift client's tests all build it here, so what is tested is what ships: a test's choices
+/// are settings (`ServiceConfiguration`), plus the rate limiters it may hand in with a clock of its own.
+public struct ServiceAssembly: Sendable {
+    /// The settings it was built from.
+    public let configuration: ServiceConfiguration
+    /// What the routes use.
+    public let components: ServiceComponents
+    /// The price table the writer prices with.
+    public let prices: PriceBook
+    /// The writer's pool (one connection per lane).
+    public let writerPool: PGPool
+    /// Everything that runs beside the HTTP server, in start order; they stop in reverse (the writer drains first,
+    /// then the recorder, the reading pool, the writer's pool and the reloads).
+    public let services: [any Service]
+
+    /// Builds the service on a migrated database: `database` is how the owner connects; the service connects with
+    /// the same credentials as `llmlog_service` (row-level security applies to every query).
+    public static func build(
+        _ configuration: ServiceConfiguration, database: PGConnectionConfiguration, metrics: ServiceMetrics? = nil,
+        rateLimiter: RateLimiter? = nil, authFailureLimiter: RateLimiter? = nil, logger: Logger
+    ) async throws -> ServiceAssembly {
+        let metrics = metrics ?? ServiceMetrics(scrapeToken: configuration.metricsToken)
+        let serviceDatabase = database.with("options", "-c role=\(DatabaseLocation.serviceRole)")
+        var poolOptions = PGPool.Options(maxConnections: configuration.poolSize, acquireTimeout: configuration.poolTimeout)
+        poolOptions.errorObserver = metrics.databaseErrorObserver
+        let pool = PGPool(configuration: serviceDatabase, options: poolOptions, logger: logger)
+        var writerPoolOptions = PGPool.Options(maxConnections: configuration.writer.lanes, acquireTimeout: configuration.poolTimeout)
+        writerPoolOptions.errorObserver = metrics.databaseErrorObserver
+        let writerPool = PGPool(configuration: serviceDatabase, options: writerPoolOptions, logger: logger)
+        let tokens = TokenKeyRing()
+        try await tokens.reload(from: pool)
+        let prices = PriceBook()
+        try await prices.reload(from: pool)
+        let writer = IngestWriter(pool: writerPool, prices: prices, options: configuration.writer, limits: configuration.limits,
+                                  metrics: metrics, logger: logger)
+        let keyUsage = KeyUsageRecorder(pool: pool, interval: configuration.keyUsageFlush, logger: logger)
+        let components = ServiceComponents(
+            pool: pool, writer: writer, tenants: TenantStore(pool: pool), migrator: try Migrator(logger: logger),
+            limits: configuration.limits, keyUsage: keyUsage, tokens: tokens, tokenMaxTTLSeconds: configuration.tokenMaxTTLSeconds,
+            readTimeout: configuration.readTimeout, metrics: metrics, rateLimiter: rateLimiter ?? configuration.makeRateLimiter(),
+            authFailureLimiter: authFailureLimiter ?? configuration.makeAuthFailureLimiter(),
+            readShare: ReadShare(limit: configuration.effectiveTenantReadLimit))
+        let services: [any Service] = [
+            PeriodicReload(what: "prices", interval: configuration.priceRefresh, logger: logger) { try await prices.reload(from: pool) },
+            PeriodicReload(what: "token signing keys", interval: configuration.tokenKeyRefresh, logger: logger) { try await tokens.reload(from: pool) },
+            writerPool, pool, keyUsage, writer,
+        ]
+        return ServiceAssembly(configuration: configuration, components: components, prices: prices, writerPool: writerPool,
+                               services: services)
+    }
+
+    /// The HTTP application on the configured host and port, behind `limits` (timeouts, connection cap), with
+    /// `extraServices` started first and stopped last (the embedded cluster).
+    public func application(limits: HTTPServerLimits = HTTPServerLimits(), extraServices: [any Service] = [], logger: Logger) -> some ApplicationProtocol {
+        Application(
+            router: buildRouter(components),
+            server: .guardedHTTP1(limits: limits, metrics: components.metrics),
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "llmlog"),
+            services: extraServices + services,
+            logger: logger)
+    }
+}
