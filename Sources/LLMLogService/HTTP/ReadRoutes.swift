@@ -75,7 +75,7 @@ struct ReadRoutes {
                 "(octet_length(content) + octet_length(metadata::text) + coalesce(octet_length(error_message), 0))::int8", limit: limit + 1))
                 .map { try $0.decode(Int.self, column: 0) }
             let take = AnswerBudget.rowsThatFit(sizes: sizes, budget: maxAnswerBytes, limit: limit)
-            let messages = take == 0 ? [] : try await tx.query(page(MessageRecord.columns, limit: take)).map { try MessageRecord.decode($0).record }
+            let messages = take == 0 ? [] : try await tx.query(page(MessageTable.selectList(), limit: take)).map { try MessageTable.decode($0).record }
             let nextCursor = sizes.count > messages.count ? messages.last?.messageIndex : nil
             return ConversationDetail(conversation: conversation, messages: messages, nextCursor: nextCursor)
         }

@@ -69,31 +69,6 @@ struct ConversationState {
     }
 }
 
-extension MessageRecord {
-    static let columns = """
-        id, conversation_id, role, content, provider, model, input_tokens, output_tokens, total_tokens, cached_input_tokens,
-        cache_creation_input_tokens, reasoning_tokens, cost, cost_source, processing_time, message_index, finish_reason,
-        temperature, max_tokens, error_message, metadata, created_at, request_hash, tenant_id
-        """
-
-    /// Decodes a row selected with `columns`; also returns the stored request hash.
-    static func decode(_ row: PGRow) throws -> (record: MessageRecord, requestHash: Data, tenantId: UUID) {
-        let (id, conversationId, role, content, provider, model, input, output, total, cached, creation, reasoning, cost,
-             costSource, processingTime, index, finishReason, temperature, maxTokens, errorMessage, metadata, createdAt,
-             requestHash, tenantId) = try row.decode(
-                (UUID, UUID, String, String, String, String, Int64?, Int64?, Int64?, Int64?, Int64?, Int64?, Decimal?,
-                 String, Int64?, Int, String?, Double?, Int64?, String?, PGJSON<JSONValue>, Date, Data, UUID).self)
-        let record = MessageRecord(
-            id: id, conversationId: conversationId, role: try MessageRole(column: "role", role), content: content,
-            provider: provider, model: model, inputTokens: input, outputTokens: output, totalTokens: total,
-            cachedInputTokens: cached, cacheCreationInputTokens: creation, reasoningTokens: reasoning, cost: cost,
-            costSource: try CostSource(column: "cost_source", costSource), processingTime: processingTime, messageIndex: index,
-            finishReason: finishReason, temperature: temperature, maxTokens: maxTokens, errorMessage: errorMessage,
-            metadata: metadata.value, createdAt: createdAt)
-        return (record, requestHash, tenantId)
-    }
-}
-
 extension RawRepresentable where RawValue == String {
     /// The case stored as `text` in `column`; an unknown value is a decoding error naming the column, never a default.
     init(column: String, _ text: String) throws {

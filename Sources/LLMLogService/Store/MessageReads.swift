@@ -9,9 +9,9 @@ enum MessageReads {
         try await pool.withTransaction(readOnly: true) { tx in
             try await TenantScope.read(for: principal, tx)
             let rows = try await tx.query("""
-                SELECT \(unsafeSQL: MessageRecord.columns) FROM llm_messages WHERE tenant_id = \(principal.tenantId) AND id = \(id)
+                SELECT \(unsafeSQL: MessageTable.selectList()) FROM llm_messages WHERE tenant_id = \(principal.tenantId) AND id = \(id)
                 """)
-            return try rows.first.map { try MessageRecord.decode($0).record }
+            return try rows.first.map { try MessageTable.decode($0).record }
         }
     }
 }

@@ -38,15 +38,6 @@ struct FlushPlan {
         var takenIndexes: Set<IndexKey> = []
     }
 
-    /// A message to insert: its record, and what only the table holds.
-    struct MessageRow {
-        let tenantId: UUID
-        let record: MessageRecord
-        let requestHash: Data
-        /// The conversation's user (the per-user row-level-security column of `llm_messages`).
-        let userId: String?
-    }
-
     let prices: PriceBook
     let limits: IngestLimits
     let now: Date
@@ -54,7 +45,7 @@ struct FlushPlan {
     /// Each operation's outcome, in order.
     private(set) var outcomes: [WriteOutcome?]
     /// The messages to insert, in the order they were decided.
-    private(set) var messageRows: [MessageRow] = []
+    private(set) var messageRows: [StoredMessage] = []
     /// Deltas of the per-user hourly rollup rows and of the tenant daily rows, kept in step by `addToRollups`.
     private(set) var hourlyRollups: [RollupKey: RollupDelta] = [:]
     private(set) var dailyRollups: [RollupKey: RollupDelta] = [:]
@@ -268,7 +259,7 @@ struct FlushPlan {
         }
         snapshot.conversations[key] = state
         batchMessages[messageKey] = (record, hash)
-        messageRows.append(MessageRow(tenantId: key.tenantId, record: record, requestHash: hash, userId: state.record.userId))
+        messageRows.append(StoredMessage(tenantId: key.tenantId, record: record, requestHash: hash, userId: state.record.userId))
         return .success(.message(record, created: true))
     }
 

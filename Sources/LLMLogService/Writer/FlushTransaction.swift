@@ -197,27 +197,8 @@ struct FlushTransaction {
 
     // MARK: writes
 
-    private func insertMessagesQuery(_ rows: [FlushPlan.MessageRow]) -> PGQuery? {
-        guard !rows.isEmpty else { return nil }
-        return """
-            INSERT INTO llm_messages (tenant_id, id, conversation_id, role, content, provider, model, input_tokens,
-                cached_input_tokens, cache_creation_input_tokens, output_tokens, reasoning_tokens, total_tokens, cost,
-                cost_source, processing_time, message_index, finish_reason, temperature, max_tokens, error_message,
-                metadata, request_hash, created_at, user_id)
-            SELECT * FROM unnest(
-                \(rows.map(\.tenantId))::uuid[], \(rows.map(\.record.id))::uuid[], \(rows.map(\.record.conversationId))::uuid[],
-                \(rows.map(\.record.role.rawValue))::text[], \(rows.map(\.record.content))::text[],
-                \(rows.map(\.record.provider))::text[], \(rows.map(\.record.model))::text[],
-                \(rows.map(\.record.inputTokens))::int8[], \(rows.map(\.record.cachedInputTokens))::int8[],
-                \(rows.map(\.record.cacheCreationInputTokens))::int8[], \(rows.map(\.record.outputTokens))::int8[],
-                \(rows.map(\.record.reasoningTokens))::int8[], \(rows.map(\.record.totalTokens))::int8[],
-                \(rows.map(\.record.cost))::numeric[], \(rows.map(\.record.costSource.rawValue))::text[],
-                \(rows.map { $0.record.processingTime.map(Int32.init) })::int4[], \(rows.map { Int32($0.record.messageIndex) })::int4[],
-                \(rows.map(\.record.finishReason))::text[], \(rows.map(\.record.temperature))::float8[],
-                \(rows.map { $0.record.maxTokens.map(Int32.init) })::int4[], \(rows.map(\.record.errorMessage))::text[],
-                \(rows.map { PGJSON($0.record.metadata) })::jsonb[], \(rows.map(\.requestHash))::bytea[],
-                \(rows.map(\.record.createdAt))::timestamptz[], \(rows.map(\.userId))::text[])
-            """
+    private func insertMessagesQuery(_ rows: [StoredMessage]) -> PGQuery? {
+        rows.isEmpty ? nil : MessageTable.insert(rows)
     }
 
     /// Writes the changed conversations back. An upsert on the primary key rather than UPDATE … FROM: every row
