@@ -21,6 +21,18 @@ import Testing
         }
     }
 
+    @Test func theConversationDeclarationIsTheMigratedTable() async throws {
+        try await TestService.run(suite: Self.suite) { service in
+            let rows = try await service.database.query("""
+                SELECT column_name::text, udt_name::text FROM information_schema.columns
+                WHERE table_schema = 'public' AND table_name = 'llm_conversations'
+                """)
+            let migrated = Dictionary(uniqueKeysWithValues: try rows.map { try $0.decode((String, String).self) })
+            let declared = Dictionary(uniqueKeysWithValues: ConversationTable.allColumns.map { ($0.name, $0.sqlType) })
+            #expect(declared == migrated)
+        }
+    }
+
     @Test func whatTheInsertWritesTheDecoderReadsBack() async throws {
         try await TestService.run(suite: Self.suite) { service in
             let conversation = try await HostileTenantTests.conversation(service, key: service.tenant.ingestKey)

@@ -101,9 +101,9 @@ struct ConversationListRoute {
                 (coalesce(octet_length(title), 0) + coalesce(octet_length(error_message), 0) + octet_length(metadata::text))::int8
                 """, limit: limit + 1)).map { try $0.decode(Int.self, column: 0) }
             let take = AnswerBudget.rowsThatFit(sizes: sizes, budget: maxAnswerBytes, limit: limit)
-            return (sizes, take == 0 ? [] : Array(try await tx.query(page(ConversationState.columns, limit: take))))
+            return (sizes, take == 0 ? [] : Array(try await tx.query(page(ConversationTable.selectList(), limit: take))))
         }
-        let conversations = try rows.map { try ConversationState(row: $0).record }
+        let conversations = try rows.map { try ConversationTable.decode($0).record }
         let next = sizes.count > conversations.count ? conversations.last.map { Cursor(createdAt: $0.createdAt, id: $0.id).encoded } : nil
         return try .json(Page(conversations: conversations, nextCursor: next))
     }

@@ -58,12 +58,12 @@ struct ReadRoutes {
         // Repeatable read: the sizes and the rows come from one snapshot.
         let detail = try await pool.read(principal.readScope, share: readShare, timeout: timeout, isolation: .repeatableRead) { tx -> ConversationDetail? in
             let rows = try await tx.query("""
-                SELECT \(unsafeSQL: ConversationState.columns) FROM llm_conversations
+                SELECT \(unsafeSQL: ConversationTable.selectList()) FROM llm_conversations
                 WHERE tenant_id = \(principal.tenantId) AND id = \(id)
                   AND (\(principal.userId)::text IS NULL OR user_id = \(principal.userId))
                 """)
             guard let row = rows.first else { return nil }
-            let conversation = try ConversationState(row: row).record
+            let conversation = try ConversationTable.decode(row).record
             func page(_ select: String, limit: Int) -> PGQuery {
                 """
                 SELECT \(unsafeSQL: select) FROM llm_messages

@@ -139,10 +139,10 @@ struct ProviderIngest: Sendable {
             let stored = try await pool.withTransaction(readOnly: true) { tx -> ConversationRecord? in
                 try await TenantScope.read(for: principal, tx)
                 let rows = try await tx.query("""
-                    SELECT \(unsafeSQL: ConversationState.columns) FROM llm_conversations
+                    SELECT \(unsafeSQL: ConversationTable.selectList()) FROM llm_conversations
                     WHERE tenant_id = \(principal.tenantId) AND id = \(id)
                     """)
-                return try rows.first.map { try ConversationState(row: $0).record }
+                return try rows.first.map { try ConversationTable.decode($0).record }
             }
             guard let stored else { throw APIError.internalError }
             return (stored, false)

@@ -24,20 +24,15 @@ struct ConversationState {
                   type: record.type, userId: record.userId)
     }
 
-    static let columns = """
-        tenant_id, id, user_id, type, title, document_id, provider, model, status, total_tokens_used, total_cost,
-        message_count, usage_message_count, unpriced_message_count, next_message_index, reported_total_tokens,
-        reported_total_cost, error_message, metadata, request_hash, created_at, updated_at, completed_at
-        """
-
-    /// `columns` as the writer's lock query selects them (`c` the row, `k.d` whether its details are wanted): title,
-    /// error message and metadata only where `k.d`, so a flush of messages reads no client-sized text.
-    static let lockedColumns = """
-        c.tenant_id, c.id, c.user_id, c.type, CASE WHEN k.d THEN c.title END, c.document_id, c.provider, c.model, c.status,
-        c.total_tokens_used, c.total_cost, c.message_count, c.usage_message_count, c.unpriced_message_count,
-        c.next_message_index, c.reported_total_tokens, c.reported_total_cost, CASE WHEN k.d THEN c.error_message END,
-        CASE WHEN k.d THEN c.metadata ELSE '{}'::jsonb END, c.request_hash, c.created_at, c.updated_at, c.completed_at
-        """
+    /// The state of a conversation created from `request` (what the insert of a new conversation writes).
+    init(tenantId: UUID, id: UUID, creating request: ConversationCreateRequest, requestHash: Data, receivedAt: Date) {
+        let createdAt = request.createdAt ?? receivedAt
+        self.init(tenantId: tenantId, record: ConversationRecord(
+            id: id, userId: request.userId, type: request.type, title: request.title, documentId: request.documentId,
+            provider: request.provider, model: request.model, status: .active, totalTokensUsed: 0, totalCost: 0, messageCount: 0,
+            reportedTotalTokens: nil, reportedTotalCost: nil, errorMessage: nil, metadata: request.metadata ?? .emptyObject,
+            createdAt: createdAt, updatedAt: createdAt, completedAt: nil), requestHash: requestHash)
+    }
 
     init(tenantId: UUID, record: ConversationRecord, usageMessageCount: Int = 0, unpricedMessageCount: Int = 0,
          nextMessageIndex: Int = 0, requestHash: Data) {
@@ -46,25 +41,6 @@ struct ConversationState {
         self.usageMessageCount = usageMessageCount
         self.unpricedMessageCount = unpricedMessageCount
         self.nextMessageIndex = nextMessageIndex
-        self.requestHash = requestHash
-    }
-
-    init(row: PGRow) throws {
-        let (tenantId, id, userId, type, title, documentId, provider, model, status, totalTokens, totalCost,
-             messageCount, usageCount, unpricedCount, nextIndex, reportedTokens, reportedCost, errorMessage, metadata,
-             requestHash, createdAt, updatedAt, completedAt) = try row.decode(
-                (UUID, UUID, String?, String, String?, String?, String, String, String, Int64, Decimal,
-                 Int, Int, Int, Int, Int64?, Decimal?, String?, PGJSON<JSONValue>, Data, Date, Date, Date?).self)
-        self.tenantId = tenantId
-        self.record = ConversationRecord(
-            id: id, userId: userId, type: type, title: title, documentId: documentId, provider: provider, model: model,
-            status: try ConversationStatus(column: "status", status), totalTokensUsed: totalTokens, totalCost: totalCost,
-            messageCount: messageCount, reportedTotalTokens: reportedTokens, reportedTotalCost: reportedCost,
-            errorMessage: errorMessage, metadata: metadata.value, createdAt: createdAt, updatedAt: updatedAt,
-            completedAt: completedAt)
-        self.usageMessageCount = usageCount
-        self.unpricedMessageCount = unpricedCount
-        self.nextMessageIndex = nextIndex
         self.requestHash = requestHash
     }
 }

@@ -39,8 +39,9 @@ extension Array {
         map { prefix + $0.name }.joined(separator: ", ")
     }
 
-    /// `INSERT INTO table (columns) SELECT * FROM unnest(one array per column)` for `rows`.
-    func insert<Row>(into table: String, _ rows: [Row]) -> PGQuery where Element == TableColumn<Row> {
+    /// `INSERT INTO table (columns) SELECT * FROM unnest(one array per column)` for `rows`, then `suffix` (an
+    /// ON CONFLICT clause; program text, never input).
+    func insert<Row>(into table: String, _ rows: [Row], suffix: String = "") -> PGQuery where Element == TableColumn<Row> {
         var query = PGQuery.StringInterpolation(literalCapacity: 64 * count, interpolationCount: count)
         query.appendLiteral("INSERT INTO \(table) (\(columnList())) SELECT * FROM unnest(")
         for (position, column) in enumerated() {
@@ -48,7 +49,7 @@ extension Array {
             column.bind(rows, &query)
             query.appendLiteral("::\(column.sqlType)[]")
         }
-        query.appendLiteral(")")
+        query.appendLiteral(")" + suffix)
         return PGQuery(stringInterpolation: query)
     }
 

@@ -78,31 +78,15 @@ struct FlushTransaction {
     /// Inserts the conversations this flush creates (new ids only; key order, so concurrent flushes never deadlock).
     private func newConversationsQuery() -> PGQuery? {
         var seen: Set<ConversationKey> = []
-        var tenants: [UUID] = [], ids: [UUID] = [], users: [String?] = [], types: [String] = [], titles: [String?] = []
-        var documents: [String?] = [], providers: [String] = [], models: [String] = [], metadata: [PGJSON<JSONValue>] = []
-        var hashes: [Data] = [], created: [Date] = []
-        let creates = operations.compactMap { operation -> (UUID, UUID, ConversationCreateRequest, Data, Date)? in
-            guard case .createConversation(let tenantId, let id, let request, let hash, let receivedAt) = operation else { return nil }
-            return (tenantId, id, request, hash, receivedAt)
-        }.sorted { ConversationKey(tenantId: $0.0, id: $0.1) < ConversationKey(tenantId: $1.0, id: $1.1) }
-        for (tenantId, id, request, hash, receivedAt) in creates {
-            guard seen.insert(ConversationKey(tenantId: tenantId, id: id)).inserted else { continue }
-            tenants.append(tenantId); ids.append(id); users.append(request.userId); types.append(request.type)
-            titles.append(request.title); documents.append(request.documentId); providers.append(request.provider)
-            models.append(request.model); metadata.append(PGJSON(request.metadata ?? .emptyObject)); hashes.append(hash)
-            created.append(request.createdAt ?? receivedAt)
+        var states: [ConversationState] = []
+        for case .createConversation(let tenantId, let id, let request, let hash, let receivedAt) in operations
+        where seen.insert(ConversationKey(tenantId: tenantId, id: id)).inserted {
+            states.append(ConversationState(tenantId: tenantId, id: id, creating: request, requestHash: hash, receivedAt: receivedAt))
         }
-        guard !ids.isEmpty else { return nil }
-        return """
-            INSERT INTO llm_conversations (tenant_id, id, user_id, type, title, document_id, provider, model, metadata,
-                                           request_hash, created_at, updated_at)
-            SELECT t, i, u, ty, ti, d, p, m, md, h, c, c
-            FROM unnest(\(tenants)::uuid[], \(ids)::uuid[], \(users)::text[], \(types)::text[], \(titles)::text[],
-                        \(documents)::text[], \(providers)::text[], \(models)::text[], \(metadata)::jsonb[],
-                        \(hashes)::bytea[], \(created)::timestamptz[]) AS x(t, i, u, ty, ti, d, p, m, md, h, c)
-            ON CONFLICT (tenant_id, id) DO NOTHING
-            RETURNING tenant_id, id
-            """
+        guard !states.isEmpty else { return nil }
+        return ConversationTable.insertNew(states.sorted {
+            ConversationKey(tenantId: $0.tenantId, id: $0.record.id) < ConversationKey(tenantId: $1.tenantId, id: $1.record.id)
+        })
     }
 
     private mutating func readNewConversations(_ inserted: PGResult) throws {
@@ -124,10 +108,10 @@ struct FlushTransaction {
         let sorted = keys.sorted(by: <)
         let tenants = sorted.map(\.tenantId), ids = sorted.map(\.id), withDetails = sorted.map(conversationsWithDetails.contains)
         return """
-            SELECT \(unsafeSQL: ConversationState.lockedColumns)
+            SELECT \(unsafeSQL: ConversationTable.lockedSelectList)
             FROM unnest(\(tenants)::uuid[], \(ids)::uuid[], \(withDetails)::bool[]) WITH ORDINALITY AS k(t, i, d, n)
             CROSS JOIN LATERAL (
-                SELECT \(unsafeSQL: ConversationState.columns) FROM llm_conversations c
+                SELECT \(unsafeSQL: ConversationTable.selectList()) FROM llm_conversations c
                 WHERE c.tenant_id = k.t AND c.id = k.i
                 LIMIT 1 FOR UPDATE
             ) c
@@ -137,7 +121,7 @@ struct FlushTransaction {
 
     private mutating func readLocked(_ rows: PGResult) throws {
         for row in rows {
-            var state = try ConversationState(row: row)
+            var state = try ConversationTable.decode(row)
             let key = ConversationKey(tenantId: state.tenantId, id: state.record.id)
             state.detailsLoaded = conversationsWithDetails.contains(key)
             snapshot.conversations[key] = state
@@ -201,60 +185,15 @@ struct FlushTransaction {
         rows.isEmpty ? nil : MessageTable.insert(rows)
     }
 
-    /// Writes the changed conversations back. An upsert on the primary key rather than UPDATE … FROM: every row
-    /// is found through the key's index, whereas the join was planned as a scan of the conversations with the
-    /// key list rescanned per row (~100 ms per flush at 1,000 conversations). The rows exist and are locked by
-    /// this transaction, so the insert half never happens; it carries the NOT NULL columns only to satisfy them.
-    /// Conversations read with their details (created or updated in this flush) are written whole; the others,
-    /// which only messages touched, get their counters only — their title, error message and metadata were not read.
+    /// Writes the changed conversations back (see `ConversationTable.writeBack`): an upsert on the primary key rather
+    /// than UPDATE … FROM, so every row is found through the key's index (the join was planned as a scan of the
+    /// conversations with the key list rescanned per row, ~100 ms per flush at 1,000 conversations). Conversations
+    /// read with their details (created or updated in this flush) are written whole; the others, which only messages
+    /// touched, get their counters only.
     private func conversationsQueries(_ states: [ConversationState]) -> [PGQuery] {
         let whole = states.filter(\.detailsLoaded), counters = states.filter { !$0.detailsLoaded }
-        return (whole.isEmpty ? [] : [wholeConversationsQuery(whole)]) + (counters.isEmpty ? [] : [conversationCountersQuery(counters)])
-    }
-
-    private func wholeConversationsQuery(_ states: [ConversationState]) -> PGQuery {
-        """
-            INSERT INTO llm_conversations AS c (\(unsafeSQL: ConversationState.columns))
-            SELECT * FROM unnest(
-                \(states.map(\.tenantId))::uuid[], \(states.map(\.record.id))::uuid[], \(states.map(\.record.userId))::text[],
-                \(states.map(\.record.type))::text[], \(states.map(\.record.title))::text[], \(states.map(\.record.documentId))::text[],
-                \(states.map(\.record.provider))::text[], \(states.map(\.record.model))::text[],
-                \(states.map(\.record.status.rawValue))::text[], \(states.map(\.record.totalTokensUsed))::int8[],
-                \(states.map(\.record.totalCost))::numeric[], \(states.map { Int32($0.record.messageCount) })::int4[],
-                \(states.map { Int32($0.usageMessageCount) })::int4[], \(states.map { Int32($0.unpricedMessageCount) })::int4[],
-                \(states.map { Int32($0.nextMessageIndex) })::int4[], \(states.map(\.record.reportedTotalTokens))::int8[],
-                \(states.map(\.record.reportedTotalCost))::numeric[], \(states.map(\.record.errorMessage))::text[],
-                \(states.map { PGJSON($0.record.metadata) })::jsonb[], \(states.map(\.requestHash))::bytea[],
-                \(states.map(\.record.createdAt))::timestamptz[], \(states.map(\.record.updatedAt))::timestamptz[],
-                \(states.map(\.record.completedAt))::timestamptz[])
-            ON CONFLICT (tenant_id, id) DO UPDATE SET
-                status = EXCLUDED.status, title = EXCLUDED.title, error_message = EXCLUDED.error_message,
-                metadata = EXCLUDED.metadata, total_tokens_used = EXCLUDED.total_tokens_used, total_cost = EXCLUDED.total_cost,
-                message_count = EXCLUDED.message_count, usage_message_count = EXCLUDED.usage_message_count,
-                unpriced_message_count = EXCLUDED.unpriced_message_count, next_message_index = EXCLUDED.next_message_index,
-                reported_total_tokens = EXCLUDED.reported_total_tokens, reported_total_cost = EXCLUDED.reported_total_cost,
-                updated_at = EXCLUDED.updated_at, completed_at = EXCLUDED.completed_at
-            """
-    }
-
-    private func conversationCountersQuery(_ states: [ConversationState]) -> PGQuery {
-        """
-            INSERT INTO llm_conversations AS c (tenant_id, id, type, provider, model, status, total_tokens_used, total_cost,
-                message_count, usage_message_count, unpriced_message_count, next_message_index, request_hash, created_at, updated_at)
-            SELECT * FROM unnest(
-                \(states.map(\.tenantId))::uuid[], \(states.map(\.record.id))::uuid[], \(states.map(\.record.type))::text[],
-                \(states.map(\.record.provider))::text[], \(states.map(\.record.model))::text[],
-                \(states.map(\.record.status.rawValue))::text[], \(states.map(\.record.totalTokensUsed))::int8[],
-                \(states.map(\.record.totalCost))::numeric[], \(states.map { Int32($0.record.messageCount) })::int4[],
-                \(states.map { Int32($0.usageMessageCount) })::int4[], \(states.map { Int32($0.unpricedMessageCount) })::int4[],
-                \(states.map { Int32($0.nextMessageIndex) })::int4[], \(states.map(\.requestHash))::bytea[],
-                \(states.map(\.record.createdAt))::timestamptz[], \(states.map(\.record.updatedAt))::timestamptz[])
-            ON CONFLICT (tenant_id, id) DO UPDATE SET
-                total_tokens_used = EXCLUDED.total_tokens_used, total_cost = EXCLUDED.total_cost,
-                message_count = EXCLUDED.message_count, usage_message_count = EXCLUDED.usage_message_count,
-                unpriced_message_count = EXCLUDED.unpriced_message_count, next_message_index = EXCLUDED.next_message_index,
-                updated_at = EXCLUDED.updated_at
-            """
+        return (whole.isEmpty ? [] : [ConversationTable.writeBack(whole, details: true)])
+            + (counters.isEmpty ? [] : [ConversationTable.writeBack(counters, details: false)])
     }
 
     /// Adds the flush's deltas to the per-user hourly rollups, then to the tenant daily rollups (the same deltas
