@@ -105,11 +105,15 @@ import Testing
             if answer.status == 401 { probeFailures += 1 }
         }
         let refusal = try #require(lastRefusal)
+        let refusedAt = ContinuousClock.now
         let sameAddress = await http.send(.init(method: "POST", path: "/v1/conversations", body: body, key: tenant.ingestKey))
-        #expect(sameAddress.status == 429)
         let operatorKey = await http.send(.init(method: "POST", path: "/v1/tenants", body: Data(#"{"name": "x"}"#.utf8),
                                                 key: "llmlog_ok_" + String(repeating: "1", count: 32)))
-        #expect(operatorKey.status == 429)
+        // The bucket refills one a second: on a loaded machine a second may pass, and then one request gets through.
+        let mayHaveRefilled = ContinuousClock.now - refusedAt >= .milliseconds(900)
+        #expect(sameAddress.status == 429 || (mayHaveRefilled && sameAddress.status == 201), "\(String(describing: sameAddress.status))")
+        #expect(operatorKey.status == 429 || (mayHaveRefilled && operatorKey.status == 401), "\(String(describing: operatorKey.status))")
+        let passedAfterRefusal = (sameAddress.status == 201 ? 1 : 0), operatorPassed = (operatorKey.status == 401 ? 1 : 0)
         let other = try await RawConnection.onThread {
             (try RawConnection.request(port: port, source: "127.0.0.2", method: "POST", path: "/v1/conversations",
                                        key: tenant.ingestKey, body: String(decoding: body, as: UTF8.self)),
@@ -126,7 +130,8 @@ import Testing
 
         // 4. The service counted its 429s; then it stops, and PostgreSQL says how many lookups it was asked for.
         let metrics = PrometheusText(text: String(decoding: await http.send(.init(method: "GET", path: "/metrics")).body, as: UTF8.self))
-        let counted = limited + 3  // the flood's, the probe's, the valid key's and the operator key's
+        // The flood's, the probe's, and the valid and operator keys' unless a refill let them through.
+        let counted = limited + 1 + (1 - passedAfterRefusal) + (1 - operatorPassed)
         #expect(metrics.value("\(ServiceMetrics.Name.rateLimited){limit=\"client_address\"}") == Double(counted))
         #expect(metrics.value("\(ServiceMetrics.Name.rateLimited){limit=\"caller\"}") == 0)
         service.signal(SIGTERM)
@@ -150,10 +155,10 @@ import Testing
         // One lookup per request that got past the limit (they came one after another, so none shared a query): the
         // flood's 401s, the probe's, the valid and the made-up key from 127.0.0.2, the valid key after the refill.
         // Without the limit there would have been at least 150.
-        let reached = failed + probeFailures + 3
+        let reached = failed + probeFailures + 3 + passedAfterRefusal
         #expect(keyLookups == reached, "\(keyLookups) key lookups; \(reached) requests got past the limit")
-        #expect(keyLookups <= Self.burst + refills + probeFailures + 3)
-        #expect(operatorLookups == 0)
+        #expect(keyLookups <= Self.burst + refills + probeFailures + 4)
+        #expect(operatorLookups == operatorPassed)
         print("auth failures: 150 made-up keys in \(elapsed): \(failed) answered 401 (burst \(Self.burst)), \(limited) answered 429; "
               + "PostgreSQL ran llmlog_authenticate_many \(keyLookups) times in all (without the limit: ≥ 150)")
     }

@@ -12,7 +12,7 @@ import Testing
     struct Running: Sendable {
         let cluster: PGLocalCluster
         let service: ServiceProcess
-        let http: HTTPProbe
+        let http: LoadClient
         let owner: PGPool
     }
 
@@ -23,8 +23,8 @@ import Testing
         let port = try PGLocalCluster.freeLoopbackPort()
         let logPath = NSTemporaryDirectory() + "llmlog-hostile-\(UUID().uuidString.prefix(8)).log"
         let service = try ServiceProcess(databaseURL: cluster.url(), port: port, environment: environment, logPath: logPath)
-        let http = HTTPProbe(port: port, connections: connections)
-        try await service.waitUntilReady(http)
+        try await service.waitUntilReady(HTTPProbe(port: port))
+        let http = LoadClient(port: port, connections: connections)
         return Running(cluster: cluster, service: service, http: http, owner: owner)
     }
 
@@ -32,6 +32,7 @@ import Testing
         running.service.signal(SIGTERM)
         _ = await running.service.waitForExit(timeout: .seconds(20))
         await running.owner.close()
+        await running.http.shutdown()
         running.cluster.stop()
     }
 
@@ -44,7 +45,7 @@ import Testing
     }
 
     static func post(_ running: Running, _ path: String, _ json: String, key: String) async -> HTTPProbe.Answer {
-        await running.http.send(.init(method: "POST", path: path, body: Data(json.utf8), key: key))
+        await running.http.send("POST", path, body: json, key: key)
     }
 
     /// One stored 1 MB message per writer lane, then 1,000-event batches that all name it, on every lane at once,
@@ -90,7 +91,7 @@ import Testing
         let after = try Self.peakMegabytes(running.service)
         print("AMPLIFICATION peak_rss_mb_before=\(Int(before)) peak_rss_mb_after=\(Int(after)) batches=12 events_per_batch=1000")
         #expect(after < 200, "peak memory \(after) MB under the amplification attack")
-        #expect(await running.http.send(.init(method: "GET", path: "/healthz")).status == 200)
+        #expect(await running.http.send("GET", "/healthz").status == 200)
         await Self.stop(running)
     }
 
