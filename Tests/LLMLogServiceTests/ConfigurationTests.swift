@@ -63,17 +63,9 @@ import Testing
         #expect(error?.message.contains("LLMLOG_IDLE_TIMEOUT_MS") == true)
     }
 
-    @Test func everySettingHasAServeFlagAndAREADMERow() throws {
+    @Test func everySettingHasAServeFlagAndAREADMERow() async throws {
         #expect(FileManager.default.isExecutableFile(atPath: CLITests.binary.path), "build the llmlog product first (swift build)")
-        let process = Process()
-        process.executableURL = CLITests.binary
-        process.arguments = ["serve", "--help"]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let help = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
+        let help = try await CLITests().run(["serve", "--help"]).output
         let readme = try String(contentsOf: CLITests.binary.deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("README.md"), encoding: .utf8)
         #expect(ServiceConfiguration.settings.count >= 24)

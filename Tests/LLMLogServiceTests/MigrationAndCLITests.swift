@@ -51,17 +51,29 @@ import Testing
             .appendingPathComponent(".build/debug/llmlog")
     }
 
-    func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
+    /// Runs `llmlog` with `arguments` and returns its exit status and standard output. The process is run and read on a
+    /// thread of its own: blocking on the pipe on Swift's cooperative pool (two threads on two cores) once starved
+    /// every other test — a CLI migration waited for a migration of another test whose task could not run.
+    func run(_ arguments: [String]) async throws -> (status: Int32, output: String) {
+        try await RawConnection.onThread { try Self.runBlocking(arguments) }
+    }
+
+    /// The output goes to a file, read once the process has exited: a pipe's end of file never comes while another
+    /// process spawned meanwhile (a test's PostgreSQL server) holds an inherited copy of its write end.
+    private static func runBlocking(_ arguments: [String]) throws -> (status: Int32, output: String) {
+        let outputPath = NSTemporaryDirectory() + "llmlog-cli-\(UUID().uuidString).out"
+        guard FileManager.default.createFile(atPath: outputPath, contents: nil) else { throw CocoaError(.fileWriteUnknown) }
+        defer { try? FileManager.default.removeItem(atPath: outputPath) }
+        let output = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))
         let process = Process()
         process.executableURL = Self.binary
         process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
+        process.standardOutput = output
         process.standardError = FileHandle.nullDevice
         try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        try output.close()
+        return (process.terminationStatus, try String(contentsOfFile: outputPath, encoding: .utf8))
     }
 
     @Test func tenantAndKeyCommands() async throws {
@@ -69,15 +81,15 @@ import Testing
         let configuration = try await TestDatabase.createDatabase(prefix: "cli")
         let cluster = try await TestDatabase.cluster()
         let database = cluster.url(database: configuration.parameters.first { $0.keyword == "dbname" }!.value)
-        let created = try run(["tenant", "create", "acme", "--json", "--database-url", database])
+        let created = try await run(["tenant", "create", "acme", "--json", "--database-url", database])
         #expect(created.status == 0)
         let tenant = try JSONDecoder().decode([String: String].self, from: Data(created.output.utf8))
         #expect(Set(tenant.keys) == ["tenantId", "adminKey", "ingestKey"])
         #expect(tenant["adminKey"]?.hasPrefix("llmlog_ak_") == true && tenant["ingestKey"]?.hasPrefix("llmlog_ik_") == true)
-        let duplicate = try run(["tenant", "create", "acme", "--json", "--database-url", database])
+        let duplicate = try await run(["tenant", "create", "acme", "--json", "--database-url", database])
         #expect(duplicate.status != 0)
 
-        let key = try run(["key", "create", "--tenant", tenant["tenantId"]!, "--role", "ingest", "--json", "--database-url", database])
+        let key = try await run(["key", "create", "--tenant", tenant["tenantId"]!, "--role", "ingest", "--json", "--database-url", database])
         #expect(key.status == 0)
         let keyObject = try JSONSerialization.jsonObject(with: Data(key.output.utf8)) as? [String: Any]
         let keyID = try #require(keyObject?["keyId"] as? String)
@@ -86,11 +98,11 @@ import Testing
         let pool = PGPool(configuration: configuration, options: .init(maxConnections: 1))
         let tenants = TenantStore(pool: pool)
         #expect(try await tenants.authenticate(key: secret)?.role == .ingest)
-        #expect(try run(["key", "revoke", keyID, "--database-url", database]).status == 0)
+        #expect(try await run(["key", "revoke", keyID, "--database-url", database]).status == 0)
         #expect(try await tenants.authenticate(key: secret) == nil)
-        #expect(try run(["key", "revoke", keyID, "--database-url", database]).status != 0)
-        #expect(try run(["key", "create", "--tenant", tenant["tenantId"]!, "--role", "superuser", "--database-url", database]).status != 0)
-        #expect(try run(["migrate", "--database-url", database]).output.contains("current"))
+        #expect(try await run(["key", "revoke", keyID, "--database-url", database]).status != 0)
+        #expect(try await run(["key", "create", "--tenant", tenant["tenantId"]!, "--role", "superuser", "--database-url", database]).status != 0)
+        #expect(try await run(["migrate", "--database-url", database]).output.contains("current"))
         await pool.close()
     }
 
@@ -98,24 +110,24 @@ import Testing
         let configuration = try await TestDatabase.createDatabase(prefix: "cli")
         let cluster = try await TestDatabase.cluster()
         let database = cluster.url(database: configuration.parameters.first { $0.keyword == "dbname" }!.value)
-        let tenant = try JSONDecoder().decode([String: String].self, from: Data(try run(["tenant", "create", "acme", "--json", "--database-url", database]).output.utf8))
+        let tenant = try JSONDecoder().decode([String: String].self, from: Data(try await run(["tenant", "create", "acme", "--json", "--database-url", database]).output.utf8))
         let tenantId = try #require(tenant["tenantId"])
         let name = "cli_analyst_\(UUID().uuidString.prefix(6).lowercased())"
-        let created = try run(["analyst", "create", "--tenant", tenantId, name, "--json", "--database-url", database])
+        let created = try await run(["analyst", "create", "--tenant", tenantId, name, "--json", "--database-url", database])
         #expect(created.status == 0)
         let object = try JSONSerialization.jsonObject(with: Data(created.output.utf8)) as? [String: Any]
         #expect(object?["name"] as? String == name)
         #expect((object?["password"] as? String)?.count ?? 0 >= 40)
         #expect((object?["tenantId"] as? String)?.lowercased() == tenantId.lowercased())
-        let all = try run(["analyst", "create", "--all", name + "_all", "--database-url", database])
+        let all = try await run(["analyst", "create", "--all", name + "_all", "--database-url", database])
         #expect(all.status == 0 && all.output.contains("every tenant"))
         // Exactly one of --tenant and --all; a valid name; an existing tenant.
-        #expect(try run(["analyst", "create", name + "_x", "--database-url", database]).status != 0)
-        #expect(try run(["analyst", "create", "--all", "--tenant", tenantId, name + "_y", "--database-url", database]).status != 0)
-        #expect(try run(["analyst", "create", "--all", "Bad-Name", "--database-url", database]).status != 0)
-        #expect(try run(["analyst", "create", "--tenant", UUID().uuidString, name + "_z", "--database-url", database]).status != 0)
-        #expect(try run(["analyst", "drop", name, "--database-url", database]).status == 0)
-        #expect(try run(["analyst", "drop", name + "_all", "--database-url", database]).status == 0)
-        #expect(try run(["analyst", "drop", name, "--database-url", database]).status != 0)
+        #expect(try await run(["analyst", "create", name + "_x", "--database-url", database]).status != 0)
+        #expect(try await run(["analyst", "create", "--all", "--tenant", tenantId, name + "_y", "--database-url", database]).status != 0)
+        #expect(try await run(["analyst", "create", "--all", "Bad-Name", "--database-url", database]).status != 0)
+        #expect(try await run(["analyst", "create", "--tenant", UUID().uuidString, name + "_z", "--database-url", database]).status != 0)
+        #expect(try await run(["analyst", "drop", name, "--database-url", database]).status == 0)
+        #expect(try await run(["analyst", "drop", name + "_all", "--database-url", database]).status == 0)
+        #expect(try await run(["analyst", "drop", name, "--database-url", database]).status != 0)
     }
 }
