@@ -9,27 +9,20 @@ import Testing
 @Suite struct TableDeclarationTests {
     static let suite = "table-declarations"
 
-    @Test func theMessageDeclarationIsTheMigratedTable() async throws {
-        try await TestService.run(suite: Self.suite) { service in
-            let rows = try await service.database.query("""
-                SELECT column_name::text, udt_name::text FROM information_schema.columns
-                WHERE table_schema = 'public' AND table_name = 'llm_messages'
-                """)
-            let migrated = Dictionary(uniqueKeysWithValues: try rows.map { try $0.decode((String, String).self) })
-            let declared = Dictionary(uniqueKeysWithValues: MessageTable.columns.map { ($0.name, $0.sqlType) })
-            #expect(declared == migrated)
-        }
+    /// The declared columns and their SQL types are the migrated table's, one for one.
+    static func expectDeclared<Row>(_ columns: [TableColumn<Row>], are table: String, _ service: TestService) async throws {
+        let rows = try await service.database.query("""
+            SELECT column_name::text, udt_name::text FROM information_schema.columns
+            WHERE table_schema = 'public' AND table_name = \(table)
+            """)
+        let migrated = Dictionary(uniqueKeysWithValues: try rows.map { try $0.decode((String, String).self) })
+        #expect(Dictionary(uniqueKeysWithValues: columns.map { ($0.name, $0.sqlType) }) == migrated, "\(table)")
     }
 
-    @Test func theConversationDeclarationIsTheMigratedTable() async throws {
+    @Test func theDeclarationsAreTheMigratedTables() async throws {
         try await TestService.run(suite: Self.suite) { service in
-            let rows = try await service.database.query("""
-                SELECT column_name::text, udt_name::text FROM information_schema.columns
-                WHERE table_schema = 'public' AND table_name = 'llm_conversations'
-                """)
-            let migrated = Dictionary(uniqueKeysWithValues: try rows.map { try $0.decode((String, String).self) })
-            let declared = Dictionary(uniqueKeysWithValues: ConversationTable.allColumns.map { ($0.name, $0.sqlType) })
-            #expect(declared == migrated)
+            try await Self.expectDeclared(MessageTable.columns, are: MessageTable.name, service)
+            try await Self.expectDeclared(ConversationTable.allColumns, are: ConversationTable.name, service)
         }
     }
 

@@ -6,8 +6,9 @@
 --
 -- 1. The functions that row-level-security policies call have SQL-standard bodies (RETURN …): PostgreSQL parses
 --    them here, at creation, and stores the objects they name by OID, so no later search_path, temporary table or
---    type can change what they read. They carry no SET clause on purpose: a function with SET is never inlined,
---    and the planner must see these three expanded into each query (the estimates of sql/011 depend on it).
+--    type can change what they read. llmlog_tenant_visible and llmlog_user_visible carry no SET clause on purpose:
+--    a function with SET is never inlined, and the planner must see those two expanded into each query (the
+--    estimates of sql/011 depend on it).
 --    Their names are schema-qualified all the same, so reading them says what they bind to.
 -- 2. Every other function gets SET search_path = pg_catalog, public, pg_temp (pg_temp last): its text is parsed
 --    when it runs, under that path only.
@@ -33,6 +34,8 @@ RETURN EXISTS (
       AND (a.tenant_id IS NULL OR a.tenant_id OPERATOR(pg_catalog.=) t)
 );
 
+-- llmlog_analyst_visible reads a table in a sublink, so it is not inlined anyway: it gets its own path too.
+ALTER FUNCTION public.llmlog_analyst_visible(uuid) SET search_path = pg_catalog, public, pg_temp;
 ALTER FUNCTION public.llmlog_add_counts(bigint[], bigint[]) SET search_path = pg_catalog, public, pg_temp;
 ALTER FUNCTION public.llmlog_histogram_percentile(bigint[], double precision) SET search_path = pg_catalog, public, pg_temp;
 ALTER FUNCTION public.llmlog_create_analyst(text, text, uuid) SET search_path = pg_catalog, public, pg_temp;
