@@ -5,7 +5,7 @@ extension PGRawConnection {
     func beginCopy(_ sql: String, operation: UInt64) throws(PGError) {
         try beginOperation(operation)
         defer { endOperation() }
-        guard let result = PQexec(handle, sql) else { throw connectionError() }
+        guard let result = withHandle({ PQexec($0, sql) }) else { throw connectionError() }
         defer { PQclear(result) }
         guard PQresultStatus(result) == PGRES_COPY_IN else {
             if PQresultStatus(result) == PGRES_FATAL_ERROR { throw serverError(result, operation: operation) }
@@ -17,8 +17,10 @@ extension PGRawConnection {
     func putCopyData(_ bytes: [UInt8], operation: UInt64) throws(PGError) {
         try beginOperation(operation)
         defer { endOperation() }
-        let status = bytes.withUnsafeBufferPointer { buffer in
-            buffer.withMemoryRebound(to: CChar.self) { PQputCopyData(handle, $0.baseAddress, Int32($0.count)) }
+        let status = withHandle { handle in
+            bytes.withUnsafeBufferPointer { buffer in
+                buffer.withMemoryRebound(to: CChar.self) { PQputCopyData(handle, $0.baseAddress, Int32($0.count)) }
+            }
         }
         guard status == 1 else { throw connectionError() }
     }
@@ -27,10 +29,10 @@ extension PGRawConnection {
     func endCopy(failure: String?, operation: UInt64) throws(PGError) -> Int {
         try beginOperation(operation)
         defer { endOperation() }
-        guard PQputCopyEnd(handle, failure) == 1 else { throw connectionError() }
+        guard withHandle({ PQputCopyEnd($0, failure) }) == 1 else { throw connectionError() }
         var copied = 0
         var firstError: PGError?
-        while let result = PQgetResult(handle) {
+        while let result = withHandle({ PQgetResult($0) }) {
             if PQresultStatus(result) == PGRES_COMMAND_OK {
                 copied = Int(String(cString: PQcmdTuples(result))) ?? 0
             } else if firstError == nil {

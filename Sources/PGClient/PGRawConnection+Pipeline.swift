@@ -6,6 +6,10 @@ extension PGRawConnection {
     /// query. After a failing query the server skips the rest up to the sync point: they fail as aborted.
     /// Sending is non-blocking and interleaved with reading, so a long pipeline cannot deadlock on full buffers.
     func pipeline(_ queries: [PGQuery], operation: UInt64) throws(PGError) -> [Result<PGResult, PGError>] {
+        try withHandle { (handle) throws(PGError) in try pipeline(queries, operation: operation, handle: handle) }
+    }
+
+    private func pipeline(_ queries: [PGQuery], operation: UInt64, handle: OpaquePointer) throws(PGError) -> [Result<PGResult, PGError>] {
         try beginOperation(operation)
         defer { endOperation() }
         var names: [String?] = []
@@ -24,10 +28,10 @@ extension PGRawConnection {
                 else { PQsendQueryParams(handle, query.sql, Int32(query.binds.count), types, values, lengths, formats, 1) }
             }
             guard sent == 1 else { throw connectionError() }
-            try flush(draining: &reader, operation: operation, untilEmpty: false)
+            try flush(draining: &reader, operation: operation, untilEmpty: false, handle: handle)
         }
         guard PQpipelineSync(handle) == 1 else { throw connectionError() }
-        try flush(draining: &reader, operation: operation, untilEmpty: true)
+        try flush(draining: &reader, operation: operation, untilEmpty: true, handle: handle)
         PQsetnonblocking(handle, 0)
         while !reader.isComplete {
             try reader.take(PQgetResult(handle), connection: self, operation: operation)
@@ -37,7 +41,7 @@ extension PGRawConnection {
 
     /// Pushes buffered output to the server; while the socket is not writable, reads what the server sent
     /// (so it is never blocked writing results to us). With `untilEmpty` false, one non-blocking attempt.
-    private func flush(draining reader: inout PipelineReader, operation: UInt64, untilEmpty: Bool) throws(PGError) {
+    private func flush(draining reader: inout PipelineReader, operation: UInt64, untilEmpty: Bool, handle: OpaquePointer) throws(PGError) {
         while true {
             let pending = PQflush(handle)
             if pending < 0 { throw connectionError() }
@@ -72,7 +76,7 @@ struct PipelineReader {
     mutating func take(_ result: OpaquePointer?, connection: PGRawConnection, operation: UInt64) throws(PGError) {
         guard let result else {
             // A broken connection answers NULL for ever: without this the caller would wait for a sync that never comes.
-            if PQstatus(connection.handle) == CONNECTION_BAD { throw connection.connectionError() }
+            if connection.isBroken { throw connection.connectionError() }
             if results.count < expected {
                 results.append(current ?? .failure(connection.connectionError()))
                 current = nil

@@ -8,8 +8,10 @@ import Synchronization
 /// from a thread PGClient owns (the pool's executor), and from one such thread at a time (the lease or the
 /// `busy` flag of PGConnection guarantees it). Only the cancel state is shared across threads, under its lock.
 final class PGRawConnection: @unchecked Sendable {
-    /// libpq's connection. Read and written only by the thread running the current operation.
-    let handle: OpaquePointer
+    /// libpq's connection. Ownership: this object's — created by `connect`, freed by `close()` (`PQfinish`), never
+    /// anywhere else. Read and written only by the thread running the current operation. Private: other files reach
+    /// it only through `withHandle`, for the span of one call.
+    private let handle: OpaquePointer
     let logger: Logger
     private let noticeSink: Unmanaged<PGNoticeSink>
     let cancelState: Mutex<PGCancelState>
@@ -180,6 +182,15 @@ final class PGRawConnection: @unchecked Sendable {
         if PQstatus(handle) != CONNECTION_OK { return PGError.connectionClosed(message) }
         return PGError(kind: .client, message: message)
     }
+
+    /// Runs `body` with libpq's connection (for this type's extensions in other files: pipelining, COPY). The pointer
+    /// is valid only during `body`, on the thread running the current operation, and must not escape it.
+    func withHandle<R, E: Error>(_ body: (OpaquePointer) throws(E) -> R) throws(E) -> R {
+        try body(handle)
+    }
+
+    /// True when libpq says the connection is broken (it then answers NULL for ever).
+    var isBroken: Bool { PQstatus(handle) == CONNECTION_BAD }
 
     /// Closes the connection (sends Terminate, frees libpq's memory). Idempotent.
     func close() {

@@ -3,7 +3,9 @@ import CLibPQ
 /// The rows of a completed query, held in libpq's result (freed with the last reference).
 /// Immutable after creation, so it may be read from any task.
 public final class PGResult: @unchecked Sendable, RandomAccessCollection {
-    let handle: OpaquePointer
+    /// libpq's result. Ownership: this object's — freed by `deinit` (`PQclear`), never anywhere else; private, so
+    /// no pointer into it outlives the object.
+    private let handle: OpaquePointer
     /// Number of rows.
     public let rowCount: Int
     /// The result's columns, in order.
