@@ -46,16 +46,19 @@ public final class ReadShare: Sendable {
 
 extension PGPool {
     /// A read-only transaction that sees what `scope` may (row-level security and the statement timeout set by
-    /// `AnalyticsScope.apply`), admitted by `share`: the one way the read routes reach the database.
+    /// `AnalyticsScope.apply`), admitted by `share` (nil: a write route's read-back of the one record it answers
+    /// with, which is not a read of its own): the one way requests read the database.
     func read<T: Sendable>(
-        _ scope: AnalyticsScope, share: ReadShare, timeout: Duration, isolation: PGIsolationLevel = .readCommitted,
+        _ scope: AnalyticsScope, share: ReadShare?, timeout: Duration = .seconds(5), isolation: PGIsolationLevel = .readCommitted,
         _ body: (PGConnection) async throws -> T
     ) async throws -> T {
-        try await share.admit(scope) {
+        func transaction() async throws -> T {
             try await withTransaction(isolation: isolation, readOnly: true) { tx in
                 try await scope.apply(tx, statementTimeout: timeout)
                 return try await body(tx)
             }
         }
+        guard let share else { return try await transaction() }
+        return try await share.admit(scope, transaction)
     }
 }

@@ -136,8 +136,7 @@ struct ProviderIngest: Sendable {
         case .success(.conversation(let record, let created)):
             return (record, created)
         case .failure(let error) where error.code == "idempotency_conflict":
-            let stored = try await pool.withTransaction(readOnly: true) { tx -> ConversationRecord? in
-                try await TenantScope.read(for: principal, tx)
+            let stored = try await pool.read(principal.readScope, share: nil) { tx -> ConversationRecord? in
                 let rows = try await tx.query("""
                     SELECT \(unsafeSQL: ConversationTable.selectList()) FROM llm_conversations
                     WHERE tenant_id = \(principal.tenantId) AND id = \(id)

@@ -3,7 +3,8 @@ import Foundation
 import PGClient
 
 /// What the rest of a transaction may see under row-level security (see sql/003_row_level_security.sql).
-/// The settings are transaction-local: call these inside `withTransaction`.
+/// The settings are transaction-local: call these inside `withTransaction`. (Requests read through `PGPool.read`,
+/// which scopes to one tenant or user.)
 enum TenantScope {
     /// Every tenant's rows: the writer, price loading, administration.
     static func allTenants(_ connection: PGConnection) async throws {
@@ -12,12 +13,6 @@ enum TenantScope {
 
     /// The statement behind `allTenants`, for a pipeline.
     static var allTenantsQuery: PGQuery { "SELECT set_config('llmlog.scope', 'all', true)" }
-
-    /// One tenant's rows (and one user's, for a user token) for a read on behalf of `principal`; also bounds the
-    /// read with a statement timeout.
-    static func read(for principal: Principal, _ connection: PGConnection, timeout: Duration = .seconds(5)) async throws {
-        try await principal.readScope.apply(connection, statementTimeout: timeout)
-    }
 }
 
 extension Principal {
