@@ -87,14 +87,12 @@ enum ConversationTable {
 }
 
 extension ConversationState {
-    private static let zeroID = UUID(uuidString: "00000000-0000-0000-0000-000000000000")!
-
     /// The state `ConversationTable.decode` starts from; every column of the select list then sets its field.
     static let blank = ConversationState(
-        tenantId: zeroID,
+        tenantId: TableColumnPlaceholder.id,
         record: ConversationRecord(
-            id: zeroID, userId: nil, type: "", title: nil, documentId: nil, provider: "", model: "", status: .active,
+            id: TableColumnPlaceholder.id, userId: nil, type: "", title: nil, documentId: nil, provider: "", model: "", status: .active,
             totalTokensUsed: 0, totalCost: 0, messageCount: 0, reportedTotalTokens: nil, reportedTotalCost: nil, errorMessage: nil,
-            metadata: .emptyObject, createdAt: Date(timeIntervalSince1970: 0), updatedAt: Date(timeIntervalSince1970: 0), completedAt: nil),
+            metadata: .emptyObject, createdAt: TableColumnPlaceholder.date, updatedAt: TableColumnPlaceholder.date, completedAt: nil),
         requestHash: Data())
 }

@@ -59,15 +59,13 @@ enum MessageTable {
 }
 
 extension StoredMessage {
-    private static let zeroID = UUID(uuidString: "00000000-0000-0000-0000-000000000000")!
-
     /// The row `MessageTable.decode` starts from; every column of the select list then sets its field.
     static let blank = StoredMessage(
-        tenantId: zeroID,
+        tenantId: TableColumnPlaceholder.id,
         record: MessageRecord(
-            id: zeroID, conversationId: zeroID, role: .user, content: "", provider: "", model: "",
+            id: TableColumnPlaceholder.id, conversationId: TableColumnPlaceholder.id, role: .user, content: "", provider: "", model: "",
             inputTokens: nil, outputTokens: nil, totalTokens: nil, cachedInputTokens: nil, cacheCreationInputTokens: nil,
             reasoningTokens: nil, cost: nil, costSource: .unpriced, processingTime: nil, messageIndex: 0, finishReason: nil,
-            temperature: nil, maxTokens: nil, errorMessage: nil, metadata: .emptyObject, createdAt: Date(timeIntervalSince1970: 0)),
+            temperature: nil, maxTokens: nil, errorMessage: nil, metadata: .emptyObject, createdAt: TableColumnPlaceholder.date),
         requestHash: Data(), userId: nil)
 }

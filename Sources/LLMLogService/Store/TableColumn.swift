@@ -1,3 +1,4 @@
+import Foundation
 import PGClient
 
 /// One column of a table as Swift writes and reads it: its name and SQL type, how a batch of rows binds it (one
@@ -57,4 +58,10 @@ extension Array {
     func decode<Row>(_ selected: PGRow, into row: inout Row) throws where Element == TableColumn<Row> {
         for (position, column) in enumerated() { try column.decode(selected, position, &row) }
     }
+}
+
+/// Values a decoded row starts from before its columns set every field (see `MessageTable.decode`).
+enum TableColumnPlaceholder {
+    static let id = UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
+    static let date = Date(timeIntervalSince1970: 0)
 }
