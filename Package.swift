@@ -44,10 +44,7 @@ let package = Package(
             name: "PGTestSupport",
             dependencies: ["PGClient", .product(name: "Logging", package: "swift-log")]
         ),
-        .target(
-            name: "Analytics",
-            dependencies: ["PGClient"]
-        ),
+        .target(name: "Analytics"),
         .target(
             name: "LLMLogService",
             dependencies: [
@@ -97,7 +94,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "PGClientTests", dependencies: ["PGClient", "PGTestSupport"]),
-        .testTarget(name: "AnalyticsTests", dependencies: ["Analytics", "PGTestSupport"]),
+        .testTarget(name: "AnalyticsTests", dependencies: ["Analytics"]),
         .testTarget(
             name: "LLMLogServiceTests",
             dependencies: [

@@ -1,41 +1,35 @@
 import Foundation
-import PGClient
 
-/// Rollup sums of one UTC day, type, provider and model — the unit the usage report is added up from.
-struct UsageGroup {
-    var day: String
-    var type: String
-    var provider: String
-    var model: String
-    var conversations: Int64
-    var active: Int64
-    var completed: Int64
-    var failed: Int64
-    var cancelled: Int64
-    var messages: Int64
-    var inputTokens: Int64
-    var cachedInputTokens: Int64
-    var cacheCreationInputTokens: Int64
-    var outputTokens: Int64
-    var reasoningTokens: Int64
-    var totalTokens: Int64
-    var cost: Decimal
-    var unpricedMessages: Int64
-    var processingTimeCount: Int64
-    var processingTimeSum: Int64
+/// Rollup sums of one UTC day, type, provider and model — the unit the usage report is added up from (the store
+/// reads them; `UsageReport.init(window:days:types:models:histogram:)` adds them up).
+public struct UsageGroup: Sendable {
+    public var day: String
+    public var type: String
+    public var provider: String
+    public var model: String
+    public var conversations: Int64 = 0
+    public var active: Int64 = 0
+    public var completed: Int64 = 0
+    public var failed: Int64 = 0
+    public var cancelled: Int64 = 0
+    public var messages: Int64 = 0
+    public var inputTokens: Int64 = 0
+    public var cachedInputTokens: Int64 = 0
+    public var cacheCreationInputTokens: Int64 = 0
+    public var outputTokens: Int64 = 0
+    public var reasoningTokens: Int64 = 0
+    public var totalTokens: Int64 = 0
+    public var cost: Decimal = 0
+    public var unpricedMessages: Int64 = 0
+    public var processingTimeCount: Int64 = 0
+    public var processingTimeSum: Int64 = 0
 
-    /// Decodes the columns of `UsageQuery.groupedRows` in order.
-    init(row: PGRow) throws {
-        var column = 0
-        func next<T: PGDecodable>(_ type: T.Type = T.self) throws -> T {
-            defer { column += 1 }
-            return try row.decode(T.self, column: column)
-        }
-        day = try next(); type = try next(); provider = try next(); model = try next()
-        conversations = try next(); active = try next(); completed = try next(); failed = try next(); cancelled = try next()
-        messages = try next(); inputTokens = try next(); cachedInputTokens = try next(); cacheCreationInputTokens = try next()
-        outputTokens = try next(); reasoningTokens = try next(); totalTokens = try next(); cost = try next()
-        unpricedMessages = try next(); processingTimeCount = try next(); processingTimeSum = try next()
+    /// A group with every figure zero.
+    public init(day: String = "", type: String = "", provider: String = "", model: String = "") {
+        self.day = day
+        self.type = type
+        self.provider = provider
+        self.model = model
     }
 }
 

@@ -133,6 +133,15 @@ public struct TenantUsage: Sendable, Equatable, Codable {
     public var totalTokens: Int64
     public var cost: Decimal
 
+    public init(tenantId: UUID, tenantName: String, conversations: Int64, messages: Int64, totalTokens: Int64, cost: Decimal) {
+        self.tenantId = tenantId
+        self.tenantName = tenantName
+        self.conversations = conversations
+        self.messages = messages
+        self.totalTokens = totalTokens
+        self.cost = cost
+    }
+
     enum CodingKeys: String, CodingKey { case tenantId, tenantName, conversations, messages, totalTokens, cost }
 
     public func encode(to encoder: Encoder) throws {

@@ -62,7 +62,7 @@ import Testing
 
             // Latency per model over a window, against the exact percentiles of the raw values.
             let latency = try await service.request(.get, "/v1/analytics/latency?days=30", key: service.tenant.adminKey)
-                .decode(LatencyQuery.Report.self)
+                .decode(LatencyReport.self)
             let window30 = AnalyticsWindow(days: 30, now: latency.to.addingTimeInterval(-1))
             #expect(latency.from == window30.from)
             for (provider, model) in AnalyticsDataset.models {

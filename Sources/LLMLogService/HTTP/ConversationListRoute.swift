@@ -81,30 +81,14 @@ struct ConversationListRoute {
             guard let cursor = Cursor(text) else { throw APIError.invalid("cursor", "is not a cursor this API gave out") }
             return cursor
         }
+        let filter = ConversationFilter(
+            tenantId: principal.tenantId, userId: userId, type: type, status: status, from: from, to: to,
+            after: cursor.map { ($0.createdAt, $0.id) })
         // Repeatable read: the sizes and the rows come from one snapshot.
-        let (sizes, rows) = try await pool.read(principal.readScope, share: readShare, timeout: timeout, isolation: .repeatableRead) { tx in
-            func page(_ select: String, limit: Int) -> PGQuery {
-                """
-                SELECT \(unsafeSQL: select) FROM llm_conversations
-                WHERE tenant_id = \(principal.tenantId)
-                  AND (\(userId)::text IS NULL OR user_id = \(userId))
-                  AND (\(type)::text IS NULL OR type = \(type))
-                  AND (\(status)::text IS NULL OR status = \(status))
-                  AND (\(from)::timestamptz IS NULL OR created_at >= \(from))
-                  AND (\(to)::timestamptz IS NULL OR created_at < \(to))
-                  AND (\(cursor?.createdAt)::timestamptz IS NULL OR (created_at, id) < (\(cursor?.createdAt), \(cursor?.id)))
-                ORDER BY created_at DESC, id DESC
-                LIMIT \(limit)
-                """
-            }
-            let sizes = try await tx.query(page("""
-                (coalesce(octet_length(title), 0) + coalesce(octet_length(error_message), 0) + octet_length(metadata::text))::int8
-                """, limit: limit + 1)).map { try $0.decode(Int.self, column: 0) }
-            let take = AnswerBudget.rowsThatFit(sizes: sizes, budget: maxAnswerBytes, limit: limit)
-            return (sizes, take == 0 ? [] : Array(try await tx.query(page(ConversationTable.selectList(), limit: take))))
+        let (conversations, more) = try await pool.read(principal.readScope, share: readShare, timeout: timeout, isolation: .repeatableRead) { tx in
+            try await ConversationReads.page(tx, filter, limit: limit, maxAnswerBytes: maxAnswerBytes)
         }
-        let conversations = try rows.map { try ConversationTable.decode($0).record }
-        let next = sizes.count > conversations.count ? conversations.last.map { Cursor(createdAt: $0.createdAt, id: $0.id).encoded } : nil
+        let next = more ? conversations.last.map { Cursor(createdAt: $0.createdAt, id: $0.id).encoded } : nil
         return try .json(Page(conversations: conversations, nextCursor: next))
     }
 }

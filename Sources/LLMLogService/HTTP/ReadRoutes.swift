@@ -57,26 +57,13 @@ struct ReadRoutes {
         let after = try Self.integer(request, "after", default: -1, range: -1...Int(Int32.max))
         // Repeatable read: the sizes and the rows come from one snapshot.
         let detail = try await pool.read(principal.readScope, share: readShare, timeout: timeout, isolation: .repeatableRead) { tx -> ConversationDetail? in
-            let rows = try await tx.query("""
-                SELECT \(unsafeSQL: ConversationTable.selectList()) FROM llm_conversations
-                WHERE tenant_id = \(principal.tenantId) AND id = \(id)
-                  AND (\(principal.userId)::text IS NULL OR user_id = \(principal.userId))
-                """)
-            guard let row = rows.first else { return nil }
-            let conversation = try ConversationTable.decode(row).record
-            func page(_ select: String, limit: Int) -> PGQuery {
-                """
-                SELECT \(unsafeSQL: select) FROM llm_messages
-                WHERE tenant_id = \(principal.tenantId) AND conversation_id = \(id) AND message_index > \(Int32(after))
-                ORDER BY message_index LIMIT \(limit)
-                """
+            guard let conversation = try await ConversationReads.one(tx, tenantId: principal.tenantId, id: id, userId: principal.userId) else {
+                return nil
             }
-            let sizes = try await tx.query(page(
-                "(octet_length(content) + octet_length(metadata::text) + coalesce(octet_length(error_message), 0))::int8", limit: limit + 1))
-                .map { try $0.decode(Int.self, column: 0) }
-            let take = AnswerBudget.rowsThatFit(sizes: sizes, budget: maxAnswerBytes, limit: limit)
-            let messages = take == 0 ? [] : try await tx.query(page(MessageTable.selectList(), limit: take)).map { try MessageTable.decode($0).record }
-            let nextCursor = sizes.count > messages.count ? messages.last?.messageIndex : nil
+            let page = try await MessageReads.page(
+                tx, tenantId: principal.tenantId, conversationId: id, after: Int32(after), limit: limit, maxAnswerBytes: maxAnswerBytes)
+            let messages = page.messages
+            let nextCursor = page.more ? messages.last?.messageIndex : nil
             return ConversationDetail(conversation: conversation, messages: messages, nextCursor: nextCursor)
         }
         guard let detail else { throw APIError.notFound("conversation", field: "id") }

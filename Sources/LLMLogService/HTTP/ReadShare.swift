@@ -46,7 +46,7 @@ public final class ReadShare: Sendable {
 
 extension PGPool {
     /// A read-only transaction that sees what `scope` may (row-level security and the statement timeout set by
-    /// `AnalyticsScope.apply`), admitted by `share` (nil: a write route's read-back of the one record it answers
+    /// `TenantScope.apply`), admitted by `share` (nil: a write route's read-back of the one record it answers
     /// with, which is not a read of its own): the one way requests read the database.
     func read<T: Sendable>(
         _ scope: AnalyticsScope, share: ReadShare?, timeout: Duration = .seconds(5), isolation: PGIsolationLevel = .readCommitted,
@@ -54,7 +54,7 @@ extension PGPool {
     ) async throws -> T {
         func transaction() async throws -> T {
             try await withTransaction(isolation: isolation, readOnly: true) { tx in
-                try await scope.apply(tx, statementTimeout: timeout)
+                try await TenantScope.apply(scope, tx, statementTimeout: timeout)
                 return try await body(tx)
             }
         }

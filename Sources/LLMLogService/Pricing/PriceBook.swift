@@ -59,19 +59,6 @@ public final class PriceBook: Sendable {
 
     /// Loads every row of `model_prices`.
     public func reload(from pool: PGPool) async throws {
-        let rows = try await pool.withTransaction(readOnly: true) { tx in
-            try await TenantScope.allTenants(tx)  // every tenant's overrides
-            return try await tx.query("""
-            SELECT tenant_id, provider, model_pattern, input_per_mtok, cached_input_per_mtok, cache_creation_per_mtok,
-                   output_per_mtok, reasoning_per_mtok, effective_from
-            FROM model_prices
-            """)
-        }
-        replace(with: try rows.map { row in
-            let (tenant, provider, pattern, input, cached, creation, output, reasoning, from) = try row.decode(
-                (UUID?, String, String, Decimal, Decimal?, Decimal?, Decimal, Decimal?, Date).self)
-            return ModelPrice(tenantId: tenant, provider: provider, modelPattern: pattern, input: input, cachedInput: cached,
-                              cacheCreation: creation, output: output, reasoning: reasoning, effectiveFrom: from)
-        })
+        replace(with: try await PriceTable.all(pool))
     }
 }

@@ -136,12 +136,8 @@ struct ProviderIngest: Sendable {
         case .success(.conversation(let record, let created)):
             return (record, created)
         case .failure(let error) where error.code == "idempotency_conflict":
-            let stored = try await pool.read(principal.readScope, share: nil) { tx -> ConversationRecord? in
-                let rows = try await tx.query("""
-                    SELECT \(unsafeSQL: ConversationTable.selectList()) FROM llm_conversations
-                    WHERE tenant_id = \(principal.tenantId) AND id = \(id)
-                    """)
-                return try rows.first.map { try ConversationTable.decode($0).record }
+            let stored = try await pool.read(principal.readScope, share: nil) { tx in
+                try await ConversationReads.one(tx, tenantId: principal.tenantId, id: id)
             }
             guard let stored else { throw APIError.internalError }
             return (stored, false)

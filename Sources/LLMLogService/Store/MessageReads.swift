@@ -1,16 +1,38 @@
 import Foundation
 import PGClient
 
-/// Reads of single stored messages outside the writer.
+/// Reads of stored messages outside the writer. Each runs in a transaction scoped by `TenantScope.apply`
+/// (`PGPool.read`); the WHERE clauses name the tenant as well.
 enum MessageReads {
     /// The stored message `id` as `principal` may read it, or nil. The answer to a replayed `POST …/messages`: the
     /// writer decides a retry without reading content back, so the route reads the one record it returns.
     static func message(_ pool: PGPool, id: UUID, principal: Principal) async throws -> MessageRecord? {
         try await pool.read(principal.readScope, share: nil) { tx in
             let rows = try await tx.query("""
-                SELECT \(unsafeSQL: MessageTable.selectList()) FROM llm_messages WHERE tenant_id = \(principal.tenantId) AND id = \(id)
+                SELECT \(unsafeSQL: MessageTable.selectList()) FROM \(unsafeSQL: MessageTable.name)
+                WHERE tenant_id = \(principal.tenantId) AND id = \(id)
                 """)
             return try rows.first.map { try MessageTable.decode($0).record }
         }
+    }
+
+    /// Up to `limit` messages of a conversation after `messageIndex` `after`, in index order, and whether more
+    /// follow; the page ends early where content, metadata and error messages would pass `maxAnswerBytes`
+    /// (`AnswerBudget`). Call it in a repeatable-read transaction: the sizes and the rows come from one snapshot.
+    static func page(_ tx: PGConnection, tenantId: UUID, conversationId: UUID, after: Int32, limit: Int, maxAnswerBytes: Int) async throws
+        -> (messages: [MessageRecord], more: Bool) {
+        func page(_ select: String, limit: Int) -> PGQuery {
+            """
+            SELECT \(unsafeSQL: select) FROM \(unsafeSQL: MessageTable.name)
+            WHERE tenant_id = \(tenantId) AND conversation_id = \(conversationId) AND message_index > \(after)
+            ORDER BY message_index LIMIT \(limit)
+            """
+        }
+        let sizes = try await tx.query(page(
+            "(octet_length(content) + octet_length(metadata::text) + coalesce(octet_length(error_message), 0))::int8", limit: limit + 1))
+            .map { try $0.decode(Int.self, column: 0) }
+        let take = AnswerBudget.rowsThatFit(sizes: sizes, budget: maxAnswerBytes, limit: limit)
+        let messages = take == 0 ? [] : try await tx.query(page(MessageTable.selectList(), limit: take)).map { try MessageTable.decode($0).record }
+        return (messages, sizes.count > messages.count)
     }
 }

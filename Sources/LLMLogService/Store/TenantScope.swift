@@ -2,9 +2,9 @@ import Analytics
 import Foundation
 import PGClient
 
-/// What the rest of a transaction may see under row-level security (see sql/003_row_level_security.sql).
-/// The settings are transaction-local: call these inside `withTransaction`. (Requests read through `PGPool.read`,
-/// which scopes to one tenant or user.)
+/// The one place the `llmlog.*` settings are written: what the rest of a transaction may see under row-level
+/// security (sql/003_row_level_security.sql, sql/007_user_row_security.sql). The settings are transaction-local:
+/// call these inside a transaction. Requests read through `PGPool.read`, which applies their scope.
 enum TenantScope {
     /// Every tenant's rows: the writer, price loading, administration.
     static func allTenants(_ connection: PGConnection) async throws {
@@ -13,11 +13,17 @@ enum TenantScope {
 
     /// The statement behind `allTenants`, for a pipeline.
     static var allTenantsQuery: PGQuery { "SELECT set_config('llmlog.scope', 'all', true)" }
-}
 
-extension Principal {
-    /// What this caller may read: its user's rows for a user token, else its tenant's.
-    var readScope: AnalyticsScope {
-        userId.map { .user(tenantId: tenantId, userId: $0) } ?? .tenant(tenantId)
+    /// Makes the transaction see what `scope` may (every tenant, one tenant, or one user of one tenant) and bounds
+    /// each of its statements by `statementTimeout`.
+    static func apply(_ scope: AnalyticsScope, _ connection: PGConnection, statementTimeout: Duration) async throws {
+        let milliseconds = statementTimeout.components.seconds * 1000 + statementTimeout.components.attoseconds / 1_000_000_000_000_000
+        let all = scope == .system ? "all" : ""
+        try await connection.query("""
+            SELECT set_config('llmlog.scope', \(all), true),
+                   set_config('llmlog.tenant_id', \(scope.tenantId?.uuidString ?? ""), true),
+                   set_config('llmlog.user_id', \(scope.userId ?? ""), true),
+                   set_config('statement_timeout', \(String(max(1, milliseconds))), true)
+            """)
     }
 }

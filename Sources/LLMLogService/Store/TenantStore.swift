@@ -1,3 +1,4 @@
+import Analytics
 import Foundation
 import PGClient
 
@@ -25,6 +26,11 @@ public struct Principal: Sendable, Equatable {
         self.keyId = keyId
         self.role = role
         self.userId = userId
+    }
+
+    /// What this caller may read: its user's rows for a user token, else its tenant's.
+    var readScope: AnalyticsScope {
+        userId.map { .user(tenantId: tenantId, userId: $0) } ?? .tenant(tenantId)
     }
 }
 

@@ -43,22 +43,17 @@ struct FlushTransaction {
             try await write(plan, connection)
             return plan.results
         } catch {
-            _ = try? await connection.query("ROLLBACK")
+            _ = try? await connection.query(FlushStatements.rollback)
             throw error
         }
     }
 
-    // MARK: reads
-    //
-    // Every lookup walks the flush's keys and probes the table once per key (a LATERAL subquery with LIMIT 1,
-    // which the planner cannot turn into a join). As a plain join of the key list with the table, the planner
-    // misjudged the row-level-security filter as selecting almost nothing and scanned the whole table once per
-    // key (1.5–2.4 s per flush with 14,000 messages stored).
+    // MARK: reads (the statements: FlushStatements)
 
     private mutating func read(_ connection: PGConnection) async throws {
         let newConversations = newConversationsQuery(), stored = storedMessagesQuery(), taken = takenIndexesQuery()
         let statements = [TenantScope.allTenantsQuery, newConversations, lockQuery(), stored, taken].compactMap { $0?.prepared() }
-        let queries = [PGQuery(unsafeSQL: "BEGIN ISOLATION LEVEL READ COMMITTED")] + statements
+        let queries = [FlushStatements.begin] + statements
         var results = try await connection.pipeline(queries).makeIterator()
         func next() throws -> PGResult { try results.next()!.get() }
         _ = try next(); _ = try next()
@@ -70,8 +65,8 @@ struct FlushTransaction {
 
     private func write(_ plan: FlushPlan, _ connection: PGConnection) async throws {
         let statements = ([insertMessagesQuery(plan.messageRows)].compactMap { $0 } + conversationsQueries(plan.changedConversations)
-            + rollupQueries(plan)).map { $0.prepared() }
-        let queries = statements + ["COMMIT"]
+            + RollupTable.add(hourly: plan.hourlyRollups, daily: plan.dailyRollups, lane: lane)).map { $0.prepared() }
+        let queries = statements + [FlushStatements.commit]
         for result in try await connection.pipeline(queries) { _ = try result.get() }
     }
 
@@ -106,17 +101,8 @@ struct FlushTransaction {
         }
         // Locked in key order, so concurrent flushes never deadlock; one primary-key probe per key.
         let sorted = keys.sorted(by: <)
-        let tenants = sorted.map(\.tenantId), ids = sorted.map(\.id), withDetails = sorted.map(conversationsWithDetails.contains)
-        return """
-            SELECT \(unsafeSQL: ConversationTable.lockedSelectList)
-            FROM unnest(\(tenants)::uuid[], \(ids)::uuid[], \(withDetails)::bool[]) WITH ORDINALITY AS k(t, i, d, n)
-            CROSS JOIN LATERAL (
-                SELECT \(unsafeSQL: ConversationTable.selectList()) FROM llm_conversations c
-                WHERE c.tenant_id = k.t AND c.id = k.i
-                LIMIT 1 FOR UPDATE
-            ) c
-            ORDER BY k.n
-            """
+        return FlushStatements.lockConversations(
+            tenants: sorted.map(\.tenantId), ids: sorted.map(\.id), withDetails: sorted.map(conversationsWithDetails.contains))
     }
 
     private mutating func readLocked(_ rows: PGResult) throws {
@@ -135,21 +121,13 @@ struct FlushTransaction {
         for case .createMessage(let tenantId, _, let id, _, _, _) in operations { keys.insert(ConversationKey(tenantId: tenantId, id: id)) }
         guard !keys.isEmpty else { return nil }
         let sorted = keys.sorted(by: <)
-        return """
-            SELECT m.tenant_id, m.id, m.conversation_id, m.role, m.message_index, m.request_hash
-            FROM unnest(\(sorted.map(\.tenantId))::uuid[], \(sorted.map(\.id))::uuid[]) AS k(t, i)
-            CROSS JOIN LATERAL (
-                SELECT tenant_id, id, conversation_id, role, message_index, request_hash
-                FROM llm_messages m WHERE m.tenant_id = k.t AND m.id = k.i LIMIT 1
-            ) m
-            """
+        return FlushStatements.storedMessages(tenants: sorted.map(\.tenantId), ids: sorted.map(\.id))
     }
 
     private mutating func readStoredMessages(_ stored: PGResult) throws {
         for row in stored {
-            let (tenantId, id, conversationId, role, index, hash) = try row.decode((UUID, UUID, UUID, String, Int, Data).self)
-            let replay = MessageReplay(id: id, conversationId: conversationId, role: try MessageRole(column: "role", role), messageIndex: index)
-            snapshot.storedMessages[ConversationKey(tenantId: tenantId, id: id)] = (replay, hash)
+            let stored = try FlushStatements.storedMessage(row)
+            snapshot.storedMessages[ConversationKey(tenantId: stored.tenantId, id: stored.replay.id)] = (stored.replay, stored.requestHash)
         }
     }
 
@@ -162,20 +140,13 @@ struct FlushTransaction {
             }
         }
         guard !indexes.isEmpty else { return nil }
-        return """
-            SELECT k.t, k.c, k.x
-            FROM unnest(\(tenants)::uuid[], \(conversationIds)::uuid[], \(indexes)::int4[]) AS k(t, c, x)
-            CROSS JOIN LATERAL (
-                SELECT 1 FROM llm_messages m
-                WHERE m.tenant_id = k.t AND m.conversation_id = k.c AND m.message_index = k.x LIMIT 1
-            ) m
-            """
+        return FlushStatements.takenIndexes(tenants: tenants, conversationIds: conversationIds, indexes: indexes)
     }
 
     private mutating func readTakenIndexes(_ taken: PGResult) throws {
         for row in taken {
-            let (tenantId, conversationId, index) = try row.decode((UUID, UUID, Int).self)
-            snapshot.takenIndexes.insert(IndexKey(conversation: ConversationKey(tenantId: tenantId, id: conversationId), index: index))
+            let taken = try FlushStatements.takenIndex(row)
+            snapshot.takenIndexes.insert(IndexKey(conversation: ConversationKey(tenantId: taken.tenantId, id: taken.conversationId), index: taken.index))
         }
     }
 
@@ -194,56 +165,5 @@ struct FlushTransaction {
         let whole = states.filter(\.detailsLoaded), counters = states.filter { !$0.detailsLoaded }
         return (whole.isEmpty ? [] : [ConversationTable.writeBack(whole, details: true)])
             + (counters.isEmpty ? [] : [ConversationTable.writeBack(counters, details: false)])
-    }
-
-    /// Adds the flush's deltas to the per-user hourly rollups, then to the tenant daily rollups (the same deltas
-    /// without the user, by UTC day), in this lane's rows; both in key order, so writers that share rows (two
-    /// instances, each with a lane 0) lock them in the same order.
-    private func rollupQueries(_ plan: FlushPlan) -> [PGQuery] {
-        guard !plan.hourlyRollups.isEmpty else { return [] }
-        return [upsert(plan.hourlyRollups.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }, into: "llm_usage_hourly", userColumn: true),
-                upsert(plan.dailyRollups.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }, into: "llm_usage_daily_tenant", userColumn: false)]
-    }
-
-    /// One upsert of `entries` into a rollup table (`table` is one of the two constants above, never input): the
-    /// per-user table keys on `hour` and `user_id`, the tenant table on the UTC `day`.
-    private func upsert(_ entries: [(key: RollupKey, delta: RollupDelta)], into table: String, userColumn: Bool) -> PGQuery {
-        let keys = entries.map(\.key), deltas = entries.map(\.delta)
-        let user = userColumn ? ", user_id" : ""
-        let time = userColumn ? "hour" : "day", timeValue = userColumn ? "h" : "(h AT TIME ZONE 'UTC')::date"
-        return """
-            INSERT INTO \(unsafeSQL: table) AS r (tenant_id, \(unsafeSQL: time), provider, model, type\(unsafeSQL: user), lane, conversations, active,
-                completed, failed, cancelled, reported_tokens, reported_cost, messages, input_tokens, cached_input_tokens,
-                cache_creation_input_tokens, output_tokens, reasoning_tokens, total_tokens, cost, unpriced_messages,
-                processing_time_count, processing_time_sum, processing_time_histogram)
-            SELECT t, \(unsafeSQL: timeValue), p, m, ty\(unsafeSQL: userColumn ? ", u" : ""), \(Int16(lane))::int2, cv, a, co, f, ca, rt, rc, ms, it, ci, cc, ot, rs, tt, cs, un, pc, ps, hg::int8[]
-            FROM unnest(
-                \(keys.map(\.tenantId))::uuid[], \(keys.map(\.hour))::timestamptz[], \(keys.map(\.provider))::text[],
-                \(keys.map(\.model))::text[], \(keys.map(\.type))::text[], \(keys.map(\.userId))::text[],
-                \(deltas.map(\.conversations))::int8[], \(deltas.map(\.active))::int8[], \(deltas.map(\.completed))::int8[],
-                \(deltas.map(\.failed))::int8[], \(deltas.map(\.cancelled))::int8[], \(deltas.map(\.reportedTokens))::int8[],
-                \(deltas.map(\.reportedCost))::numeric[], \(deltas.map(\.messages))::int8[], \(deltas.map(\.usage.input))::int8[],
-                \(deltas.map(\.usage.cachedInput))::int8[], \(deltas.map(\.usage.cacheCreationInput))::int8[],
-                \(deltas.map(\.usage.output))::int8[], \(deltas.map(\.usage.reasoning))::int8[], \(deltas.map(\.totalTokens))::int8[],
-                \(deltas.map(\.cost))::numeric[], \(deltas.map(\.unpricedMessages))::int8[],
-                \(deltas.map(\.processingTimeCount))::int8[], \(deltas.map(\.processingTimeSum))::int8[],
-                \(deltas.map(\.histogramLiteral))::text[]
-            ) AS x(t, h, p, m, ty, u, cv, a, co, f, ca, rt, rc, ms, it, ci, cc, ot, rs, tt, cs, un, pc, ps, hg)
-            ON CONFLICT (tenant_id, \(unsafeSQL: time), provider, model, type\(unsafeSQL: user), lane) DO UPDATE SET
-                conversations = r.conversations + EXCLUDED.conversations, active = r.active + EXCLUDED.active,
-                completed = r.completed + EXCLUDED.completed, failed = r.failed + EXCLUDED.failed,
-                cancelled = r.cancelled + EXCLUDED.cancelled, reported_tokens = r.reported_tokens + EXCLUDED.reported_tokens,
-                reported_cost = r.reported_cost + EXCLUDED.reported_cost, messages = r.messages + EXCLUDED.messages,
-                input_tokens = r.input_tokens + EXCLUDED.input_tokens,
-                cached_input_tokens = r.cached_input_tokens + EXCLUDED.cached_input_tokens,
-                cache_creation_input_tokens = r.cache_creation_input_tokens + EXCLUDED.cache_creation_input_tokens,
-                output_tokens = r.output_tokens + EXCLUDED.output_tokens,
-                reasoning_tokens = r.reasoning_tokens + EXCLUDED.reasoning_tokens,
-                total_tokens = r.total_tokens + EXCLUDED.total_tokens, cost = r.cost + EXCLUDED.cost,
-                unpriced_messages = r.unpriced_messages + EXCLUDED.unpriced_messages,
-                processing_time_count = r.processing_time_count + EXCLUDED.processing_time_count,
-                processing_time_sum = r.processing_time_sum + EXCLUDED.processing_time_sum,
-                processing_time_histogram = llmlog_add_counts(r.processing_time_histogram, EXCLUDED.processing_time_histogram)
-            """
     }
 }

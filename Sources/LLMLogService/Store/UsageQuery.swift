@@ -1,12 +1,14 @@
+import Analytics
 import Foundation
 import PGClient
 
-/// Usage summaries read from the hourly rollups (`llm_usage_daily_tenant` for tenants and the system, `llm_usage_hourly` for one user or per-user figures): the cost of a report grows with the number of
-/// rollup rows in the window, not with the number of messages.
-public enum UsageQuery {
+/// Usage summaries read from the rollups (`llm_usage_daily_tenant` for tenants and the system, `llm_usage_hourly` for
+/// one user or per-user figures): the cost of a report grows with the number of rollup rows in the window, not with
+/// the number of messages. The figures are added up by `UsageReport` (Analytics); this reads them.
+enum UsageQuery {
     /// The usage report of `scope` over `window`; `topUsers` adds `byUser` (that many users, by cost), `byTenant`
-    /// adds every tenant's figures. Run it inside a transaction on which `scope.apply` was called.
-    public static func report(
+    /// adds every tenant's figures. Run it inside a transaction scoped by `TenantScope.apply` (`PGPool.read`).
+    static func report(
         _ connection: PGConnection, scope: AnalyticsScope, window: AnalyticsWindow, topUsers: Int? = nil, byTenant: Bool = false
     ) async throws -> UsageReport {
         // One round trip for the three groupings and the histograms; each answer is bounded whatever was stored:
@@ -24,42 +26,16 @@ public enum UsageQuery {
             scope.rollupQuery("processing_time_histogram", window: window, condition: "processing_time_count > 0",
                               limit: ReportBounds.maxHistogramRows + 1),
         ])
-        let days = try results[0].get().map(UsageGroup.init(row:))
-        let types = try results[1].get().map(UsageGroup.init(row:))
-        let models = try results[2].get().map(UsageGroup.init(row:))
-        var report = UsageReport(from: window.from, to: window.to, totals: UsageTotals(), byType: [], byModel: [],
-                                 daily: window.dayStrings.map { DailyUsage(date: $0) })
-        var dayIndex: [String: Int] = [:]
-        for (index, day) in report.daily.enumerated() { dayIndex[day.date] = index }
-        var timed: (count: Int64, sum: Int64) = (0, 0)
-        for group in days {
-            report.totals.add(group)
-            if let index = dayIndex[group.day] { report.daily[index].add(group) }
-            timed.count.addSaturating(group.processingTimeCount)
-            timed.sum.addSaturating(group.processingTimeSum)
-        }
-        report.totals.successRate = successRate(completed: report.totals.completed, failed: report.totals.failed)
-        report.totals.avgProcessingTime = mean(timed.sum, timed.count)
-        report.totals.p95ProcessingTime = LatencyHistogram.percentile(
-            0.95, of: try await mergedHistogram(results[3].get(), connection, scope: scope, window: window))
-        report.byType = types.map { group in
-            var usage = TypeUsage(type: group.type)
-            usage.add(group)
-            usage.successRate = successRate(completed: usage.completed, failed: usage.failed)
-            usage.avgProcessingTime = mean(group.processingTimeSum, group.processingTimeCount)
-            return usage
-        }.sorted { ($0.conversations, $1.type) > ($1.conversations, $0.type) }
-        report.byModel = models.map { group in
-            var usage = ModelUsage(provider: group.provider, model: group.model)
-            usage.add(group)
-            return usage
-        }.sorted { ($0.cost, $0.messages, $1.provider, $1.model) > ($1.cost, $1.messages, $0.provider, $0.model) }
+        var report = UsageReport(
+            window: window, days: try results[0].get().map(group), types: try results[1].get().map(group),
+            models: try results[2].get().map(group),
+            histogram: try await mergedHistogram(results[3].get(), connection, scope: scope, window: window))
         if let topUsers { report.byUser = try await users(connection, scope: scope, window: window, limit: topUsers) }
         if byTenant { report.byTenant = try await tenants(connection, scope: scope, window: window) }
         return report
     }
 
-    /// The columns every grouping of the usage report sums (see `UsageGroup`).
+    /// The columns every grouping of the usage report sums, in the order `group` decodes them.
     static let measures = """
         llmlog_clamp_bigint(sum(conversations)), llmlog_clamp_bigint(sum(active)), llmlog_clamp_bigint(sum(completed)),
         llmlog_clamp_bigint(sum(failed)), llmlog_clamp_bigint(sum(cancelled)), llmlog_clamp_bigint(sum(messages)),
@@ -70,26 +46,35 @@ public enum UsageQuery {
         llmlog_clamp_bigint(sum(processing_time_sum))
         """
 
+    /// A grouping's row: day, type, provider, model, then `measures` in order.
+    static func group(_ row: PGRow) throws -> UsageGroup {
+        var column = 0
+        func next<T: PGDecodable>(_ type: T.Type = T.self) throws -> T {
+            defer { column += 1 }
+            return try row.decode(T.self, column: column)
+        }
+        var group = UsageGroup(day: try next(), type: try next(), provider: try next(), model: try next())
+        group.conversations = try next(); group.active = try next(); group.completed = try next()
+        group.failed = try next(); group.cancelled = try next(); group.messages = try next()
+        group.inputTokens = try next(); group.cachedInputTokens = try next(); group.cacheCreationInputTokens = try next()
+        group.outputTokens = try next(); group.reasoningTokens = try next(); group.totalTokens = try next()
+        group.cost = try next(); group.unpricedMessages = try next()
+        group.processingTimeCount = try next(); group.processingTimeSum = try next()
+        return group
+    }
+
     /// The processing-time histogram of the window: `rows` (each rollup row's histogram, read with a bound) added
     /// here — summing in SQL (unnest, then sort and group some 60 buckets per row) took ~15 ms for 360 rows, this
     /// ~1 ms — or, past the bound, added in SQL in one row.
     static func mergedHistogram(_ rows: PGResult, _ connection: PGConnection, scope: AnalyticsScope, window: AnalyticsWindow) async throws -> [Int64] {
         var merged: [Int64] = []
-        if !ReportBounds.exceeded(rows) {
+        if !ReportBounds.exceeded(rowCount: rows.count) {
             for row in rows { LatencyHistogram.add(try row.decode([Int64].self, column: 0), into: &merged) }
             return merged
         }
         let summed = try await connection.query(scope.rollupQuery(
             "coalesce(llmlog_sum_counts(processing_time_histogram), '{}')", window: window, condition: "processing_time_count > 0"))
         return try summed.first?.decode([Int64].self, column: 0) ?? []
-    }
-
-    static func successRate(completed: Int64, failed: Int64) -> Double? {
-        completed + failed == 0 ? nil : Double(completed) / Double(completed + failed)
-    }
-
-    static func mean(_ sum: Int64, _ count: Int64) -> Double? {
-        count == 0 ? nil : Double(sum) / Double(count)
     }
 
     /// The heaviest users by cost (then tokens).
