@@ -10,7 +10,7 @@ struct AnalystCommand: AsyncParsableCommand {
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Create a PostgreSQL login role that can SELECT the analyst views of one tenant (or all); the password is shown once.")
+            abstract: "Create a PostgreSQL login role that can query the analyst views of one tenant (or all); the password is shown once.")
         @Option(help: "The tenant whose rows the analyst sees.") var tenant: String?
         @Flag(help: "An operator analyst: sees every tenant.") var all = false
         @Flag(help: "Print {\"name\", \"password\", \"tenantId\"} as JSON.") var json = false
