@@ -22,7 +22,7 @@ struct AnalyticsRoutes {
         group.get("analytics/latency") { request, context in try await latency(request, context) }
     }
 
-    func usage(_ request: Request, _ context: AppContext) async throws -> Response {
+    func usage(_ request: Request, _ context: AppContext) async throws -> UsageReport {
         try await report(scope: Self.scope(context), window: Self.window(request))
     }
 
@@ -33,16 +33,16 @@ struct AnalyticsRoutes {
     }
 
     /// `GET /v1/analytics/latency?days=N`: processing-time percentiles per provider and model, same callers as usage.
-    func latency(_ request: Request, _ context: AppContext) async throws -> Response {
+    func latency(_ request: Request, _ context: AppContext) async throws -> LatencyReport {
         let scope = try Self.scope(context)
         let window = try Self.window(request)
-        return try .json(await read(scope) { try await LatencyQuery.report($0, scope: scope, window: window) })
+        return try await read(scope) { try await LatencyQuery.report($0, scope: scope, window: window) }
     }
 
-    func adminAnalytics(_ request: Request, _ context: AppContext, days: Int? = nil) async throws -> Response {
+    func adminAnalytics(_ request: Request, _ context: AppContext, days: Int? = nil) async throws -> UsageReport {
         let window = try days.map { AnalyticsWindow(days: $0) } ?? Self.window(request)
         // `limit` sizes `byUser`; the operator's report has none, but the parameter is checked alike, as documented.
-        let limit = try ReadRoutes.integer(request, "limit", default: min(20, maxPageSize), range: 1...max(1, maxPageSize))
+        let limit = try request.integer("limit", default: min(20, maxPageSize), range: 1...max(1, maxPageSize))
         if context.operatorKeyId != nil { return try await report(scope: .system, window: window, byTenant: true) }
         let principal = try context.require([.admin])
         return try await report(scope: .tenant(principal.tenantId), window: window, topUsers: limit)
@@ -51,13 +51,13 @@ struct AnalyticsRoutes {
     /// `days` (1…365, default 30) as a window ending today (UTC).
     static func window(_ request: Request) throws(APIError) -> AnalyticsWindow {
         let range = AnalyticsWindow.dayRange
-        return AnalyticsWindow(days: try ReadRoutes.integer(request, "days", default: 30, range: range))
+        return AnalyticsWindow(days: try request.integer("days", default: 30, range: range))
     }
 
-    func report(scope: AnalyticsScope, window: AnalyticsWindow, topUsers: Int? = nil, byTenant: Bool = false) async throws -> Response {
-        return try .json(await read(scope) {
+    func report(scope: AnalyticsScope, window: AnalyticsWindow, topUsers: Int? = nil, byTenant: Bool = false) async throws -> UsageReport {
+        try await read(scope) {
             try await UsageQuery.report($0, scope: scope, window: window, topUsers: topUsers, byTenant: byTenant)
-        })
+        }
     }
 
     /// Runs `body` in a read-only transaction that sees what `scope` may, under the statement timeout.

@@ -16,6 +16,11 @@ public struct AppContext: RequestContext, RemoteAddressRequestContext {
     public var operatorKeyId: UUID?
     /// When the request arrived (the default `createdAt` of what it writes).
     public let receivedAt = Date().roundedToMicroseconds
+    /// Most bytes of a request body `request.decode(as:context:)` reads: `IngestLimits.maxBodyBytes`, raised by the
+    /// routes that take larger bodies (batch, provider payloads).
+    public var maxUploadSize = IngestLimits().maxBodyBytes
+    public var requestDecoder: APIRequestDecoder { APIRequestDecoder() }
+    public var responseEncoder: APIResponseEncoder { APIResponseEncoder() }
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
@@ -34,6 +39,14 @@ public struct AppContext: RequestContext, RemoteAddressRequestContext {
         if let operatorKeyId { return operatorKeyId }
         if principal != nil { throw APIError.forbidden }
         throw APIError.unauthorized
+    }
+
+    /// The path parameter `id` as a UUID; 400 `invalid_id` naming `field` otherwise.
+    public func pathID(_ field: String = "id") throws(APIError) -> UUID {
+        guard let text = parameters.get("id"), let id = UUID(text: text) else {
+            throw APIError.invalid(field, "is not a valid UUID", code: "invalid_id")
+        }
+        return id
     }
 
     /// The caller if its role is one of `roles`; 401 without a caller, 403 with another role.

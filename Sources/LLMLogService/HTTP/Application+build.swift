@@ -56,7 +56,8 @@ public func buildRouter(_ components: ServiceComponents) -> Router<AppContext> {
     MetricsRoute(metrics: components.metrics, pool: components.pool, writer: components.writer).register(on: router)
     let auth = AuthMiddleware(tenants: components.tenants, keyUsage: components.keyUsage, tokens: components.tokens,
                               rateLimiter: components.rateLimiter, authFailures: components.authFailureLimiter, metrics: components.metrics)
-    let v1 = router.group("v1").add(middleware: auth)
+    let bodyLimit = BodyLimitMiddleware(maxBodyBytes: components.limits.maxBodyBytes)
+    let v1 = router.group("v1").add(middleware: auth).add(middleware: bodyLimit)
     let read = ReadRoutes(pool: components.pool, timeout: components.readTimeout, maxAnswerBytes: components.limits.maxAnswerBytes,
                           readShare: components.readShare)
     let list = ConversationListRoute(pool: components.pool, timeout: components.readTimeout, maxPageSize: components.limits.maxPageSize,
@@ -70,7 +71,7 @@ public func buildRouter(_ components: ServiceComponents) -> Router<AppContext> {
     list.register(on: v1)
     analytics.register(on: v1)
     SeedCompatibilityRoutes(list: list, detail: read, analytics: analytics, limits: components.limits)
-        .register(on: router.group("api").add(middleware: auth))
+        .register(on: router.group("api").add(middleware: auth).add(middleware: bodyLimit))
     TokenRoutes(tokens: components.tokens, maxTTLSeconds: components.tokenMaxTTLSeconds, limits: components.limits).register(on: v1)
     return router
 }

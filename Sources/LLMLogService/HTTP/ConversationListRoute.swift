@@ -17,7 +17,7 @@ struct ConversationListRoute {
     /// The per-tenant bound on concurrent reads.
     var readShare = ReadShare(limit: 4)
 
-    struct Page: Encodable {
+    struct Page: ResponseEncodable {
         let conversations: [ConversationRecord]
         let nextCursor: String?
 
@@ -53,10 +53,10 @@ struct ConversationListRoute {
         group.get("conversations") { request, context in try await list(request, context) }
     }
 
-    func list(_ request: Request, _ context: AppContext) async throws -> Response {
+    func list(_ request: Request, _ context: AppContext) async throws -> Page {
         let principal = try context.require(ReadRoutes.readers)
         let query = request.uri.queryParameters
-        let limit = try ReadRoutes.integer(request, "limit", default: min(50, maxPageSize), range: 1...max(1, maxPageSize))
+        let limit = try request.integer("limit", default: min(50, maxPageSize), range: 1...max(1, maxPageSize))
         func parameter(_ name: String) -> String? { query.get(name).flatMap { $0.isEmpty ? nil : $0 } }
         let type = parameter("type")
         if let type, !IngestValidation.isValidType(type) { throw APIError.invalid("type", "must match ^[A-Z][A-Z0-9_]{0,63}$") }
@@ -89,6 +89,6 @@ struct ConversationListRoute {
             try await ConversationReads.page(tx, filter, limit: limit, maxAnswerBytes: maxAnswerBytes)
         }
         let next = more ? conversations.last.map { Cursor(createdAt: $0.createdAt, id: $0.id).encoded } : nil
-        return try .json(Page(conversations: conversations, nextCursor: next))
+        return Page(conversations: conversations, nextCursor: next)
     }
 }

@@ -8,20 +8,20 @@ struct HealthRoutes {
     let pool: PGPool
     let migrator: Migrator
 
-    struct Status: Encodable {
+    struct Status: ResponseEncodable {
         let status: String
         let database: String?
     }
 
     func register(on router: Router<AppContext>) {
-        router.get("healthz") { _, _ in try Response.json(Status(status: "ok", database: nil)) }
+        router.get("healthz") { _, _ in Status(status: "ok", database: nil) }
         router.get("readyz") { _, context in
             do {
                 let current = try await migrator.isCurrent(pool)
                 guard current else {
                     throw APIError.unavailable("database migrations are not current; run llmlog migrate", retryAfter: 5)
                 }
-                return try Response.json(Status(status: "ready", database: "ok"))
+                return Status(status: "ready", database: "ok")
             } catch let error as APIError {
                 throw error
             } catch {

@@ -19,41 +19,31 @@ struct IngestRoutes {
         group.post("batch") { request, context in try await batch(request, context) }
     }
 
-    static func pathID(_ context: AppContext, _ field: String = "id") throws(APIError) -> UUID {
-        guard let text = context.parameters.get("id"), let id = UUID(text: text) else {
-            throw APIError.invalid(field, "is not a valid UUID", code: "invalid_id")
-        }
-        return id
-    }
-
-    func createConversation(_ request: Request, _ context: AppContext) async throws -> Response {
+    func createConversation(_ request: Request, _ context: AppContext) async throws -> EditedResponse<WrittenRecord> {
         let principal = try context.require(Self.writers)
-        var request = request
-        let body = try await request.decodeJSON(ConversationCreateRequest.self, limit: limits.maxBodyBytes)
+        let body = try await request.decode(as: ConversationCreateRequest.self, context: context)
         let operation = try conversationCreate(body, id: body.id ?? UUID.v7(), principal: principal, context: context)
         return try respond(await writer.submit(operation), status: .created)
     }
 
-    func updateConversation(_ request: Request, _ context: AppContext) async throws -> Response {
+    func updateConversation(_ request: Request, _ context: AppContext) async throws -> EditedResponse<WrittenRecord> {
         let principal = try context.require(Self.writers)
-        let id = try Self.pathID(context)
-        var request = request
-        let body = try await request.decodeJSON(ConversationUpdateRequest.self, limit: limits.maxBodyBytes)
+        let id = try context.pathID()
+        let body = try await request.decode(as: ConversationUpdateRequest.self, context: context)
         try body.validate(limits: limits)
         let outcome = await writer.submit(.updateConversation(tenantId: principal.tenantId, id: id, request: body, receivedAt: context.receivedAt))
         return try respond(outcome, status: .ok)
     }
 
-    func createMessage(_ request: Request, _ context: AppContext) async throws -> Response {
+    func createMessage(_ request: Request, _ context: AppContext) async throws -> EditedResponse<WrittenRecord> {
         let principal = try context.require(Self.writers)
-        let conversationId = try Self.pathID(context, "conversationId")
-        var request = request
-        let body = try await request.decodeJSON(MessageCreateRequest.self, limit: limits.maxBodyBytes)
+        let conversationId = try context.pathID("conversationId")
+        let body = try await request.decode(as: MessageCreateRequest.self, context: context)
         let operation = try messageCreate(body, id: body.id ?? UUID.v7(), conversationId: conversationId, principal: principal, context: context)
         let outcome = await writer.submit(operation)
         if case .success(.replayedMessage(let replay)) = outcome {
             guard let stored = try await MessageReads.message(pool, id: replay.id, principal: principal) else { throw APIError.internalError }
-            return try .json(stored, status: .created)
+            return EditedResponse(status: .created, response: .message(stored))
         }
         return try respond(outcome, status: .created)
     }
@@ -70,10 +60,10 @@ struct IngestRoutes {
                               requestHash: APIJSON.fingerprint(body, scope: "message"), receivedAt: context.receivedAt)
     }
 
-    func respond(_ outcome: WriteOutcome, status: HTTPResponse.Status) throws -> Response {
+    func respond(_ outcome: WriteOutcome, status: HTTPResponse.Status) throws -> EditedResponse<WrittenRecord> {
         switch outcome {
-        case .success(.conversation(let record, _)): return try .json(record, status: status)
-        case .success(.message(let record, _)): return try .json(record, status: status)
+        case .success(.conversation(let record, _)): return EditedResponse(status: status, response: .conversation(record))
+        case .success(.message(let record, _)): return EditedResponse(status: status, response: .message(record))
         case .success(.replayedMessage): throw APIError.internalError  // createMessage answers these with the stored record
         case .failure(let error): throw error
         }
@@ -111,7 +101,7 @@ struct IngestRoutes {
         }
     }
 
-    struct BatchResponse: Encodable { let results: [BatchResult] }
+    struct BatchResponse: ResponseEncodable { let results: [BatchResult] }
 
     /// An id for an entity created by a batch event without one: the event id if it is a UUID, else a UUID v5
     /// derived from tenant and event id (so a retried batch creates nothing twice).
@@ -119,10 +109,9 @@ struct IngestRoutes {
         UUID(text: eventId) ?? UUID.v5(namespace: batchNamespace, name: "\(tenantId)/\(kind)/\(eventId)")
     }
 
-    func batch(_ request: Request, _ context: AppContext) async throws -> Response {
+    func batch(_ request: Request, _ context: AppContext) async throws -> EditedResponse<BatchResponse> {
         let principal = try context.require(Self.writers)
-        var request = request
-        let body = try await request.decodeJSON(BatchRequest.self, limit: limits.maxBatchBodyBytes)
+        let body = try await request.decode(as: BatchRequest.self, context: context.allowingBodies(upTo: limits.maxBatchBodyBytes))
         guard body.events.count <= limits.maxBatchEvents else {
             throw APIError(.contentTooLarge, code: "too_many_events",
                            message: "a batch holds at most \(limits.maxBatchEvents) events", field: "events")
@@ -167,6 +156,6 @@ struct IngestRoutes {
             case .failure(let error): results[position.index] = BatchResult(id: id, error: error)
             }
         }
-        return try .json(BatchResponse(results: results.map { $0! }), status: HTTPResponse.Status(code: 207, reasonPhrase: "Multi-Status"))
+        return EditedResponse(status: .multiStatus, response: BatchResponse(results: results.map { $0! }))
     }
 }

@@ -21,16 +21,16 @@ struct ProviderIngestRoutes {
     private func ingest<ProviderRequest: Decodable & Sendable, ProviderResponse: Decodable & Sendable>(
         _ request: Request, _ context: AppContext, _: ProviderRequest.Type, _: ProviderResponse.Type,
         _ map: (ProviderRequest, ProviderResponse) throws(APIError) -> ProviderCall
-    ) async throws -> Response {
+    ) async throws -> EditedResponse<ProviderIngestResponse> {
         let principal = try context.require(IngestRoutes.writers)
-        var request = request
         // Provider payloads may carry base64 images and documents (stored only as references): the batch body limit applies.
-        let body = try await request.decodeJSON(ProviderIngestRequest<ProviderRequest, ProviderResponse>.self, limit: limits.maxBatchBodyBytes)
+        let body = try await request.decode(
+            as: ProviderIngestRequest<ProviderRequest, ProviderResponse>.self, context: context.allowingBodies(upTo: limits.maxBatchBodyBytes))
         let call = try map(body.request, body.response)
         let envelope = ProviderIngest.Envelope(conversationId: body.conversationId, userId: body.userId, type: body.type,
                                                title: body.title, processingTime: body.processingTime)
         let answer = try await ProviderIngest(pool: pool, writer: writer, limits: limits)
             .log(call, envelope: envelope, principal: principal, receivedAt: context.receivedAt)
-        return try .json(answer, status: answer.isReplay ? .ok : .created)
+        return EditedResponse(status: answer.isReplay ? .ok : .created, response: answer)
     }
 }

@@ -18,7 +18,7 @@ struct ReadRoutes {
     var readShare = ReadShare(limit: 4)
     static let readers: Set<PrincipalRole> = [.admin, .user]
 
-    struct ConversationDetail: Encodable {
+    struct ConversationDetail: ResponseEncodable {
         let conversation: ConversationRecord
         let messages: [MessageRecord]
         let nextCursor: Int?
@@ -38,23 +38,15 @@ struct ReadRoutes {
         group.get("conversations/{id}") { request, context in try await conversation(request, context) }
     }
 
-    static func integer(_ request: Request, _ name: String, default value: Int, range: ClosedRange<Int>) throws(APIError) -> Int {
-        guard let text = request.uri.queryParameters.get(name) else { return value }
-        guard let number = Int(text), range.contains(number) else {
-            throw APIError.invalid(name, "must be an integer from \(range.lowerBound) to \(range.upperBound)")
-        }
-        return number
-    }
-
-    func conversation(_ request: Request, _ context: AppContext) async throws -> Response {
-        try await conversation(id: IngestRoutes.pathID(context), request, context)
+    func conversation(_ request: Request, _ context: AppContext) async throws -> ConversationDetail {
+        try await conversation(id: context.pathID(), request, context)
     }
 
     /// The detail of conversation `id` as the caller may see it (also the seed route's `action=conversation`).
-    func conversation(id: UUID, _ request: Request, _ context: AppContext) async throws -> Response {
+    func conversation(id: UUID, _ request: Request, _ context: AppContext) async throws -> ConversationDetail {
         let principal = try context.require(Self.readers)
-        let limit = try Self.integer(request, "limit", default: 200, range: 1...1000)
-        let after = try Self.integer(request, "after", default: -1, range: -1...Int(Int32.max))
+        let limit = try request.integer("limit", default: 200, range: 1...1000)
+        let after = try request.integer("after", default: -1, range: -1...Int(Int32.max))
         // Repeatable read: the sizes and the rows come from one snapshot.
         let detail = try await pool.read(principal.readScope, share: readShare, timeout: timeout, isolation: .repeatableRead) { tx -> ConversationDetail? in
             guard let conversation = try await ConversationReads.one(tx, tenantId: principal.tenantId, id: id, userId: principal.userId) else {
@@ -67,6 +59,6 @@ struct ReadRoutes {
             return ConversationDetail(conversation: conversation, messages: messages, nextCursor: nextCursor)
         }
         guard let detail else { throw APIError.notFound("conversation", field: "id") }
-        return try .json(detail)
+        return detail
     }
 }

@@ -22,14 +22,14 @@ struct SeedCompatibilityRoutes {
     func get(_ request: Request, _ context: AppContext) async throws -> Response {
         switch request.uri.queryParameters.get("action") {
         case "conversations":
-            return try await list.list(request, context)
+            return try await list.list(request, context).response(from: request, context: context)
         case "analytics":
-            return try await analytics.usage(request, context)
+            return try await analytics.usage(request, context).response(from: request, context: context)
         case "conversation":
             guard let text = request.uri.queryParameters.get("id"), let id = UUID(uuidString: text) else {
                 throw APIError.invalid("id", "is not a valid UUID", code: "invalid_id")
             }
-            return try await detail.conversation(id: id, request, context)
+            return try await detail.conversation(id: id, request, context).response(from: request, context: context)
         case nil:
             throw APIError.invalid("action", "is required: conversations, analytics or conversation", code: "missing_field")
         default:
@@ -37,11 +37,10 @@ struct SeedCompatibilityRoutes {
         }
     }
 
-    func post(_ request: Request, _ context: AppContext) async throws -> Response {
-        var request = request
+    func post(_ request: Request, _ context: AppContext) async throws -> UsageReport {
         var days: Int?
         if let length = request.headers[.contentLength].flatMap(Int.init), length > 0 {
-            days = try await request.decodeJSON(AdminBody.self, limit: limits.maxBodyBytes).days
+            days = try await request.decode(as: AdminBody.self, context: context).days
         }
         if let given = days, !AnalyticsWindow.dayRange.contains(given) {
             throw APIError.invalid("days", "must be an integer from 1 to 365")

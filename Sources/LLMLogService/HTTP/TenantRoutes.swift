@@ -14,14 +14,13 @@ struct TenantRoutes {
     func register(on group: RouterGroup<AppContext>) {
         group.post("tenants") { request, context in
             _ = try context.requireOperator()
-            var request = request
-            let body = try await request.decodeJSON(CreateRequest.self, limit: limits.maxBodyBytes)
+            let body = try await request.decode(as: CreateRequest.self, context: context)
             try IngestValidation.text(body.name, field: "name", max: 200, required: true)
             if try await tenants.tenantId(named: body.name) != nil {
                 throw APIError.conflict("tenant_exists", "a tenant with this name exists", field: "name")
             }
             do {
-                return try Response.json(try await tenants.createTenant(name: body.name), status: .created)
+                return EditedResponse(status: .created, response: try await tenants.createTenant(name: body.name))
             } catch let error as PGError where error.code == .uniqueViolation {
                 throw APIError.conflict("tenant_exists", "a tenant with this name exists", field: "name")
             }

@@ -23,7 +23,7 @@ struct TokenRoutes {
         }
     }
 
-    struct CreateResponse: Encodable {
+    struct CreateResponse: ResponseEncodable {
         let token: String
         let expiresAt: Date
     }
@@ -31,15 +31,14 @@ struct TokenRoutes {
     func register(on group: RouterGroup<AppContext>) {
         group.post("tokens") { request, context in
             let principal = try context.require([.admin])
-            var request = request
-            let body = try await request.decodeJSON(CreateRequest.self, limit: limits.maxBodyBytes)
+            let body = try await request.decode(as: CreateRequest.self, context: context)
             try IngestValidation.text(body.userId, field: "userId", max: 256, required: true)
             let ttl = body.ttlSeconds ?? Int64(Self.defaultTTLSeconds)
             guard ttl >= 1, ttl <= Int64(maxTTLSeconds) else {
                 throw APIError.invalid("ttlSeconds", "must be from 1 to \(maxTTLSeconds)")
             }
             let minted = try tokens.mint(tenantId: principal.tenantId, userId: body.userId, ttl: Int(ttl))
-            return try Response.json(CreateResponse(token: minted.token, expiresAt: minted.expiresAt), status: .created)
+            return EditedResponse(status: .created, response: CreateResponse(token: minted.token, expiresAt: minted.expiresAt))
         }
     }
 }

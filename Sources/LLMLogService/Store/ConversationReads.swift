@@ -47,12 +47,10 @@ enum ConversationReads {
             LIMIT \(limit)
             """
         }
-        let sizes = try await tx.query(page("""
-            (coalesce(octet_length(title), 0) + coalesce(octet_length(error_message), 0) + octet_length(metadata::text))::int8
-            """, limit: limit + 1)).map { try $0.decode(Int.self, column: 0) }
-        let take = AnswerBudget.rowsThatFit(sizes: sizes, budget: maxAnswerBytes, limit: limit)
-        let conversations = take == 0 ? [] : try await tx.query(page(ConversationTable.selectList(), limit: take))
-            .map { try ConversationTable.decode($0).record }
-        return (conversations, sizes.count > conversations.count)
+        let page = try await BudgetedPage.read(
+            tx, limit: limit, maxAnswerBytes: maxAnswerBytes,
+            size: "(coalesce(octet_length(title), 0) + coalesce(octet_length(error_message), 0) + octet_length(metadata::text))::int8",
+            columns: ConversationTable.selectList(), query: page, decode: { try ConversationTable.decode($0).record })
+        return (page.rows, page.more)
     }
 }

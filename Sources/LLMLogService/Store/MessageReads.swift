@@ -28,11 +28,10 @@ enum MessageReads {
             ORDER BY message_index LIMIT \(limit)
             """
         }
-        let sizes = try await tx.query(page(
-            "(octet_length(content) + octet_length(metadata::text) + coalesce(octet_length(error_message), 0))::int8", limit: limit + 1))
-            .map { try $0.decode(Int.self, column: 0) }
-        let take = AnswerBudget.rowsThatFit(sizes: sizes, budget: maxAnswerBytes, limit: limit)
-        let messages = take == 0 ? [] : try await tx.query(page(MessageTable.selectList(), limit: take)).map { try MessageTable.decode($0).record }
-        return (messages, sizes.count > messages.count)
+        let page = try await BudgetedPage.read(
+            tx, limit: limit, maxAnswerBytes: maxAnswerBytes,
+            size: "(octet_length(content) + octet_length(metadata::text) + coalesce(octet_length(error_message), 0))::int8",
+            columns: MessageTable.selectList(), query: page, decode: { try MessageTable.decode($0).record })
+        return (page.rows, page.more)
     }
 }
