@@ -220,7 +220,8 @@ import Yams
         try Self.expectSchema(document, "MessageCreateRequest", MessageCreateRequest.self, Self.fullMessageCreate(),
                          keys: ["id", "role", "content", "inputTokens", "outputTokens", "totalTokens", "cachedInputTokens",
                                 "cacheCreationInputTokens", "reasoningTokens", "cost", "processingTime", "messageIndex",
-                                "finishReason", "temperature", "maxTokens", "errorMessage", "metadata", "createdAt"])
+                                "finishReason", "temperature", "maxTokens", "errorMessage", "metadata", "createdAt",
+                                "promptName", "promptVersion"])
         // The batch wrapper (decoded by hand in BatchEvent.init(from:)).
         #expect(document.propertyNames(of: "BatchRequest") == ["events"])
         #expect(document.propertyNames(of: "ConversationReference") == ["conversationId"])
@@ -347,7 +348,7 @@ import Yams
         ["id": UUID().uuidString, "role": "ASSISTANT", "content": "Hello", "inputTokens": 10, "outputTokens": 20, "totalTokens": 40,
          "cachedInputTokens": 5, "cacheCreationInputTokens": 3, "reasoningTokens": 2, "cost": 0.001275, "processingTime": 1500,
          "messageIndex": 7, "finishReason": "stop", "temperature": 0.7, "maxTokens": 1024, "errorMessage": "no error",
-         "metadata": ["trace": "t-1"], "createdAt": recent()]
+         "metadata": ["trace": "t-1"], "createdAt": recent(), "promptName": "greeting", "promptVersion": "2"]
     }
 
     /// The response has the status and fits what the document says of that operation and status.

@@ -45,11 +45,14 @@ public struct MessageCreateRequest: Codable, Sendable, Equatable {
     public var errorMessage: String?
     public var metadata: JSONValue?
     public var createdAt: Date?
+    /// The prompt that produced the message (up to 200 characters each).
+    public var promptName: String? = nil
+    public var promptVersion: String? = nil
 
     enum CodingKeys: String, CodingKey {
         case id, role, content, inputTokens, outputTokens, totalTokens, cachedInputTokens, cacheCreationInputTokens,
              reasoningTokens, cost, processingTime, messageIndex, finishReason, temperature, maxTokens, errorMessage,
-             metadata, createdAt
+             metadata, createdAt, promptName, promptVersion
     }
 
     /// The token buckets given (missing ones are 0).

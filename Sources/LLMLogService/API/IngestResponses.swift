@@ -76,11 +76,14 @@ public struct MessageRecord: Codable, Sendable, Equatable {
     public var errorMessage: String?
     public var metadata: JSONValue
     public var createdAt: Date
+    /// The prompt that produced the message, as the client named it.
+    public var promptName: String? = nil
+    public var promptVersion: String? = nil
 
     enum CodingKeys: String, CodingKey {
         case id, conversationId, role, content, provider, model, inputTokens, outputTokens, totalTokens, cachedInputTokens,
              cacheCreationInputTokens, reasoningTokens, cost, costSource, processingTime, messageIndex, finishReason,
-             temperature, maxTokens, errorMessage, metadata, createdAt
+             temperature, maxTokens, errorMessage, metadata, createdAt, promptName, promptVersion
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -107,5 +110,7 @@ public struct MessageRecord: Codable, Sendable, Equatable {
         try container.encode(errorMessage, forKey: .errorMessage)
         try container.encode(metadata, forKey: .metadata)
         try container.encode(createdAt, forKey: .createdAt)
+        try container.encode(promptName, forKey: .promptName)
+        try container.encode(promptVersion, forKey: .promptVersion)
     }
 }

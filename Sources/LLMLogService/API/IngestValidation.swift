@@ -107,6 +107,8 @@ extension MessageCreateRequest {
             throw .invalid("temperature", "must be a number from 0 to 100")
         }
         try IngestValidation.text(finishReason, field: "finishReason", max: 100)
+        try IngestValidation.text(promptName, field: "promptName", max: 200)
+        try IngestValidation.text(promptVersion, field: "promptVersion", max: 200)
         try IngestValidation.text(errorMessage, field: "errorMessage", max: 64 * 1024)
         try IngestValidation.metadata(metadata, limits: limits)
         try IngestValidation.createdAt(createdAt, now: now, limits: limits)

@@ -19,7 +19,7 @@ extension MessageCreateRequest {
     enum DecodingKeys: String, CodingKey {
         case id, role, content, inputTokens, outputTokens, totalTokens, cachedInputTokens, cacheCreationInputTokens,
              reasoningTokens, cost, processingTime, messageIndex, finishReason, temperature, maxTokens, errorMessage,
-             metadata, createdAt, conversationId
+             metadata, createdAt, promptName, promptVersion, conversationId
     }
 
     public init(from decoder: Decoder) throws {
@@ -46,6 +46,8 @@ extension MessageCreateRequest {
         errorMessage = try container.decodeIfPresent(String.self, forKey: .errorMessage)
         metadata = try container.decodeIfPresent(JSONValue.self, forKey: .metadata)
         createdAt = try container.decodeIfPresent(Date.self, forKey: .createdAt)
+        promptName = try container.decodeIfPresent(String.self, forKey: .promptName)
+        promptVersion = try container.decodeIfPresent(String.self, forKey: .promptVersion)
     }
 }
 

@@ -42,6 +42,8 @@ enum MessageTable {
         .field("request_hash", "bytea", \.requestHash),
         .field("created_at", "timestamptz", \.record.createdAt),
         .field("user_id", "text", \.userId),
+        .field("prompt_name", "text", \.record.promptName),
+        .field("prompt_version", "text", \.record.promptVersion),
     ]
 
     /// Every column, for a select (`prefix`: a table alias and dot).

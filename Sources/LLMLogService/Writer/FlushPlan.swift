@@ -227,7 +227,8 @@ struct FlushPlan {
             cachedInputTokens: request.cachedInputTokens, cacheCreationInputTokens: request.cacheCreationInputTokens,
             reasoningTokens: request.reasoningTokens, cost: cost, costSource: costSource, processingTime: request.processingTime,
             messageIndex: index, finishReason: request.finishReason, temperature: request.temperature, maxTokens: request.maxTokens,
-            errorMessage: request.errorMessage, metadata: request.metadata ?? .emptyObject, createdAt: createdAt)
+            errorMessage: request.errorMessage, metadata: request.metadata ?? .emptyObject, createdAt: createdAt,
+            promptName: request.promptName, promptVersion: request.promptVersion)
 
         // Conversation totals, and the reported totals leaving the rollups once real usage arrives.
         let reportedTokensBefore = state.effectiveReportedTokens, reportedCostBefore = state.effectiveReportedCost
