@@ -52,7 +52,10 @@ public struct ServiceAssembly: Sendable {
             PeriodicReload(what: "prices", interval: configuration.priceRefresh, logger: logger) { try await prices.reload(from: pool) },
             PeriodicReload(what: "token signing keys", interval: configuration.tokenKeyRefresh, logger: logger) { try await tokens.reload(from: pool) },
             writerPool, pool, keyUsage, writer,
-        ]
+        ] + (configuration.retentionInterval.map { interval in
+            let retention = Retention(pool: pool, metrics: metrics, logger: logger)
+            return [PeriodicReload(what: "retention", interval: interval, logger: logger) { _ = try await retention.runOnce() }]
+        } ?? [])
         return ServiceAssembly(configuration: configuration, components: components, prices: prices, writerPool: writerPool,
                                services: services)
     }

@@ -20,6 +20,7 @@ extension ServiceConfiguration {
         ("LLMLOG_REQUEST_HEAD_TIMEOUT_MS", "--request-head-timeout-ms"), ("LLMLOG_REQUEST_BODY_TIMEOUT_MS", "--request-body-timeout-ms"),
         ("LLMLOG_IDLE_TIMEOUT_MS", "--idle-timeout-ms"), ("LLMLOG_MAX_CONNECTIONS", "--max-connections"),
         ("LLMLOG_AUTH_FAILURE_LIMIT_PER_SECOND", "--auth-failure-limit-per-second"), ("LLMLOG_AUTH_FAILURE_BURST", "--auth-failure-burst"),
+        ("LLMLOG_RETENTION_INTERVAL_SECONDS", "--retention-interval-seconds"),
     ]
 
     /// The environment with command-line values laid over it: `overrides` maps a setting's environment variable

@@ -11,7 +11,8 @@ struct LLMLogCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "llmlog",
         abstract: "Records LLM conversations and messages in PostgreSQL and answers usage and cost analytics.",
-        subcommands: [Serve.self, Migrate.self, TenantCommand.self, KeyCommand.self, TokenKeyCommand.self, OperatorKeyCommand.self, AnalystCommand.self]
+        subcommands: [Serve.self, Migrate.self, TenantCommand.self, KeyCommand.self, TokenKeyCommand.self, OperatorKeyCommand.self, AnalystCommand.self,
+                      RetentionCommand.self, UserCommand.self]
     )
 }
 
@@ -99,6 +100,8 @@ struct Serve: AsyncParsableCommand {
     var authFailureLimitPerSecond: Int?
     @Option(help: "Failed authentications a client address may have at once ($LLMLOG_AUTH_FAILURE_BURST, default 100).")
     var authFailureBurst: Int?
+    @Option(help: "Seconds between retention passes, 0: none ($LLMLOG_RETENTION_INTERVAL_SECONDS, default 3600).")
+    var retentionIntervalSeconds: Int?
 
     /// The flags given, keyed by the environment variable each overrides.
     var overrides: [String: String] {
@@ -123,6 +126,7 @@ struct Serve: AsyncParsableCommand {
             "LLMLOG_REQUEST_BODY_TIMEOUT_MS": requestBodyTimeoutMs.map(String.init),
             "LLMLOG_IDLE_TIMEOUT_MS": idleTimeoutMs.map(String.init), "LLMLOG_MAX_CONNECTIONS": maxConnections.map(String.init),
             "LLMLOG_AUTH_FAILURE_LIMIT_PER_SECOND": authFailureLimitPerSecond.map(String.init),
+            "LLMLOG_RETENTION_INTERVAL_SECONDS": retentionIntervalSeconds.map(String.init),
             "LLMLOG_AUTH_FAILURE_BURST": authFailureBurst.map(String.init),
         ]
         return values.compactMapValues { $0 }
@@ -149,7 +153,7 @@ struct Migrate: AsyncParsableCommand {
 }
 
 struct TenantCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "tenant", abstract: "Manage tenants.", subcommands: [Create.self])
+    static let configuration = CommandConfiguration(commandName: "tenant", abstract: "Manage tenants.", subcommands: [Create.self, TenantSettingsCommand.self])
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a tenant with an admin and an ingest key (shown once).")

@@ -32,6 +32,10 @@ import Yams
         .init("POST", "/api/llm-analytics"),
         .init("POST", "/v1/ingest/openai"),
         .init("POST", "/v1/ingest/anthropic"),
+        .init("GET", "/v1/tenant/settings"),
+        .init("PATCH", "/v1/tenant/settings"),
+        .init("DELETE", "/v1/users/{userId}"),
+        .init("GET", "/v1/users/{userId}/export"),
     ]
 
     // MARK: 1. the document and the router

@@ -50,7 +50,7 @@ import Testing
     /// `openConnections` once it is down to the asking connection (or after 5 s): a connection a client closed just
     /// before is counted until the service has read its end.
     static func settledOpenConnections(port: Int) async throws -> Double? {
-        let deadline = ContinuousClock.now + .seconds(5)
+        let deadline = ContinuousClock.now + .seconds(15)
         var open = try await openConnections(port: port)
         while open != 1, ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(50))

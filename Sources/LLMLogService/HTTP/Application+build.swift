@@ -72,6 +72,8 @@ public func buildRouter(_ components: ServiceComponents) -> Router<AppContext> {
     analytics.register(on: v1)
     SeedCompatibilityRoutes(list: list, detail: read, analytics: analytics, limits: components.limits)
         .register(on: router.group("api").add(middleware: auth).add(middleware: bodyLimit))
+    TenantSettingsRoutes(tenants: components.tenants).register(on: v1)
+    UserRoutes(pool: components.pool, readShare: components.readShare, timeout: components.readTimeout).register(on: v1)
     TokenRoutes(tokens: components.tokens, maxTTLSeconds: components.tokenMaxTTLSeconds, limits: components.limits).register(on: v1)
     return router
 }

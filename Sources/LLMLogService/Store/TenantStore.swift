@@ -136,3 +136,26 @@ public struct TenantStore: Sendable {
         try await pool.query("SELECT count(*) FROM tenants")[0].decode(Int.self, column: 0)
     }
 }
+
+extension TenantStore {
+    /// `tenantId`'s lifecycle settings, or nil when there is no such tenant.
+    public func settings(tenantId: UUID) async throws -> TenantSettings? {
+        try await pool.withTransaction(readOnly: true) { tx in
+            try await TenantScope.allTenants(tx)
+            guard try await tx.query("SELECT 1 FROM tenants WHERE id = \(tenantId)").count == 1 else { return nil }
+            return try await TenantSettingsTable.get(tx, tenantId: tenantId)
+        }
+    }
+
+    /// Applies `patch` to `tenantId`'s lifecycle settings in one transaction: the settings after it, or nil when there
+    /// is no such tenant; 400 naming the field for days out of range.
+    public func updateSettings(tenantId: UUID, _ patch: TenantSettingsPatch) async throws -> TenantSettings? {
+        try await pool.withTransaction { tx in
+            try await TenantScope.allTenants(tx)
+            guard try await tx.query("SELECT 1 FROM tenants WHERE id = \(tenantId)").count == 1 else { return nil }
+            let settings = try patch.applied(to: try await TenantSettingsTable.lock(tx, tenantId: tenantId))
+            try await TenantSettingsTable.put(tx, tenantId: tenantId, settings)
+            return settings
+        }
+    }
+}

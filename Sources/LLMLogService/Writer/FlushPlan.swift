@@ -36,6 +36,8 @@ struct FlushPlan {
         var storedMessages: [ConversationKey: (replay: MessageReplay, requestHash: Data)] = [:]
         /// Explicitly requested message indexes that are taken already.
         var takenIndexes: Set<IndexKey> = []
+        /// Tenants whose message content is not stored (`storeContent: false`): their messages keep "".
+        var contentFreeTenants: Set<UUID> = []
     }
 
     let prices: PriceBook
@@ -222,7 +224,8 @@ struct FlushPlan {
             (cost, costSource) = (nil, .unpriced)
         }
         let record = MessageRecord(
-            id: id, conversationId: key.id, role: request.role, content: request.content, provider: state.record.provider,
+            id: id, conversationId: key.id, role: request.role,
+            content: snapshot.contentFreeTenants.contains(key.tenantId) ? "" : request.content, provider: state.record.provider,
             model: state.record.model, inputTokens: request.inputTokens, outputTokens: request.outputTokens, totalTokens: totalTokens,
             cachedInputTokens: request.cachedInputTokens, cacheCreationInputTokens: request.cacheCreationInputTokens,
             reasoningTokens: request.reasoningTokens, cost: cost, costSource: costSource, processingTime: request.processingTime,

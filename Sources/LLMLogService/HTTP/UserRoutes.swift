@@ -1,0 +1,75 @@
+import Analytics
+import Foundation
+import Hummingbird
+import NIOCore
+import PGClient
+
+/// `DELETE /v1/users/{userId}` (admin key): erases the user (`UserErasure`); `GET /v1/users/{userId}/export` (admin
+/// key): everything held about the user as NDJSON — one `{"record": "conversation", …}` line per conversation, followed
+/// by a `{"record": "message", …}` line per message — streamed in pages, for access requests before an erasure.
+struct UserRoutes {
+    let pool: PGPool
+    let readShare: ReadShare
+    let timeout: Duration
+
+    func register(on group: RouterGroup<AppContext>) {
+        group.delete("users/{userId}") { _, context in
+            let principal = try context.require([.admin])
+            return try await UserErasure(pool: pool).erase(tenantId: principal.tenantId, userId: try Self.userId(context))
+        }
+        group.get("users/{userId}/export") { _, context in
+            let principal = try context.require([.admin])
+            return try export(tenantId: principal.tenantId, userId: try Self.userId(context))
+        }
+    }
+
+    /// The `userId` path parameter (1…256 characters).
+    static func userId(_ context: AppContext) throws(APIError) -> String {
+        let userId = context.parameters.get("userId") ?? ""
+        try IngestValidation.text(userId, field: "userId", max: 256, required: true)
+        return userId
+    }
+
+    /// The export's body: pages of conversations (newest first) and each conversation's messages, written as they
+    /// are read, each page in a read transaction of its own (memory stays one page whatever the user holds).
+    func export(tenantId: UUID, userId: String) throws -> Response {
+        let scope = AnalyticsScope.tenant(tenantId)
+        let body = ResponseBody { writer in
+            var filter = ConversationFilter(tenantId: tenantId, userId: userId)
+            while true {
+                let page = try await pool.read(scope, share: readShare, timeout: timeout, isolation: .repeatableRead) { tx in
+                    try await ConversationReads.page(tx, filter, limit: 50, maxAnswerBytes: 4 << 20)
+                }
+                for conversation in page.conversations {
+                    try await writer.write(Self.line("conversation", conversation))
+                    var after: Int32 = -1
+                    while true {
+                        let messages = try await pool.read(scope, share: readShare, timeout: timeout, isolation: .repeatableRead) { tx in
+                            try await MessageReads.page(
+                                tx, tenantId: tenantId, conversationId: conversation.id, after: after, limit: 500, maxAnswerBytes: 4 << 20)
+                        }
+                        for message in messages.messages { try await writer.write(Self.line("message", message)) }
+                        guard messages.more, let last = messages.messages.last else { break }
+                        after = Int32(last.messageIndex)
+                    }
+                }
+                guard page.more, let last = page.conversations.last else { break }
+                filter.after = (last.createdAt, last.id)
+            }
+            try await writer.finish(nil)
+        }
+        return Response(status: .ok, headers: [.contentType: "application/x-ndjson"], body: body)
+    }
+
+    /// One NDJSON line: the record's JSON object with `"record"` (conversation or message) first; not `type`, which a
+    /// conversation has.
+    static func line(_ kind: String, _ record: some Encodable) throws -> ByteBuffer {
+        let object = try APIJSON.encoder().encode(record)
+        var buffer = ByteBuffer(string: #"{"record":"\#(kind)","#)
+        buffer.writeBytes(object.dropFirst())
+        buffer.writeString("\n")
+        return buffer
+    }
+}
+
+extension UserErasure.Result: ResponseEncodable {}
