@@ -39,7 +39,13 @@ public struct ServiceAssembly: Sendable {
         try await tokens.reload(from: pool)
         let prices = PriceBook()
         try await prices.reload(from: pool)
-        let writer = IngestWriter(pool: writerPool, prices: prices, options: configuration.writer, limits: configuration.limits,
+        // Rollup lanes of their own: lane numbers are smallint, so at most 32,768 / lanes instances get a slot; past that
+        // an instance shares lane 0's numbers (correct, only slower).
+        var writerOptions = configuration.writer
+        let slot = try await InstanceSlot.claim(serviceDatabase, limit: 32_768 / max(1, writerOptions.lanes), logger: logger)
+        if slot == nil { logger.warning("every instance slot is taken: this instance's writer shares rollup lanes with another") }
+        writerOptions.laneBase = (slot?.slot ?? 0) * max(1, writerOptions.lanes)
+        let writer = IngestWriter(pool: writerPool, prices: prices, options: writerOptions, limits: configuration.limits,
                                   metrics: metrics, logger: logger)
         let keyUsage = KeyUsageRecorder(pool: pool, interval: configuration.keyUsageFlush, logger: logger)
         let components = ServiceComponents(
@@ -48,7 +54,8 @@ public struct ServiceAssembly: Sendable {
             readTimeout: configuration.readTimeout, metrics: metrics, rateLimiter: rateLimiter ?? configuration.makeRateLimiter(),
             authFailureLimiter: authFailureLimiter ?? configuration.makeAuthFailureLimiter(),
             readShare: ReadShare(limit: configuration.effectiveTenantReadLimit))
-        let services: [any Service] = [
+        // The slot first: it is released last, after the writer drained.
+        let services: [any Service] = (slot.map { [$0] } ?? []) + [
             PeriodicReload(what: "prices", interval: configuration.priceRefresh, logger: logger) { try await prices.reload(from: pool) },
             PeriodicReload(what: "token signing keys", interval: configuration.tokenKeyRefresh, logger: logger) { try await tokens.reload(from: pool) },
             writerPool, pool, keyUsage, writer,

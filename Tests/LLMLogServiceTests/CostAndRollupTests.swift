@@ -174,7 +174,10 @@ import Testing
                 #expect(IngestWriter.lane(ofConversation: id, lanes: lanes) == lane)
             }
             var expected: [Int: Int64] = [:]
-            for id in ids { expected[IngestWriter.lane(ofConversation: id, lanes: lanes), default: 0] += 1 }
+            // This instance's lanes start at its slot's base (other services of the suite hold other slots).
+            let base = service.writer.laneBase
+            #expect(base % lanes == 0)
+            for id in ids { expected[base + IngestWriter.lane(ofConversation: id, lanes: lanes), default: 0] += 1 }
             #expect(expected.count > 1)
             for table in ["llm_usage_hourly", "llm_usage_daily_tenant"] {
                 let rows = try await service.database.query("""

@@ -102,6 +102,54 @@ import Testing
     }
 }
 
+/// Two instances as `llmlog serve` builds them, on one database, under concurrent load: each claims rollup lanes of
+/// its own (so they never add into the same rows), and the rollups still add up exactly to what was stored.
+@Suite struct InstanceLaneTests {
+    @Test func twoInstancesUnderLoadAddIntoLanesOfTheirOwnAndStayExact() async throws {
+        try await TestService.run(suite: "instance-lanes") { a in
+            try await TestService.run(suite: "instance-lanes") { b in
+                let lanes = IngestWriter.Options().lanes
+                let baseA = a.writer.laneBase, baseB = b.writer.laneBase
+                #expect(baseA != baseB && baseA % lanes == 0 && baseB % lanes == 0)
+                let key = a.tenant.ingestKey
+                var conversations: [UUID] = []
+                for _ in 0..<8 {
+                    let created = try await a.request(.post, "/v1/conversations", json: #"{"type": "CHAT", "provider": "openai", "model": "gpt-4o", "userId": "u"}"#, key: key)
+                    conversations.append(try #require(UUID(uuidString: created.object["id"] as? String ?? "")))
+                }
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for (index, conversation) in conversations.enumerated() {
+                        for instance in [a, b] {
+                            group.addTask {
+                                for n in 0..<10 {
+                                    let body = #"{"role": "USER", "content": "m\#(n)", "inputTokens": \#(index + 1), "outputTokens": 1}"#
+                                    let response = try await instance.request(.post, "/v1/conversations/\(conversation)/messages", json: body, key: key)
+                                    #expect(response.status == .created)
+                                }
+                            }
+                        }
+                    }
+                    try await group.waitForAll()
+                }
+                let tenant = a.tenant.tenantId
+                let (stored, tokens, rolledMessages, rolledTokens) = try await a.database.query("""
+                    SELECT (SELECT count(*) FROM llm_messages WHERE tenant_id = \(tenant)),
+                           (SELECT sum(total_tokens) FROM llm_messages WHERE tenant_id = \(tenant))::bigint,
+                           (SELECT sum(messages) FROM llm_usage_hourly WHERE tenant_id = \(tenant))::bigint,
+                           (SELECT sum(total_tokens) FROM llm_usage_daily_tenant WHERE tenant_id = \(tenant))::bigint
+                    """)[0].decode((Int, Int64, Int64, Int64).self)
+                #expect(stored == 160 && rolledMessages == 160 && rolledTokens == tokens)
+                let usedLanes = Set(try await a.database.query(
+                    "SELECT DISTINCT lane::int FROM llm_usage_hourly WHERE tenant_id = \(tenant) AND messages > 0"
+                ).map { try $0.decode(Int.self, column: 0) })
+                let lanesA = Set(baseA..<baseA + lanes), lanesB = Set(baseB..<baseB + lanes)
+                #expect(usedLanes.isSubset(of: lanesA.union(lanesB)))
+                #expect(!usedLanes.isDisjoint(with: lanesA) && !usedLanes.isDisjoint(with: lanesB))
+            }
+        }
+    }
+}
+
 @Suite struct WriterShutdownTests {
     /// Stopping the writer refuses new writes with 503 but writes everything it had accepted.
     @Test func stopWritesWhatWasAccepted() async throws {

@@ -37,6 +37,9 @@ public final class IngestWriter: Service, Sendable {
         public var lanes = 4
         /// Most operations one tenant may have queued; nil: a quarter of `queueCapacity`.
         public var tenantQueueLimit: Int?
+        /// The rollup lane number of this writer's lane 0: instances on one database claim disjoint lane numbers
+        /// (`InstanceSlot`), so two instances never add into the same rollup rows and never wait for each other.
+        public var laneBase = 0
         public init() {}
 
         /// The per-tenant share in force.
@@ -118,6 +121,9 @@ public final class IngestWriter: Service, Sendable {
     public func submit(_ operation: WriteOperation) async -> WriteOutcome {
         await submit([operation])[0]
     }
+
+    /// The rollup lane number of this writer's lane 0 (see `Options.laneBase`).
+    public var laneBase: Int { options.laneBase }
 
     /// The lane of an operation: by its conversation id.
     private func lane(of operation: WriteOperation) -> Int {
@@ -274,9 +280,10 @@ public final class IngestWriter: Service, Sendable {
     }
 
     private func writeOnce(_ operations: [WriteOperation], lane: Int) async throws -> [WriteOutcome] {
-        let prices = self.prices, limits = self.limits
+        let prices = self.prices, limits = self.limits, rollupLane = options.laneBase + lane
         return try await pool.withConnection { connection in
-            var flush = FlushTransaction(operations: operations, prices: prices, limits: limits, lane: lane, now: Date().roundedToMicroseconds)
+            var flush = FlushTransaction(
+                operations: operations, prices: prices, limits: limits, lane: rollupLane, now: Date().roundedToMicroseconds)
             return try await flush.run(on: connection)  // its own transaction, over every tenant
         }
     }
