@@ -40,8 +40,9 @@ public enum UsageQuery {
         }
         report.totals.successRate = successRate(completed: report.totals.completed, failed: report.totals.failed)
         report.totals.avgProcessingTime = mean(timed.sum, timed.count)
-        report.totals.p95ProcessingTime = LatencyHistogram.percentile(
-            0.95, of: try await mergedHistogram(results[3].get(), connection, scope: scope, window: window))
+        let histogram = try await mergedHistogram(results[3].get(), connection, scope: scope, window: window)
+        report.totals.p50ProcessingTime = LatencyHistogram.percentile(0.5, of: histogram)
+        report.totals.p95ProcessingTime = LatencyHistogram.percentile(0.95, of: histogram)
         report.byType = types.map { group in
             var usage = TypeUsage(type: group.type)
             usage.add(group)

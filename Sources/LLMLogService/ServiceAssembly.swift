@@ -47,7 +47,7 @@ public struct ServiceAssembly: Sendable {
             limits: configuration.limits, keyUsage: keyUsage, tokens: tokens, tokenMaxTTLSeconds: configuration.tokenMaxTTLSeconds,
             readTimeout: configuration.readTimeout, metrics: metrics, rateLimiter: rateLimiter ?? configuration.makeRateLimiter(),
             authFailureLimiter: authFailureLimiter ?? configuration.makeAuthFailureLimiter(),
-            readShare: ReadShare(limit: configuration.effectiveTenantReadLimit))
+            readShare: ReadShare(limit: configuration.effectiveTenantReadLimit), sessionTTLSeconds: configuration.sessionTTLSeconds)
         let services: [any Service] = [
             PeriodicReload(what: "prices", interval: configuration.priceRefresh, logger: logger) { try await prices.reload(from: pool) },
             PeriodicReload(what: "token signing keys", interval: configuration.tokenKeyRefresh, logger: logger) { try await tokens.reload(from: pool) },

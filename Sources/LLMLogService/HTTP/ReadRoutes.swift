@@ -55,8 +55,16 @@ struct ReadRoutes {
         let principal = try context.require(Self.readers)
         let limit = try Self.integer(request, "limit", default: 200, range: 1...1000)
         let after = try Self.integer(request, "after", default: -1, range: -1...Int(Int32.max))
+        let detail = try await detail(id: id, principal: principal, limit: limit, after: after)
+        guard let detail else { throw APIError.notFound("conversation", field: "id") }
+        return try .json(detail)
+    }
+
+    /// Conversation `id` with a page of its messages (`limit`, after message index `after`) as `principal` may see
+    /// it; nil when it does not exist for the caller (the API's detail and the dashboard's both read through here).
+    func detail(id: UUID, principal: Principal, limit: Int, after: Int) async throws -> ConversationDetail? {
         // Repeatable read: the sizes and the rows come from one snapshot.
-        let detail = try await pool.read(principal.readScope, share: readShare, timeout: timeout, isolation: .repeatableRead) { tx -> ConversationDetail? in
+        try await pool.read(principal.readScope, share: readShare, timeout: timeout, isolation: .repeatableRead) { tx -> ConversationDetail? in
             let rows = try await tx.query("""
                 SELECT \(unsafeSQL: ConversationTable.selectList()) FROM llm_conversations
                 WHERE tenant_id = \(principal.tenantId) AND id = \(id)
@@ -79,7 +87,5 @@ struct ReadRoutes {
             let nextCursor = sizes.count > messages.count ? messages.last?.messageIndex : nil
             return ConversationDetail(conversation: conversation, messages: messages, nextCursor: nextCursor)
         }
-        guard let detail else { throw APIError.notFound("conversation", field: "id") }
-        return try .json(detail)
     }
 }
