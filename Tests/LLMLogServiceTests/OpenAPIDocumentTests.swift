@@ -32,6 +32,15 @@ import Yams
         .init("POST", "/api/llm-analytics"),
         .init("POST", "/v1/ingest/openai"),
         .init("POST", "/v1/ingest/anthropic"),
+        .init("GET", "/v1/export/conversations"),
+        .init("GET", "/v1/export/messages"),
+        .init("GET", "/dashboard"),
+        .init("POST", "/dashboard/login"),
+        .init("POST", "/dashboard/logout"),
+        .init("GET", "/dashboard/conversations"),
+        .init("GET", "/dashboard/conversations/{id}"),
+        .init("GET", "/dashboard/export/conversations"),
+        .init("GET", "/dashboard/export/messages"),
     ]
 
     // MARK: 1. the document and the router
