@@ -1,6 +1,7 @@
 import Analytics
 import Foundation
 import Hummingbird
+import HTTPTypes
 
 /// The dashboard: `GET /dashboard` (login form or overview), `POST /dashboard/login`, `POST /dashboard/logout`,
 /// `GET /dashboard/conversations`, `GET /dashboard/conversations/{id}`, `GET /dashboard/export/{conversations,

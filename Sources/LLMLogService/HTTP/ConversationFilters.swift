@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
 
 /// The filters of a conversation list (`GET /v1/conversations`, the dashboard's list and the exports), parsed once
 /// from query parameters: `type`, `status`, `userId` (admins only), `model`, `from` (inclusive), `to` (exclusive),
@@ -30,8 +31,8 @@ struct ConversationFilters: Sendable, Equatable {
 
     /// The filters of `parameters` as `principal` may use them: a user token is always limited to its own user, and
     /// asking for another (`userId`) is a 403.
-    init(_ parameters: Hummingbird.URI.QueryParameters, principal: Principal, wholeDays: Bool = false) throws(APIError) {
-        try self.init(lookup: { parameters.get($0) }, principal: principal, wholeDays: wholeDays)
+    init(_ parameters: FlatDictionary<Substring, Substring>, principal: Principal, wholeDays: Bool = false) throws(APIError) {
+        try self.init(lookup: { parameters[Substring($0)].map(String.init) }, principal: principal, wholeDays: wholeDays)
     }
 
     /// The filters read through `lookup`. With `wholeDays` (the dashboard's date fields), `from` and `to` may also
