@@ -65,9 +65,12 @@ enum PeopleFormat {
         return text.prefix(10) + " " + text.dropFirst(11).prefix(5)
     }
 
-    /// A machine value for `data-value`: the exact text (Decimal and Int64 as such; Double in Swift's shortest
-    /// round-trip form), empty for none.
-    static func machine(_ value: Decimal) -> String { "\(value)" }
+    /// A machine value for `data-value`: the text the API's JSON has for it, empty for none.
+    static func machine(_ value: Decimal) -> String { json(value) }
     static func machine(_ value: Int64) -> String { String(value) }
-    static func machine(_ value: Double?) -> String { value.map { "\($0)" } ?? "" }
+    static func machine(_ value: Double?) -> String { value.map(json) ?? "" }
+
+    private static func json(_ value: some Encodable) -> String {
+        (try? APIJSON.encoder().encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? ""
+    }
 }
