@@ -16,6 +16,8 @@ import urllib.request
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.ui import WebDriverWait
 
 PWNED = "pwned-by-stored-script"
 SCRIPT = "<script>document.title='%s'</script><img src=x onerror=\"document.title='%s'\"> hello, world" % (PWNED, PWNED)
@@ -78,28 +80,36 @@ class Browser:
     def get(self, path):
         self.driver.get(self.base + path)
 
+    def submit(self, button_css, then_css):
+        """Clicks a submit button or link and waits until the next page shows `then_css` (the old page is gone)."""
+        old = self.driver.find_element(By.TAG_NAME, "html")
+        self.driver.find_element(By.CSS_SELECTOR, button_css).click()
+        WebDriverWait(self.driver, 15).until(expected_conditions.staleness_of(old))
+        return WebDriverWait(self.driver, 15).until(expected_conditions.presence_of_element_located((By.CSS_SELECTOR, then_css)))
+
     def shot(self, name, width=1280, dark=False):
-        self.driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": [{"name": "prefers-color-scheme", "value": "dark" if dark else "light"}]})
-        self.driver.set_window_size(width, 900)
+        """A full-page screenshot at `width` CSS pixels (narrow widths as a phone), light or dark scheme."""
+        cdp = self.driver.execute_cdp_cmd
+        cdp("Emulation.setEmulatedMedia", {"features": [{"name": "prefers-color-scheme", "value": "dark" if dark else "light"}]})
+        metrics = {"width": width, "height": 900, "deviceScaleFactor": 1, "mobile": width < 600}
+        cdp("Emulation.setDeviceMetricsOverride", metrics)
         height = self.driver.execute_script("return document.documentElement.scrollHeight")
-        self.driver.set_window_size(width, min(max(height + 40, 600), 4000))
+        cdp("Emulation.setDeviceMetricsOverride", dict(metrics, height=min(max(height, 600), 6000)))
         self.driver.save_screenshot("%s/%s.png" % (self.shots, name))
-        self.driver.set_window_size(1280, 900)
-        self.driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": [{"name": "prefers-color-scheme", "value": "light"}]})
+        cdp("Emulation.clearDeviceMetricsOverride", {})
+        cdp("Emulation.setEmulatedMedia", {"features": [{"name": "prefers-color-scheme", "value": "light"}]})
 
     def login(self, key):
         self.get("/dashboard")
         field = self.driver.find_element(By.CSS_SELECTOR, "input[name=key]")
         field.send_keys(key)
-        self.driver.find_element(By.CSS_SELECTOR, "form[action='/dashboard/login'] button[type=submit]").click()
-        assert self.driver.find_elements(By.CSS_SELECTOR, "[data-metric=cost]"), "login did not reach the overview: " + self.driver.page_source[:500]
+        self.submit("form[action='/dashboard/login'] button[type=submit]", "[data-metric=cost]")
         cookie = self.driver.get_cookie("llmlog_session")
         assert cookie and cookie["httpOnly"] and cookie.get("sameSite") == "Strict", cookie
         assert key not in cookie["value"] and key not in self.driver.page_source
 
     def logout(self):
-        self.driver.find_element(By.CSS_SELECTOR, "form[action='/dashboard/logout'] button").click()
-        assert self.driver.find_elements(By.CSS_SELECTOR, "input[name=key]"), "logout did not show the login form"
+        self.submit("form[action='/dashboard/logout'] button", "input[name=key]")
         assert self.driver.get_cookie("llmlog_session") is None
 
     def session_get(self, path):
@@ -170,10 +180,10 @@ def main():
         browser.shot("conversations-narrow", width=390)
         search = driver.find_element(By.CSS_SELECTOR, "input[name=q]")
         search.send_keys("HELLO, WORLD")
-        driver.find_element(By.CSS_SELECTOR, "form.filters button[type=submit]").click()
+        browser.submit("form.filters button[type=submit]", "main")
         found = [row.get_attribute("data-conversation-id") for row in driver.find_elements(By.CSS_SELECTOR, "tr[data-conversation-id]")]
         assert found == [ids_a[0]], found
-        driver.find_element(By.CSS_SELECTOR, "tr[data-conversation-id='%s'] a" % ids_a[0]).click()
+        browser.submit("tr[data-conversation-id='%s'] a" % ids_a[0], "[data-message-id]")
         messages = driver.find_elements(By.CSS_SELECTOR, "[data-message-id]")
         assert len(messages) == 2, len(messages)
         assert "<script>document.title=" in messages[0].find_element(By.CSS_SELECTOR, "pre").text
@@ -211,6 +221,14 @@ def main():
         browser.shot("overview-user")
         browser.logout()
 
+        # A user without conversations: empty windows are said in words.
+        status, nobody = api(base, "POST", "/v1/tokens", tenant_a["adminKey"], {"userId": "nobody", "ttlSeconds": 600})
+        browser.login(nobody["token"])
+        browser.get("/dashboard?days=7")
+        assert "No cost in the last 7 days." in driver.page_source and not driver.find_elements(By.CSS_SELECTOR, "svg")
+        browser.shot("overview-empty")
+        browser.logout()
+
         # The operator: every tenant, with the per-tenant table.
         browser.login(operator_key)
         check_overview(browser, operator_key, 30)
@@ -221,7 +239,7 @@ def main():
         # A bad key is refused on the form.
         browser.get("/dashboard")
         driver.find_element(By.CSS_SELECTOR, "input[name=key]").send_keys("llmlog_ak_wrong")
-        driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+        browser.submit("form button[type=submit]", "p.error")
         assert "not accepted" in driver.page_source
         browser.shot("login-refused")
     finally:

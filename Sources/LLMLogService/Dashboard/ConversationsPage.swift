@@ -31,18 +31,19 @@ enum ConversationsPage {
         if conversations.isEmpty {
             main += "<p class=\"empty\">No conversation matches these filters.</p>"
         } else {
-            main += "<div class=\"table-wrap\"><table><thead><tr><th scope=\"col\">Created (UTC)</th><th scope=\"col\">Title</th>"
-            main += "<th scope=\"col\">Type</th><th scope=\"col\">Status</th><th scope=\"col\">User</th><th scope=\"col\">Model</th>"
-            main += "<th scope=\"col\" class=\"num\">Messages</th><th scope=\"col\" class=\"num\">Tokens</th><th scope=\"col\" class=\"num\">Cost</th></tr></thead><tbody>"
+            main += "<div class=\"table-wrap\"><table class=\"conversations\"><thead><tr><th scope=\"col\">Created (UTC)</th><th scope=\"col\">Title</th>"
+            main += "<th scope=\"col\" class=\"opt\">Type</th><th scope=\"col\">Status</th><th scope=\"col\" class=\"opt\">User</th>"
+            main += "<th scope=\"col\" class=\"opt\">Model</th><th scope=\"col\" class=\"num opt\">Messages</th>"
+            main += "<th scope=\"col\" class=\"num opt\">Tokens</th><th scope=\"col\" class=\"num\">Cost</th></tr></thead><tbody>"
             for conversation in conversations {
                 let id = conversation.id.lowercasedString
-                main += "<tr data-conversation-id=\"\(id)\"><td>\(PeopleFormat.time(conversation.createdAt))</td>"
+                main += "<tr data-conversation-id=\"\(id)\"><td class=\"when\">\(PeopleFormat.time(conversation.createdAt))</td>"
                 main += "<td><a href=\"/dashboard/conversations/\(id)\">\(HTML.escape(conversation.title ?? "(untitled)"))</a></td>"
-                main += "<td>\(HTML.escape(conversation.type))</td>"
+                main += "<td class=\"opt\">\(HTML.escape(conversation.type))</td>"
                 main += "<td><span class=\"status status-\(conversation.status.rawValue)\">\(conversation.status.rawValue)</span></td>"
-                main += "<td>\(HTML.escape(conversation.userId ?? "—"))</td><td>\(HTML.escape(conversation.model))</td>"
-                main += "<td class=\"num\">\(PeopleFormat.count(Int64(conversation.messageCount)))</td>"
-                main += "<td class=\"num\">\(PeopleFormat.count(conversation.totalTokensUsed))</td>"
+                main += "<td class=\"opt\">\(HTML.escape(conversation.userId ?? "—"))</td><td class=\"opt\">\(HTML.escape(conversation.model))</td>"
+                main += "<td class=\"num opt\">\(PeopleFormat.count(Int64(conversation.messageCount)))</td>"
+                main += "<td class=\"num opt\">\(PeopleFormat.count(conversation.totalTokensUsed))</td>"
                 main += "<td class=\"num\">\(PeopleFormat.money(conversation.totalCost))</td></tr>"
             }
             main += "</tbody></table></div>"

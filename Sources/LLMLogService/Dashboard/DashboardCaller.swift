@@ -33,3 +33,20 @@ struct DashboardCaller: Sendable {
 
 /// A dashboard page asked for without a (valid) session: the client is sent to the login form.
 struct DashboardLoginRequired: Error {}
+
+/// An error of a page whose caller is known, so its error page keeps the navigation.
+struct DashboardPageError: Error {
+    let error: any Error
+    let caller: DashboardCaller
+}
+
+extension DashboardCaller {
+    /// Runs a page's work; its errors carry this caller to the error page.
+    func page(_ body: () async throws -> Response) async throws -> Response {
+        do {
+            return try await body()
+        } catch {
+            throw DashboardPageError(error: error, caller: self)
+        }
+    }
+}

@@ -14,28 +14,39 @@ struct DashboardResponder: RouterMiddleware {
         var response: Response
         do {
             response = try await next(request, context)
-        } catch is DashboardLoginRequired {
-            response = Self.redirect(to: "/dashboard")
-        } catch let error as APIError {
-            response = Self.page(ErrorPage.html(error, caller: nil), status: error.status)
-            if let seconds = error.retryAfterSeconds { response.headers[.retryAfter] = String(seconds) }
-        } catch let error as HTTPError {
-            let mapped = ErrorMiddleware.map(error)
-            response = Self.page(ErrorPage.html(mapped, caller: nil), status: mapped.status)
-        } catch let error as PGError where error.isRetryable {
-            context.logger.warning("database unavailable", metadata: ["error": "\(error)"])
-            let unavailable = APIError.unavailable("the database is unavailable or too slow right now", retryAfter: 2)
-            response = Self.page(ErrorPage.html(unavailable, caller: nil), status: .serviceUnavailable)
-            response.headers[.retryAfter] = "2"
+        } catch let failure as DashboardPageError {
+            response = Self.errorPage(failure.error, caller: failure.caller, context: context)
         } catch {
-            context.logger.error("unhandled error", metadata: ["error": "\(error)"])
-            response = Self.page(ErrorPage.html(.internalError, caller: nil), status: .internalServerError)
+            response = Self.errorPage(error, caller: nil, context: context)
         }
         response.headers[.contentSecurityPolicy] = Self.contentSecurityPolicy
         response.headers[HTTPField.Name("X-Content-Type-Options")!] = "nosniff"
         response.headers[HTTPField.Name("X-Frame-Options")!] = "DENY"
         response.headers[HTTPField.Name("Referrer-Policy")!] = "same-origin"
         if response.headers[.cacheControl] == nil { response.headers[.cacheControl] = "no-store" }
+        return response
+    }
+
+    /// The answer for an error: the login form's address for a missing session, else an HTML error page (with
+    /// the navigation when the caller is known).
+    static func errorPage(_ error: any Error, caller: DashboardCaller?, context: AppContext) -> Response {
+        let apiError: APIError
+        switch error {
+        case is DashboardLoginRequired:
+            return redirect(to: "/dashboard")
+        case let error as APIError:
+            apiError = error
+        case let error as HTTPError:
+            apiError = ErrorMiddleware.map(error)
+        case let error as PGError where error.isRetryable:
+            context.logger.warning("database unavailable", metadata: ["error": "\(error)"])
+            apiError = APIError.unavailable("the database is unavailable or too slow right now", retryAfter: 2)
+        default:
+            context.logger.error("unhandled error", metadata: ["error": "\(error)"])
+            apiError = .internalError
+        }
+        var response = page(ErrorPage.html(apiError, caller: caller), status: apiError.status)
+        if let seconds = apiError.retryAfterSeconds { response.headers[.retryAfter] = String(seconds) }
         return response
     }
 

@@ -40,6 +40,10 @@ struct DashboardRoutes: Sendable {
 
     func overview(_ request: Request, _ context: AppContext) async throws -> Response {
         guard let caller = try await auth.caller(request, context) else { return loginForm(request) }
+        return try await caller.page { try await overview(request, caller) }
+    }
+
+    func overview(_ request: Request, _ caller: DashboardCaller) async throws -> Response {
         let days = try ReadRoutes.integer(request, "days", default: 7, range: AnalyticsWindow.dayRange)
         guard OverviewPage.windows.contains(days) else { throw APIError.invalid("days", "must be 1, 7, 30 or 90") }
         let window = AnalyticsWindow(days: days)
@@ -83,25 +87,33 @@ struct DashboardRoutes: Sendable {
         ])
     }
 
-    /// The caller, who must be able to read conversations (admins and users; the operator reads none).
-    func reader(_ request: Request, _ context: AppContext) async throws -> (DashboardCaller, Principal) {
+    /// Runs a page for a caller who may read conversations (admins and users; the operator reads none).
+    func reader(_ request: Request, _ context: AppContext,
+                _ body: (DashboardCaller, Principal) async throws -> Response) async throws -> Response {
         let caller = try await auth.requireCaller(request, context)
-        return (caller, try caller.context.require(ReadRoutes.readers))
+        return try await caller.page { try await body(caller, try caller.context.require(ReadRoutes.readers)) }
     }
 
     func conversations(_ request: Request, _ context: AppContext) async throws -> Response {
-        let (caller, principal) = try await reader(request, context)
-        let query = request.uri.queryParameters
-        let filters = try ConversationFilters(query, principal: principal, wholeDays: true)
-        let cursor = try ConversationListRoute.cursor(query.get("cursor"))
+        try await reader(request, context) { caller, principal in try await conversations(request, caller, principal) }
+    }
+
+    func conversations(_ request: Request, _ caller: DashboardCaller, _ principal: Principal) async throws -> Response {
+        // The filter form is a GET form: its query is form-encoded (`+` for spaces).
+        let query = FormBody.parse(request.uri.query ?? "")
+        let filters = try ConversationFilters(lookup: { query[$0] }, principal: principal, wholeDays: true)
+        let cursor = try ConversationListRoute.cursor(query["cursor"])
         let page = try await list.page(principal: principal, filters: filters, cursor: cursor, limit: 50)
         var parameters: [String: String] = [:]
-        for name in ConversationsPage.parameterNames { if let value = query.get(name), !value.isEmpty { parameters[name] = value } }
+        for name in ConversationsPage.parameterNames { if let value = query[name], !value.isEmpty { parameters[name] = value } }
         return DashboardResponder.page(ConversationsPage.html(page.conversations, next: page.next?.encoded, parameters: parameters, caller: caller))
     }
 
     func conversation(_ request: Request, _ context: AppContext) async throws -> Response {
-        let (caller, principal) = try await reader(request, context)
+        try await reader(request, context) { caller, principal in try await conversation(request, context, caller, principal) }
+    }
+
+    func conversation(_ request: Request, _ context: AppContext, _ caller: DashboardCaller, _ principal: Principal) async throws -> Response {
         guard let text = context.parameters.get("id"), let id = UUID(text: text) else { throw APIError.notFound("conversation", field: "id") }
         let after = try ReadRoutes.integer(request, "after", default: -1, range: -1...Int(Int32.max))
         guard let found = try await detail.detail(id: id, principal: principal, limit: 200, after: after) else {
@@ -111,10 +123,13 @@ struct DashboardRoutes: Sendable {
     }
 
     func exportRows(_ request: Request, _ context: AppContext, messages: Bool) async throws -> Response {
-        let (_, principal) = try await reader(request, context)
-        let query = request.uri.queryParameters
-        let filters = try ConversationFilters(query, principal: principal, wholeDays: true)
-        let format = try ExportFormat(parameter: query.get("format"))
+        try await reader(request, context) { _, principal in try await exportRows(request, principal, messages: messages) }
+    }
+
+    func exportRows(_ request: Request, _ principal: Principal, messages: Bool) async throws -> Response {
+        let query = FormBody.parse(request.uri.query ?? "")
+        let filters = try ConversationFilters(lookup: { query[$0] }, principal: principal, wholeDays: true)
+        let format = try ExportFormat(parameter: query["format"])
         return messages ? try await export.messages(principal: principal, filters: filters, format: format)
             : try await export.conversations(principal: principal, filters: filters, format: format)
     }

@@ -1,7 +1,7 @@
 /// The dashboard's one stylesheet (served at `/dashboard/assets/dashboard.css` with long cache headers; the URL
 /// carries `version`). Light and dark schemes through `prefers-color-scheme`; system fonts only.
 enum DashboardStylesheet {
-    static let version = "1"
+    static let version = "3"
 
     static let css = """
     :root { --bg: #ffffff; --fg: #1b1f24; --muted: #59636e; --line: #d1d9e0; --panel: #f6f8fa; --bar: #2f6fb3;
@@ -43,13 +43,16 @@ enum DashboardStylesheet {
     .chart-svg .bar:hover { fill: var(--accent); stroke: var(--fg); stroke-width: 1; }
     .chart-svg .grid { stroke: var(--line); stroke-width: 1; }
     .chart-svg .axis { stroke: var(--muted); stroke-width: 1; }
-    .chart-svg .tick { fill: var(--muted); font-size: 11px; }
+    .chart-svg .tick { fill: var(--muted); font-size: 12px; }
+    .chart-svg .unit { font-style: italic; }
     .empty { color: var(--muted); font-style: italic; padding: 1rem 0; margin: 0; }
     .table-wrap { overflow-x: auto; }
     table { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nums; }
     th, td { text-align: left; padding: .4rem .6rem; border-bottom: 1px solid var(--line); vertical-align: top; }
     th { color: var(--muted); font-weight: 600; font-size: .85rem; }
     td.num, th.num { text-align: right; white-space: nowrap; }
+    td.when { white-space: nowrap; }
+    table.conversations td:nth-child(2) { min-width: 11rem; }
     .filters { display: grid; grid-template-columns: repeat(auto-fill, minmax(150px, 1fr)); gap: .6rem; align-items: end;
       background: var(--panel); border: 1px solid var(--line); border-radius: 8px; padding: .75rem; margin-bottom: 1rem; }
     .filters label { display: flex; flex-direction: column; font-size: .85rem; color: var(--muted); gap: .2rem; }
@@ -76,6 +79,8 @@ enum DashboardStylesheet {
     .hint { color: var(--muted); font-size: .9rem; }
     @media (max-width: 600px) {
       main { padding: .75rem; }
+      .opt { display: none; }
+      .chart-svg .tick { font-size: 15px; }
       .filters .wide { grid-column: auto; }
       .figure dd { font-size: 1.15rem; }
       .who { margin-left: 0; }

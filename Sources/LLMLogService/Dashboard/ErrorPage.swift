@@ -13,7 +13,8 @@ enum ErrorPage {
         case 503: heading = "Temporarily unavailable"
         default: heading = "Something went wrong"
         }
-        var main = "<h1 data-status=\"\(error.status.code)\">\(HTML.escape(heading))</h1><p>\(HTML.escape(error.message))"
+        let message = error.status.code == 404 ? "There is nothing here that you may see: \(error.message)." : error.message
+        var main = "<h1 data-status=\"\(error.status.code)\">\(HTML.escape(heading))</h1><p>\(HTML.escape(message))"
         if let field = error.field { main += " (<code>\(HTML.escape(field))</code>)" }
         main += "</p><p><a href=\"/dashboard\">Back to the overview</a></p>"
         return DashboardLayout.page(title: heading, caller: caller, main: main)

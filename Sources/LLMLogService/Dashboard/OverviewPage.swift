@@ -25,23 +25,23 @@ enum OverviewPage {
             tickFormat: { PeopleFormat.compact($0) }, emptyText: "No tokens in the last \(days) days.").html
         main += "</div>"
         main += table("By model", empty: "No model was used in this window.",
-                      headers: ["Provider", "Model", "#Messages", "#Tokens", "#Cost", "#Unpriced"],
+                      headers: ["~Provider", "Model", "~#Messages", "#Tokens", "#Cost", "~#Unpriced"],
                       rows: report.byModel.map { [$0.provider, $0.model, PeopleFormat.count($0.messages), PeopleFormat.count($0.totalTokens),
                                                   PeopleFormat.money($0.cost), PeopleFormat.count($0.unpricedMessages)] })
         main += table("By type", empty: "No conversation was created in this window.",
-                      headers: ["Type", "#Conversations", "#Success rate", "#Tokens", "#Cost", "#Mean time"],
+                      headers: ["Type", "~#Conversations", "~#Success rate", "#Tokens", "#Cost", "~#Mean time"],
                       rows: report.byType.map { [$0.type, PeopleFormat.count($0.conversations), PeopleFormat.percent($0.successRate),
                                                  PeopleFormat.count($0.totalTokens), PeopleFormat.money($0.cost),
                                                  PeopleFormat.duration(milliseconds: $0.avgProcessingTime)] })
         if let users = report.byUser {
             main += table("Top users", empty: "No user activity in this window.",
-                          headers: ["User", "#Conversations", "#Messages", "#Tokens", "#Cost"],
+                          headers: ["User", "~#Conversations", "~#Messages", "#Tokens", "#Cost"],
                           rows: users.map { [$0.userId ?? "(anonymous)", PeopleFormat.count($0.conversations), PeopleFormat.count($0.messages),
                                              PeopleFormat.count($0.totalTokens), PeopleFormat.money($0.cost)] })
         }
         if let tenants = report.byTenant {
             main += table("By tenant", empty: "No tenant was active in this window.",
-                          headers: ["Tenant", "#Conversations", "#Messages", "#Tokens", "#Cost"],
+                          headers: ["Tenant", "~#Conversations", "~#Messages", "#Tokens", "#Cost"],
                           rows: tenants.map { [$0.tenantName, PeopleFormat.count($0.conversations), PeopleFormat.count($0.messages),
                                                PeopleFormat.count($0.totalTokens), PeopleFormat.money($0.cost)] })
         }
@@ -75,19 +75,23 @@ enum OverviewPage {
         return html + "</dl>"
     }
 
-    /// A section with a table (header names starting with `#` are right-aligned numbers), or a sentence when empty.
+    /// A section with a table, or a sentence when empty. A header may start with `~` (a column hidden on narrow
+    /// screens) and then `#` (a right-aligned number).
     static func table(_ title: String, empty: String, headers: [String], rows: [[String]]) -> String {
         var html = "<section><h2>\(HTML.escape(title))</h2>"
         guard !rows.isEmpty else { return html + "<p class=\"empty\">\(HTML.escape(empty))</p></section>" }
-        let numeric = headers.map { $0.hasPrefix("#") }
-        html += "<div class=\"table-wrap\"><table><thead><tr>"
-        for (index, header) in headers.enumerated() {
-            html += "<th scope=\"col\"\(numeric[index] ? " class=\"num\"" : "")>\(HTML.escape(numeric[index] ? String(header.dropFirst()) : header))</th>"
+        let columns = headers.map { header -> (name: String, classes: String) in
+            var name = Substring(header), classes: [String] = []
+            if name.hasPrefix("~") { classes.append("opt"); name = name.dropFirst() }
+            if name.hasPrefix("#") { classes.append("num"); name = name.dropFirst() }
+            return (String(name), classes.isEmpty ? "" : " class=\"\(classes.joined(separator: " "))\"")
         }
+        html += "<div class=\"table-wrap\"><table><thead><tr>"
+        for column in columns { html += "<th scope=\"col\"\(column.classes)>\(HTML.escape(column.name))</th>" }
         html += "</tr></thead><tbody>"
         for row in rows {
             html += "<tr>"
-            for (index, cell) in row.enumerated() { html += "<td\(numeric[index] ? " class=\"num\"" : "")>\(HTML.escape(cell))</td>" }
+            for (index, cell) in row.enumerated() { html += "<td\(columns[index].classes)>\(HTML.escape(cell))</td>" }
             html += "</tr>"
         }
         return html + "</tbody></table></div></section>"

@@ -21,8 +21,11 @@ struct SVGBarChart {
     /// The sentence shown instead of the chart when every value is 0.
     let emptyText: String
 
-    static let width = 720.0, height = 240.0
-    static let left = 64.0, right = 12.0, top = 12.0, bottom = 36.0
+    /// The drawing's own units; it scales to its box (about 1:1 beside a second chart on a desktop screen).
+    static let width = 480.0, height = 220.0
+    static let left = 56.0, right = 10.0, top = 10.0, bottom = 38.0
+    /// The widest bar (a window of one day is one bar, not a block).
+    static let maxBarWidth = 36.0
 
     /// Round tick values from 0 to at least `maximum`: steps of 1, 2 or 5 × 10^n, about `count` of them.
     static func ticks(maximum: Double, count: Int = 4) -> [Double] {
@@ -50,8 +53,8 @@ struct SVGBarChart {
             svg += "<text class=\"tick\" x=\"\(n(Self.left - 6))\" y=\"\(n(y(tick) + 4))\" text-anchor=\"end\">\(HTML.escape(tickFormat(tick)))</text>"
         }
         let slot = plotWidth / Double(max(1, points.count))
-        let barWidth = max(1, slot * 0.7)
-        let labelEvery = max(1, Int((Double(points.count) / 6).rounded(.up)))
+        let barWidth = min(Self.maxBarWidth, max(1, slot * 0.7))
+        let labelEvery = max(1, Int((Double(points.count) / 5).rounded(.up)))
         for (index, point) in points.enumerated() {
             let x = Self.left + slot * Double(index) + (slot - barWidth) / 2
             let top = y(point.value)
@@ -65,7 +68,7 @@ struct SVGBarChart {
         }
         svg += "<line class=\"axis\" x1=\"\(n(Self.left))\" x2=\"\(n(Self.width - Self.right))\" y1=\"\(n(Self.top + plotHeight))\" y2=\"\(n(Self.top + plotHeight))\"/>"
         svg += "<line class=\"axis\" x1=\"\(n(Self.left))\" x2=\"\(n(Self.left))\" y1=\"\(n(Self.top))\" y2=\"\(n(Self.top + plotHeight))\"/>"
-        svg += "<text class=\"tick\" x=\"\(n(Self.width - Self.right))\" y=\"\(n(Self.height - 4))\" text-anchor=\"end\">UTC day</text>"
+        svg += "<text class=\"tick unit\" x=\"\(n(Self.width - Self.right))\" y=\"\(n(Self.height - 3))\" text-anchor=\"end\">UTC day</text>"
         svg += "</svg>"
         return "<figure class=\"chart\"><figcaption>\(HTML.escape(title))</figcaption>\(svg)</figure>"
     }
