@@ -29,7 +29,8 @@ public struct DatabaseLocation: Sendable {
         let placement = EmbeddedDataPlacement.place(URL(fileURLWithPath: directory).appendingPathComponent("pg").path)
         if let notice = placement.notice {
             logger.notice("embedded database moved", metadata: ["reason": "\(notice)"])
-            print("note: " + notice)
+            // On stderr: stdout carries the keys and the CLI's --json answers.
+            FileHandle.standardError.write(Data(("note: " + notice + "\n").utf8))
             try FileManager.default.createDirectory(atPath: EmbeddedDataPlacement.fallbackRoot, withIntermediateDirectories: true,
                                                     attributes: [.posixPermissions: 0o755])
         }
