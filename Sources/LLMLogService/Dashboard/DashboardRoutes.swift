@@ -16,8 +16,11 @@ struct DashboardRoutes: Sendable {
 
     func register(on router: Router<AppContext>) {
         router.get("dashboard/assets/dashboard.css") { _, _ in
-            Response(status: .ok, headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "public, max-age=31536000, immutable"],
-                     body: .init(byteBuffer: ByteBuffer(string: DashboardStylesheet.css)))
+            // Its URL carries the stylesheet's version, so it may be cached for a year.
+            Response(status: .ok, headers: [
+                .contentType: "text/css; charset=utf-8", .cacheControl: "public, max-age=31536000, immutable",
+                .contentSecurityPolicy: DashboardResponder.contentSecurityPolicy, HTTPField.Name("X-Content-Type-Options")!: "nosniff",
+            ], body: .init(byteBuffer: ByteBuffer(string: DashboardStylesheet.css)))
         }
         let group = router.group("dashboard").add(middleware: DashboardResponder())
         group.get { request, context in try await overview(request, context) }

@@ -80,6 +80,10 @@ import Testing
             #expect(attributes.contains("HttpOnly") && attributes.contains("SameSite=Strict") && attributes.contains("Max-Age=43200")
                     && !attributes.contains("Secure"))
 
+            // Behind an https proxy the cookies are Secure.
+            let overHTTPS = try await login(service, service.tenant.adminKey, headers: [HTTPField.Name("X-Forwarded-Proto")!: "https"])
+            #expect(overHTTPS.setCookie(DashboardSession.cookieName)?.hasSuffix("; Secure") == true)
+
             // Pages without a session go to the login form; a tampered cookie is no session.
             #expect(try await service.dashboard("/dashboard/conversations", session: nil).status == .seeOther)
             #expect(try await service.dashboard("/dashboard/conversations", session: admin + "x").status == .seeOther)
@@ -102,11 +106,11 @@ import Testing
     }
 
     /// The login POST's answer.
-    func login(_ service: TestService, _ key: String) async throws -> TestResponse {
+    func login(_ service: TestService, _ key: String, headers extra: HTTPFields = [:]) async throws -> TestResponse {
         let form = try await service.request(.get, "/dashboard", key: "")
         let csrfCookie = try #require(form.cookie(DashboardCSRF.loginCookie))
-        return try await service.send(.post, "/dashboard/login", [.cookie: "\(DashboardCSRF.loginCookie)=\(csrfCookie)",
-                                                                  .contentType: "application/x-www-form-urlencoded"],
-                                      .init(string: "csrf=\(csrfCookie)&key=\(key)"))
+        var headers: HTTPFields = [.cookie: "\(DashboardCSRF.loginCookie)=\(csrfCookie)", .contentType: "application/x-www-form-urlencoded"]
+        headers.append(contentsOf: extra)
+        return try await service.send(.post, "/dashboard/login", headers, .init(string: "csrf=\(csrfCookie)&key=\(key)"))
     }
 }

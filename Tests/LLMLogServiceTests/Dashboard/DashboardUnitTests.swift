@@ -59,5 +59,9 @@ import Testing
     @Test func formBodiesDecode() {
         #expect(FormBody.parse("key=llmlog_ak_x%2By&csrf=a+b&key=second") == ["key": "llmlog_ak_x+y", "csrf": "a b"])
     }
-}
 
+    @Test func sessionLifetimeIsConfigurable() throws {
+        #expect(try ServiceConfiguration.fromEnvironment([:]).sessionTTLSeconds == 43_200)
+        #expect(try ServiceConfiguration.fromEnvironment(["LLMLOG_SESSION_TTL_SECONDS": "3600"]).sessionTTLSeconds == 3600)
+    }
+}
