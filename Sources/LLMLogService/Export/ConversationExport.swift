@@ -13,8 +13,9 @@ struct ConversationExport: Sendable {
     let list: ConversationListRoute
     /// Conversations per page.
     var pageSize = 200
-    /// Messages per page at most (the answer budget may end a page earlier).
-    var messagePageSize = 1000
+    /// Messages per page at most (the answer budget, 4 MiB by default, usually ends a page first): large, so a page of
+    /// conversations' messages is mostly one query (each page re-reads and sorts the page's messages up to its cut).
+    var messagePageSize = 10_000
 
     func conversations(principal: Principal, filters: ConversationFilters, format: ExportFormat) async throws -> Response {
         let list = self.list, pageSize = self.pageSize
