@@ -156,3 +156,28 @@ import Testing
 /// The parts of the API's answers the export is compared with.
 struct ListPage: Decodable { let conversations: [ConversationRecord] }
 struct DetailPage: Decodable { let messages: [MessageRecord] }
+
+/// Exports whose pages the answer budget cuts short still carry every row exactly once.
+@Suite struct ExportPagingTests {
+    @Test func budgetCutPagesExportEveryRowOnce() async throws {
+        var limits = IngestLimits()
+        limits.maxAnswerBytes = 1_500  // two rows of overhead: every page is cut after one or two rows
+        try await TestService.run(suite: "export-paging", limits: limits) { service in
+            var expected: Set<UUID> = []
+            for n in 0..<5 {
+                let body = TestService.json(["type": "CHAT", "provider": "openai", "model": "gpt-4o", "title": "c\(n)"])
+                let id = try await service.request(.post, "/v1/conversations", json: body).decode(ConversationRecord.self).id
+                for m in 0..<3 {
+                    let message = try await service.request(.post, "/v1/conversations/\(id.lowercasedString)/messages",
+                                                            json: TestService.json(["role": "USER", "content": "message \(m) of \(n)"]))
+                    expected.insert(try message.decode(MessageRecord.self).id)
+                }
+            }
+            let messages = try await service.request(.get, "/v1/export/messages", key: service.tenant.adminKey)
+            let ids = try messages.text.split(separator: "\n").map { try APIJSON.decoder().decode(MessageRecord.self, from: Data($0.utf8)).id }
+            #expect(ids.count == 15 && Set(ids) == expected)
+            let conversations = try await service.request(.get, "/v1/export/conversations?format=csv", key: service.tenant.adminKey)
+            #expect(conversations.text.components(separatedBy: "\r\n").count - 1 == 6)
+        }
+    }
+}
