@@ -93,6 +93,8 @@ class Browser:
         cdp("Emulation.setEmulatedMedia", {"features": [{"name": "prefers-color-scheme", "value": "dark" if dark else "light"}]})
         metrics = {"width": width, "height": 900, "deviceScaleFactor": 1, "mobile": width < 600}
         cdp("Emulation.setDeviceMetricsOverride", metrics)
+        if width < 600:
+            self.driver.save_screenshot("%s/%s-first-screen.png" % (self.shots, name))  # what a phone shows first
         height = self.driver.execute_script("return document.documentElement.scrollHeight")
         cdp("Emulation.setDeviceMetricsOverride", dict(metrics, height=min(max(height, 600), 6000)))
         self.driver.save_screenshot("%s/%s.png" % (self.shots, name))

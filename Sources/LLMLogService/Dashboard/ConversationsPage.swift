@@ -37,7 +37,7 @@ enum ConversationsPage {
             main += "<th scope=\"col\" class=\"num opt\">Tokens</th><th scope=\"col\" class=\"num\">Cost</th></tr></thead><tbody>"
             for conversation in conversations {
                 let id = conversation.id.lowercasedString
-                main += "<tr data-conversation-id=\"\(id)\"><td class=\"when\">\(PeopleFormat.time(conversation.createdAt))</td>"
+                main += "<tr data-conversation-id=\"\(id)\"><td class=\"when\">\(when(conversation.createdAt))</td>"
                 main += "<td><a href=\"/dashboard/conversations/\(id)\">\(HTML.escape(conversation.title ?? "(untitled)"))</a></td>"
                 main += "<td class=\"opt\">\(HTML.escape(conversation.type))</td>"
                 main += "<td><span class=\"status status-\(conversation.status.rawValue)\">\(conversation.status.rawValue)</span></td>"
@@ -53,5 +53,11 @@ enum ConversationsPage {
             main += "<p class=\"pager\"><a rel=\"next\" href=\"/dashboard/conversations\(HTML.escape(nextQuery))\">Older conversations →</a></p>"
         }
         return DashboardLayout.page(title: "Conversations", caller: caller, current: "conversations", main: main)
+    }
+
+    /// `yyyy-MM-dd HH:mm` in two unbreakable parts (a narrow screen wraps between the day and the time).
+    static func when(_ date: Date) -> String {
+        let text = PeopleFormat.time(date)
+        return "<span>\(text.prefix(10))</span> <span>\(text.dropFirst(11))</span>"
     }
 }

@@ -1,7 +1,7 @@
 /// The dashboard's one stylesheet (served at `/dashboard/assets/dashboard.css` with long cache headers; the URL
 /// carries `version`). Light and dark schemes through `prefers-color-scheme`; system fonts only.
 enum DashboardStylesheet {
-    static let version = "3"
+    static let version = "6"
 
     static let css = """
     :root { --bg: #ffffff; --fg: #1b1f24; --muted: #59636e; --line: #d1d9e0; --panel: #f6f8fa; --bar: #2f6fb3;
@@ -52,6 +52,7 @@ enum DashboardStylesheet {
     th { color: var(--muted); font-weight: 600; font-size: .85rem; }
     td.num, th.num { text-align: right; white-space: nowrap; }
     td.when { white-space: nowrap; }
+    td.when span { white-space: nowrap; }
     table.conversations td:nth-child(2) { min-width: 11rem; }
     .filters { display: grid; grid-template-columns: repeat(auto-fill, minmax(150px, 1fr)); gap: .6rem; align-items: end;
       background: var(--panel); border: 1px solid var(--line); border-radius: 8px; padding: .75rem; margin-bottom: 1rem; }
@@ -80,6 +81,11 @@ enum DashboardStylesheet {
     @media (max-width: 600px) {
       main { padding: .75rem; }
       .opt { display: none; }
+      table.conversations td:nth-child(2) { min-width: 0; }
+      td.when { white-space: normal; }
+      th, td { padding: .35rem .3rem; }
+      table { font-size: .85rem; }
+      .status { font-size: .7rem; padding: 0 .3rem; }
       .chart-svg .tick { font-size: 15px; }
       .filters .wide { grid-column: auto; }
       .figure dd { font-size: 1.15rem; }
