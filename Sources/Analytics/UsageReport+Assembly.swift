@@ -18,6 +18,7 @@ extension UsageReport {
         }
         totals.successRate = Self.successRate(completed: totals.completed, failed: totals.failed)
         totals.avgProcessingTime = Self.mean(timed.sum, timed.count)
+        totals.p50ProcessingTime = LatencyHistogram.percentile(0.50, of: histogram)
         totals.p95ProcessingTime = LatencyHistogram.percentile(0.95, of: histogram)
         byType = types.map { group in
             var usage = TypeUsage(type: group.type)

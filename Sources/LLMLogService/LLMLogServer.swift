@@ -30,6 +30,8 @@ public enum LLMLogServer {
         let assembly = try await ServiceAssembly.build(configuration, database: location.configuration, metrics: metrics, logger: logger)
         let extra: [any Service] = location.embedded.map { [EmbeddedClusterService(cluster: $0)] } ?? []
         print("llmlog listening on http://\(configuration.host):\(configuration.port) (database: \(location.displayURL))")
+        let browserHost = ["0.0.0.0", "::", ""].contains(configuration.host) ? "127.0.0.1" : configuration.host
+        print("dashboard: http://\(browserHost):\(configuration.port)/dashboard (log in with an admin key, a user token or an operator key)")
         fflush(nil)  // the keys and address must reach a piped stdout now, not at exit
         logger.info("listening", metadata: ["host": "\(configuration.host)", "port": "\(configuration.port)",
                                             "rate_limit_per_second": "\(configuration.rateLimitPerSecond)",

@@ -26,7 +26,15 @@ public struct DatabaseLocation: Sendable {
             let configuration = PGConnectionConfiguration(url: databaseURL)
             return DatabaseLocation(configuration: configuration, displayURL: configuration.description, embedded: nil)
         }
-        let dataDirectory = URL(fileURLWithPath: directory).appendingPathComponent("pg").path
+        let placement = EmbeddedDataPlacement.place(URL(fileURLWithPath: directory).appendingPathComponent("pg").path)
+        if let notice = placement.notice {
+            logger.notice("embedded database moved", metadata: ["reason": "\(notice)"])
+            // On stderr: stdout carries the keys and the CLI's --json answers.
+            FileHandle.standardError.write(Data(("note: " + notice + "\n").utf8))
+            try FileManager.default.createDirectory(atPath: EmbeddedDataPlacement.fallbackRoot, withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: 0o755])
+        }
+        let dataDirectory = placement.path
         let cluster = try await PGLocalCluster.start(dataDirectory: dataDirectory, logger: logger)
         return DatabaseLocation(configuration: cluster.configuration(), displayURL: cluster.url(), embedded: cluster)
     }

@@ -53,7 +53,7 @@ public struct ServiceAssembly: Sendable {
             limits: configuration.limits, keyUsage: keyUsage, tokens: tokens, tokenMaxTTLSeconds: configuration.tokenMaxTTLSeconds,
             readTimeout: configuration.readTimeout, metrics: metrics, rateLimiter: rateLimiter ?? configuration.makeRateLimiter(),
             authFailureLimiter: authFailureLimiter ?? configuration.makeAuthFailureLimiter(),
-            readShare: ReadShare(limit: configuration.effectiveTenantReadLimit))
+            readShare: ReadShare(limit: configuration.effectiveTenantReadLimit), sessionTTLSeconds: configuration.sessionTTLSeconds)
         // The slot first: it is released last, after the writer drained.
         let services: [any Service] = (slot.map { [$0] } ?? []) + [
             PeriodicReload(what: "prices", interval: configuration.priceRefresh, logger: logger) { try await prices.reload(from: pool) },

@@ -20,6 +20,8 @@ public struct ServiceConfiguration: Sendable {
     public var priceRefresh: Duration = .seconds(60)
     /// `LLMLOG_TOKEN_MAX_TTL_SECONDS` (default 86400): the longest user-token lifetime an admin may ask for.
     public var tokenMaxTTLSeconds = 86_400
+    /// `LLMLOG_SESSION_TTL_SECONDS` (default 43200, 12 h): how long a dashboard login lasts.
+    public var sessionTTLSeconds = 43_200
     /// `LLMLOG_TOKEN_KEY_REFRESH_SECONDS` (default 60): how often the token signing keys are reloaded.
     public var tokenKeyRefresh: Duration = .seconds(60)
     /// `LLMLOG_KEY_USAGE_FLUSH_SECONDS` (default 30): how often api_keys.last_used_at is written.
@@ -80,6 +82,7 @@ public struct ServiceConfiguration: Sendable {
         if let milliseconds = try integer("LLMLOG_POOL_TIMEOUT_MS") { configuration.poolTimeout = .milliseconds(milliseconds) }
         if let seconds = try integer("LLMLOG_PRICE_REFRESH_SECONDS") { configuration.priceRefresh = .seconds(max(1, seconds)) }
         if let seconds = try integer("LLMLOG_TOKEN_MAX_TTL_SECONDS") { configuration.tokenMaxTTLSeconds = max(1, seconds) }
+        if let seconds = try integer("LLMLOG_SESSION_TTL_SECONDS") { configuration.sessionTTLSeconds = max(60, seconds) }
         if let seconds = try integer("LLMLOG_TOKEN_KEY_REFRESH_SECONDS") { configuration.tokenKeyRefresh = .seconds(max(1, seconds)) }
         if let seconds = try integer("LLMLOG_KEY_USAGE_FLUSH_SECONDS") { configuration.keyUsageFlush = .seconds(max(1, seconds)) }
         if let seconds = try integer("LLMLOG_RETENTION_INTERVAL_SECONDS") { configuration.retentionInterval = seconds > 0 ? .seconds(seconds) : nil }

@@ -12,7 +12,7 @@ public enum TestDatabase {
         // Tests need no crash durability; fsync off keeps them fast. Fault tests that need it start their own.
         let cluster = try await PGLocalCluster.startTemporary(
             // Every suite runs its services (pools of 8 and more) at once: room for them all.
-            settings: ["fsync": "off", "synchronous_commit": "on", "max_connections": "400"])
+            settings: ["fsync": "off", "synchronous_commit": "on", "max_connections": "800"])
         started.withLock { $0 = cluster }
         atexit { TestDatabase.stopAtExit() }
         return cluster

@@ -116,17 +116,20 @@ import Testing
         #expect(report.from == window.from && report.to == window.to)
         let expected = AnalyticsDataset.expectedReport(conversations, from: window.from, to: window.to, dayStrings: window.dayStrings)
         var totals = report.totals
+        totals.p50ProcessingTime = expected.totals.p50ProcessingTime
         totals.p95ProcessingTime = expected.totals.p95ProcessingTime
         #expect(totals == expected.totals)
         #expect(report.byType.sorted { $0.type < $1.type } == expected.byType)
         #expect(report.byModel.sorted { ($0.provider, $0.model) < ($1.provider, $1.model) } == expected.byModel)
         #expect(report.daily == expected.daily)
+        try checkPercentile(report.totals.p50ProcessingTime, exact: expected.totals.p50ProcessingTime)
         try checkPercentile(report.totals.p95ProcessingTime, exact: expected.totals.p95ProcessingTime)
         // Exactly what the histogram of the raw values gives.
         let times = conversations.flatMap(\.messages).filter { $0.createdAt >= window.from && $0.createdAt < window.to }.compactMap(\.processingTime)
         var counts: [Int64] = []
         for time in times { LatencyHistogram.add(Self.oneHot(time), into: &counts) }
         #expect(report.totals.p95ProcessingTime == LatencyHistogram.percentile(0.95, of: counts))
+        #expect(report.totals.p50ProcessingTime == LatencyHistogram.percentile(0.5, of: counts))
     }
 
     static func oneHot(_ milliseconds: Int64) -> [Int64] {

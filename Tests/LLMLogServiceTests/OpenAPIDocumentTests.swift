@@ -36,6 +36,15 @@ import Yams
         .init("PATCH", "/v1/tenant/settings"),
         .init("DELETE", "/v1/users/{userId}"),
         .init("GET", "/v1/users/{userId}/export"),
+        .init("GET", "/v1/export/conversations"),
+        .init("GET", "/v1/export/messages"),
+        .init("GET", "/dashboard"),
+        .init("POST", "/dashboard/login"),
+        .init("POST", "/dashboard/logout"),
+        .init("GET", "/dashboard/conversations"),
+        .init("GET", "/dashboard/conversations/{id}"),
+        .init("GET", "/dashboard/export/conversations"),
+        .init("GET", "/dashboard/export/messages"),
     ]
 
     // MARK: 1. the document and the router

@@ -24,12 +24,14 @@ public struct ServiceComponents: Sendable {
     public let readShare: ReadShare
     /// The limit on failed authentications per client address (see `AuthMiddleware`); nil: unlimited.
     public let authFailureLimiter: RateLimiter?
+    /// How long a dashboard session lasts, in seconds.
+    public let sessionTTLSeconds: Int
 
     public init(
         pool: PGPool, writer: IngestWriter, tenants: TenantStore, migrator: Migrator, limits: IngestLimits,
         keyUsage: KeyUsageRecorder, tokens: TokenKeyRing, tokenMaxTTLSeconds: Int = 86_400, readTimeout: Duration = .seconds(5),
         metrics: ServiceMetrics = ServiceMetrics(), rateLimiter: RateLimiter? = nil, authFailureLimiter: RateLimiter? = nil,
-        readShare: ReadShare = ReadShare(limit: 4)
+        readShare: ReadShare = ReadShare(limit: 4), sessionTTLSeconds: Int = 43_200
     ) {
         self.pool = pool
         self.writer = writer
@@ -44,6 +46,7 @@ public struct ServiceComponents: Sendable {
         self.rateLimiter = rateLimiter
         self.readShare = readShare
         self.authFailureLimiter = authFailureLimiter
+        self.sessionTTLSeconds = sessionTTLSeconds
     }
 }
 
@@ -75,5 +78,12 @@ public func buildRouter(_ components: ServiceComponents) -> Router<AppContext> {
     TenantSettingsRoutes(tenants: components.tenants).register(on: v1)
     UserRoutes(pool: components.pool, readShare: components.readShare, timeout: components.readTimeout).register(on: v1)
     TokenRoutes(tokens: components.tokens, maxTTLSeconds: components.tokenMaxTTLSeconds, limits: components.limits).register(on: v1)
+    let export = ConversationExport(list: list)
+    ExportRoutes(export: export).register(on: v1)
+    DashboardRoutes(
+        auth: DashboardAuth(auth: auth, tenants: components.tenants, signer: DashboardSessionSigner(ring: components.tokens),
+                            sessionTTLSeconds: components.sessionTTLSeconds),
+        analytics: analytics, list: list, detail: read, export: export
+    ).register(on: router)
     return router
 }

@@ -2,7 +2,7 @@ import Foundation
 import Hummingbird
 import PGClient
 
-/// `GET /v1/conversations?type=&status=&userId=&from=&to=&limit=&cursor=`: the caller's visible conversations,
+/// `GET /v1/conversations?type=&status=&userId=&model=&from=&to=&q=&limit=&cursor=`: the caller's visible conversations,
 /// newest first, with keyset pagination (`nextCursor`, opaque). `limit` 1…200 (default 50); `from` inclusive and
 /// `to` exclusive bound `createdAt`; `userId` is a filter for admins only (a user token sees its own anyway). A page
 /// also ends early, with a cursor, where its conversations' text would pass `maxAnswerBytes`.
@@ -30,7 +30,7 @@ struct ConversationListRoute {
     }
 
     /// A position in the newest-first order: the last row's createdAt (µs) and id.
-    struct Cursor {
+    struct Cursor: Sendable {
         let createdAt: Date
         let id: UUID
 
@@ -57,38 +57,31 @@ struct ConversationListRoute {
         let principal = try context.require(ReadRoutes.readers)
         let query = request.uri.queryParameters
         let limit = try request.integer("limit", default: min(50, maxPageSize), range: 1...max(1, maxPageSize))
-        func parameter(_ name: String) -> String? { query.get(name).flatMap { $0.isEmpty ? nil : $0 } }
-        let type = parameter("type")
-        if let type, !IngestValidation.isValidType(type) { throw APIError.invalid("type", "must match ^[A-Z][A-Z0-9_]{0,63}$") }
-        let status = try parameter("status").map { text throws(APIError) -> String in
-            guard ConversationStatus(rawValue: text) != nil else {
-                throw APIError.invalid("status", "must be one of ACTIVE, COMPLETED, FAILED, CANCELLED")
-            }
-            return text
-        }
-        func date(_ name: String) throws(APIError) -> Date? {
-            guard let text = parameter(name) else { return nil }
-            guard let date = ISO8601.parse(text) else { throw APIError.invalid(name, "is not an ISO 8601 date-time") }
-            return date
-        }
-        let from = try date("from"), to = try date("to")
-        var userId = principal.userId
-        if let requested = parameter("userId") {
-            guard principal.role == .admin else { throw APIError(.forbidden, code: "forbidden", message: "only admin keys filter by userId", field: "userId") }
-            userId = requested
-        }
-        let cursor = try parameter("cursor").map { text throws(APIError) -> Cursor in
-            guard let cursor = Cursor(text) else { throw APIError.invalid("cursor", "is not a cursor this API gave out") }
-            return cursor
-        }
-        let filter = ConversationFilter(
-            tenantId: principal.tenantId, userId: userId, type: type, status: status, from: from, to: to,
-            after: cursor.map { ($0.createdAt, $0.id) })
+        let filters = try ConversationFilters(query, principal: principal)
+        let cursor = try Self.cursor(query.get("cursor"))
+        let (conversations, next) = try await page(principal: principal, filters: filters, cursor: cursor, limit: limit)
+        return Page(conversations: conversations, nextCursor: next?.encoded)
+    }
+
+    /// A `cursor` parameter (empty: none); 400 naming `cursor` when this API did not give it out.
+    static func cursor(_ text: String?) throws(APIError) -> Cursor? {
+        guard let text, !text.isEmpty else { return nil }
+        guard let cursor = Cursor(text) else { throw APIError.invalid("cursor", "is not a cursor this API gave out") }
+        return cursor
+    }
+
+    /// One page of what `principal` may see matching `filters`, after `cursor`: the conversations and the next
+    /// page's cursor (nil at the end). The API's list, the dashboard's and the exports all read through here.
+    func page(
+        principal: Principal, filters: ConversationFilters, cursor: Cursor?, limit: Int
+    ) async throws -> (conversations: [ConversationRecord], next: Cursor?) {
         // Repeatable read: the sizes and the rows come from one snapshot.
         let (conversations, more) = try await pool.read(principal.readScope, share: readShare, timeout: timeout, isolation: .repeatableRead) { tx in
-            try await ConversationReads.page(tx, filter, limit: limit, maxAnswerBytes: maxAnswerBytes)
+            try await ConversationReads.page(
+                tx, tenantId: principal.tenantId, filters: filters, after: cursor.map { ($0.createdAt, $0.id) }, limit: limit,
+                maxAnswerBytes: maxAnswerBytes)
         }
-        let next = more ? conversations.last.map { Cursor(createdAt: $0.createdAt, id: $0.id).encoded } : nil
-        return Page(conversations: conversations, nextCursor: next)
+        let next = more ? conversations.last.map { Cursor(createdAt: $0.createdAt, id: $0.id) } : nil
+        return (conversations, next)
     }
 }

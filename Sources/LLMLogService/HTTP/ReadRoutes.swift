@@ -47,8 +47,17 @@ struct ReadRoutes {
         let principal = try context.require(Self.readers)
         let limit = try request.integer("limit", default: 200, range: 1...1000)
         let after = try request.integer("after", default: -1, range: -1...Int(Int32.max))
+        guard let detail = try await detail(id: id, principal: principal, limit: limit, after: after) else {
+            throw APIError.notFound("conversation", field: "id")
+        }
+        return detail
+    }
+
+    /// Conversation `id` with a page of its messages (`limit`, after message index `after`) as `principal` may see
+    /// it; nil when it does not exist for the caller (the API's detail and the dashboard's both read through here).
+    func detail(id: UUID, principal: Principal, limit: Int, after: Int) async throws -> ConversationDetail? {
         // Repeatable read: the sizes and the rows come from one snapshot.
-        let detail = try await pool.read(principal.readScope, share: readShare, timeout: timeout, isolation: .repeatableRead) { tx -> ConversationDetail? in
+        try await pool.read(principal.readScope, share: readShare, timeout: timeout, isolation: .repeatableRead) { tx -> ConversationDetail? in
             guard let conversation = try await ConversationReads.one(tx, tenantId: principal.tenantId, id: id, userId: principal.userId) else {
                 return nil
             }
@@ -58,7 +67,5 @@ struct ReadRoutes {
             let nextCursor = page.more ? messages.last?.messageIndex : nil
             return ConversationDetail(conversation: conversation, messages: messages, nextCursor: nextCursor)
         }
-        guard let detail else { throw APIError.notFound("conversation", field: "id") }
-        return detail
     }
 }

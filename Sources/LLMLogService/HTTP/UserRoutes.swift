@@ -35,26 +35,27 @@ struct UserRoutes {
     func export(tenantId: UUID, userId: String) throws -> Response {
         let scope = AnalyticsScope.tenant(tenantId)
         let body = ResponseBody { writer in
-            var filter = ConversationFilter(tenantId: tenantId, userId: userId)
+            let filters = ConversationFilters(userId: userId)
+            var after: (createdAt: Date, id: UUID)?
             while true {
                 let page = try await pool.read(scope, share: readShare, timeout: timeout, isolation: .repeatableRead) { tx in
-                    try await ConversationReads.page(tx, filter, limit: 50, maxAnswerBytes: 4 << 20)
+                    try await ConversationReads.page(tx, tenantId: tenantId, filters: filters, after: after, limit: 50, maxAnswerBytes: 4 << 20)
                 }
                 for conversation in page.conversations {
                     try await writer.write(Self.line("conversation", conversation))
-                    var after: Int32 = -1
+                    var afterIndex: Int32 = -1
                     while true {
                         let messages = try await pool.read(scope, share: readShare, timeout: timeout, isolation: .repeatableRead) { tx in
                             try await MessageReads.page(
-                                tx, tenantId: tenantId, conversationId: conversation.id, after: after, limit: 500, maxAnswerBytes: 4 << 20)
+                                tx, tenantId: tenantId, conversationId: conversation.id, after: afterIndex, limit: 500, maxAnswerBytes: 4 << 20)
                         }
                         for message in messages.messages { try await writer.write(Self.line("message", message)) }
                         guard messages.more, let last = messages.messages.last else { break }
-                        after = Int32(last.messageIndex)
+                        afterIndex = Int32(last.messageIndex)
                     }
                 }
                 guard page.more, let last = page.conversations.last else { break }
-                filter.after = (last.createdAt, last.id)
+                after = (last.createdAt, last.id)
             }
             try await writer.finish(nil)
         }

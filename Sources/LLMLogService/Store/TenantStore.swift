@@ -128,7 +128,7 @@ public struct TenantStore: Sendable {
 
     /// The id of an active operator key, or nil.
     public func authenticateOperator(key: String) async throws -> UUID? {
-        try await pool.query("SELECT llmlog_authenticate_operator(\(APIKeys.hash(key)))")[0].decode(UUID?.self, column: 0)
+        try await authenticateOperator(keyHash: APIKeys.hash(key))
     }
 
     /// Number of tenants (serve creates `default` when there are none).

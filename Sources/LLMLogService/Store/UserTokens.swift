@@ -24,7 +24,8 @@ public final class TokenKeyRing: Sendable {
         let signsFrom: Date
     }
 
-    private let keys = Mutex<[String: SigningKey]>([:])
+    /// The keys not retired, by id (the dashboard's session cookies are signed with keys derived from them: `DashboardSession`).
+    let keys = Mutex<[String: SigningKey]>([:])
 
     public init() {}
 

@@ -226,6 +226,7 @@ struct AnalyticsDataset {
         func rate(_ completed: Int64, _ failed: Int64) -> Double? { completed + failed == 0 ? nil : Double(completed) / Double(completed + failed) }
         report.totals.successRate = rate(report.totals.completed, report.totals.failed)
         report.totals.avgProcessingTime = mean(times)
+        report.totals.p50ProcessingTime = exactPercentile(0.5, times)
         report.totals.p95ProcessingTime = exactPercentile(0.95, times)
         report.byType = types.values.map { usage in
             var usage = usage
