@@ -32,6 +32,7 @@ import Yams
         .init("POST", "/api/llm-analytics"),
         .init("POST", "/v1/ingest/openai"),
         .init("POST", "/v1/ingest/anthropic"),
+        .init("POST", "/v1/traces"),
     ]
 
     // MARK: 1. the document and the router
