@@ -58,6 +58,15 @@ def snapshot(key):
     return {c["id"]: get(f"/v1/conversations/{c['id']}?limit=200", key=key) for c in page["conversations"]}
 
 
+def diff(a, b, path=""):
+    """Where two snapshots differ (for the failure message)."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        return [d for k in sorted(set(a) | set(b)) for d in diff(a.get(k), b.get(k), f"{path}.{k}")]
+    if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
+        return [d for i, (x, y) in enumerate(zip(a, b)) for d in diff(x, y, f"{path}[{i}]")]
+    return [] if a == b else [f"{path}: {a!r} -> {b!r}"]
+
+
 def uuid_of(trace_id):
     h = f"{trace_id:032x}"
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
@@ -175,7 +184,8 @@ get(f"/v1/conversations/{uuid_of(lonely_trace)}", expect=404)  # the non-GenAI t
 # 4. Re-exporting the same spans, plain and gzip, changes nothing.
 export(plain_spans)
 export(gzip_spans, compression="gzip")
-check(snapshot(ADMIN_KEY) == stored, "a re-export changed what is stored")
+again = snapshot(ADMIN_KEY)
+check(again == stored, f"a re-export changed what is stored: {diff(stored, again)}")
 
 # 5. Another tenant's key: the same spans land in that tenant only.
 export(plain_spans + gzip_spans, headers=f"Authorization=Bearer {OTHER_INGEST_KEY}")

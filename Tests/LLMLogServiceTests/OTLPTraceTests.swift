@@ -223,6 +223,10 @@ import Testing
             #expect(detail.messages.allSatisfy { $0.inputTokens == 100 && $0.outputTokens == 20 })
             #expect(detail.conversation.status == .failed)
             #expect(detail.conversation.errorMessage == "upstream timeout")
+            // The exporter's retry marks nothing again (the conversation is not touched).
+            _ = try await Self.post(service, OTLPFixtures.export([two, one]))
+            let again = try await ProviderIngestTests.detail(service, OTLPFixtures.uuid(trace).uuidString.lowercased())
+            #expect(again.conversation.updatedAt == detail.conversation.updatedAt && again.messages.count == 2)
 
             // `error.type` alone marks it too.
             let other = OTLPFixtures.traceId()

@@ -96,8 +96,14 @@ struct OTLPTraceIngest: Sendable {
         for span in calls {
             let spanId = span.call.reply.metadata["spanId"]?.stringValue ?? ""
             do {
-                _ = try await ingest.log(span.call, envelope: span.envelope, principal: principal, receivedAt: receivedAt)
-                if let failure = span.failure {
+                let logged = try await ingest.log(span.call, envelope: span.envelope, principal: principal, receivedAt: receivedAt)
+                // A failed span marks its conversation FAILED once: a retried export (the reply found logged) does it
+                // again only when an earlier attempt stopped before the mark, so the conversation is not touched twice.
+                var mark = span.failure != nil
+                if mark, logged.messages.last?.replayed ?? false {
+                    mark = try await ConversationStatusRead.status(ingest.pool, id: span.conversationId, principal: principal) != .failed
+                }
+                if mark, let failure = span.failure {
                     let update = ConversationUpdateRequest(status: .failed, errorMessage: String(failure.prefix(4096)))
                     try update.validate(limits: ingest.limits)
                     if case .failure(let error) = await ingest.writer.submit(.updateConversation(
