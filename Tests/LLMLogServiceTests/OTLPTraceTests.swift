@@ -323,4 +323,34 @@ import Testing
             #expect(ours != their)
         }
     }
+
+    /// A full write queue is 503 with Retry-After (exporters retry it); answers fit the OpenAPI document.
+    @Test func overloadAndAnswersAsDocumented() async throws {
+        let document = try OpenAPIDocument.load()
+        let span = OTLPFixtures.span(trace: OTLPFixtures.traceId(), attributes: [("gen_ai.request.model", "gpt-5-mini")])
+        let json = """
+            {"resourceSpans": [{"scopeSpans": [{"spans": [{"traceId": "\(OTLPFixtures.hex(span.traceID))", "spanId": "\(OTLPFixtures.hex(span.spanID))",
+              "startTimeUnixNano": "\(span.startTimeUnixNano)", "endTimeUnixNano": "\(span.endTimeUnixNano)",
+              "attributes": [{"key": "gen_ai.request.model", "value": {"stringValue": "gpt-5-mini"}}]}]}]}]}
+            """
+        try await TestService.run(suite: Self.suite) { service in
+            let ok = try await Self.post(service, Array(json.utf8), contentType: "application/json")
+            OpenAPIDocumentTests.expectConforms(document, ok, "POST", "/v1/traces", "200")
+            let bad = try await Self.post(service, Array("[]".utf8), contentType: "application/json")
+            OpenAPIDocumentTests.expectConforms(document, bad, "POST", "/v1/traces", "400")
+        }
+        var options = IngestWriter.Options()
+        options.queueCapacity = 0
+        try await TestService.run(suite: Self.suite, writerOptions: options) { service in
+            let full = try await Self.post(service, Array(json.utf8), contentType: "application/json")
+            OpenAPIDocumentTests.expectConforms(document, full, "POST", "/v1/traces", "503")
+            #expect(full.headers[.retryAfter] != nil)
+            let binary = try await Self.post(service, try OTLPFixtures.export([span]).serializedBytes())
+            #expect(binary.status == .serviceUnavailable && binary.headers[.retryAfter] != nil)
+            #expect(try Google_Rpc_Status(serializedBytes: Data(buffer: binary.body)).code == 14)
+            // Nothing to write (no GenAI span): answered without the writer.
+            let http = OTLPFixtures.span(trace: OTLPFixtures.traceId(), name: "GET /", attributes: [("http.request.method", "GET")])
+            #expect(try await Self.post(service, try OTLPFixtures.export([http]).serializedBytes()).status == .ok)
+        }
+    }
 }
