@@ -259,6 +259,7 @@ import Testing
     @Test func badBodiesAre400WithAStatusBodyAndNothingIsStored() async throws {
         var limits = IngestLimits()
         limits.maxBatchBodyBytes = 256 * 1024
+        limits.maxBatchEvents = 3
         try await TestService.run(suite: Self.suite, limits: limits) { service in
             func status(_ response: TestResponse, protobuf: Bool) throws -> Google_Rpc_Status {
                 protobuf ? try Google_Rpc_Status(serializedBytes: Data(buffer: response.body))
@@ -291,6 +292,11 @@ import Testing
             #expect(bombed.status == .contentTooLarge)
             headers[.contentEncoding] = "br"
             #expect(try await service.send(.post, "/v1/traces", headers, ByteBuffer(bytes: [1])).status == .unsupportedMediaType)
+            // More spans than a batch holds events: 413, nothing stored.
+            let spans = (0..<4).map { _ in OTLPFixtures.span(trace: OTLPFixtures.traceId(), attributes: [("gen_ai.request.model", "gpt-5-mini")]) }
+            let tooMany = try await Self.post(service, try OTLPFixtures.export(spans).serializedBytes())
+            #expect(tooMany.status == .contentTooLarge)
+            #expect(try status(tooMany, protobuf: true).message.hasPrefix("resourceSpans:"))
             #expect(try await Self.conversationCount(service) == 0)
         }
     }
