@@ -253,6 +253,20 @@ import Testing
             #expect(answer.partialSuccess.rejectedSpans == 2)
             #expect(answer.partialSuccess.errorMessage.contains("gen_ai.request.model"))
             #expect(try await Self.conversationCount(service) == 1)
+
+            // Text PostgreSQL cannot hold (U+0000), an unknown role: the span is rejected naming the attribute.
+            let nul = OTLPFixtures.span(trace: OTLPFixtures.traceId(), id: OTLPFixtures.spanId(), attributes: [
+                ("gen_ai.request.model", "gpt-5-mini"),
+                ("gen_ai.input.messages", OTLPFixtures.json([["role": "user", "parts": [["type": "text", "content": "a\u{0}b"]]]]))])
+            let role = OTLPFixtures.span(trace: OTLPFixtures.traceId(), attributes: [
+                ("gen_ai.request.model", "gpt-5-mini"), ("gen_ai.input.messages", OTLPFixtures.json([["role": "narrator", "parts": []]]))])
+            let rejected = try await Self.post(service, OTLPFixtures.export([nul]))
+            #expect(rejected.partialSuccess.rejectedSpans == 1)
+            #expect(rejected.partialSuccess.errorMessage == "span \(OTLPFixtures.hex(nul.spanID)): gen_ai.input.messages[0].content: "
+                    + "contains U+0000 (NUL), which cannot be stored; remove or escape it")
+            let unknownRole = try await Self.post(service, OTLPFixtures.export([role]))
+            #expect(unknownRole.partialSuccess.errorMessage.contains("gen_ai.input.messages[0].role"))
+            #expect(try await Self.conversationCount(service) == 1)
         }
     }
 
