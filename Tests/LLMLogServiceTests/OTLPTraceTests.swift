@@ -373,4 +373,23 @@ import Testing
             #expect(try await Self.post(service, try OTLPFixtures.export([http]).serializedBytes()).status == .ok)
         }
     }
+
+    /// The conversation's attributes from the resource when the span lacks them; a UUID names the conversation itself.
+    @Test func resourceAttributesAndAUUIDConversationId() async throws {
+        try await TestService.run(suite: Self.suite) { service in
+            let conversationId = UUID()
+            let span = OTLPFixtures.span(trace: OTLPFixtures.traceId(), attributes: [
+                ("gen_ai.operation.name", "text_completion"), ("gen_ai.request.model", "gpt-5-mini"),
+                ("gen_ai.usage.output_tokens", 7)])
+            let export = OTLPFixtures.export([span], resource: [
+                ("service.name", "resource-app"), ("gen_ai.conversation.id", conversationId.uuidString),
+                ("gen_ai.provider.name", "OpenAI"), ("user.id", "u-resource")])
+            _ = try await Self.post(service, export)
+            let detail = try await ProviderIngestTests.detail(service, conversationId.uuidString.lowercased())
+            #expect(detail.conversation.provider == "openai" && detail.conversation.userId == "u-resource")
+            #expect(detail.conversation.type == "TEXT_COMPLETION")
+            #expect(detail.messages.count == 1 && detail.messages[0].outputTokens == 7 && detail.messages[0].inputTokens == 0)
+            #expect(ProviderIngestTests.object(detail.messages[0].metadata)["serviceName"] == .string("resource-app"))
+        }
+    }
 }
