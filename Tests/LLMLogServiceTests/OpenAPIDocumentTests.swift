@@ -45,6 +45,7 @@ import Yams
         .init("GET", "/dashboard/conversations/{id}"),
         .init("GET", "/dashboard/export/conversations"),
         .init("GET", "/dashboard/export/messages"),
+        .init("POST", "/v1/traces"),
     ]
 
     // MARK: 1. the document and the router

@@ -69,6 +69,7 @@ public func buildRouter(_ components: ServiceComponents) -> Router<AppContext> {
                                     readShare: components.readShare)
     IngestRoutes(writer: components.writer, pool: components.pool, limits: components.limits).register(on: v1)
     ProviderIngestRoutes(pool: components.pool, writer: components.writer, limits: components.limits).register(on: v1)
+    OTLPRoutes(pool: components.pool, writer: components.writer, limits: components.limits).register(on: v1)
     TenantRoutes(tenants: components.tenants, limits: components.limits).register(on: v1)
     read.register(on: v1)
     list.register(on: v1)

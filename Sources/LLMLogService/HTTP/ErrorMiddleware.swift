@@ -12,6 +12,8 @@ struct ErrorMiddleware: RouterMiddleware {
             return try await next(request, context)
         } catch let error as APIError {
             return try error.response(from: request, context: context)
+        } catch let error as OTLPError {
+            return try error.response(from: request, context: context)  // `POST /v1/traces`: OTLP's own error body
         } catch let error as HTTPError {
             return try Self.map(error).response(from: request, context: context)
         } catch let error as PGError where error.isRetryable {

@@ -36,6 +36,11 @@ struct ProviderIngest: Sendable {
         var type: String
         var title: String?
         var processingTime: Int64?
+        /// The conversation's `createdAt` when this call creates it (nil: when the request arrived).
+        var conversationCreatedAt: Date?
+        /// `createdAt` of the history's messages and of the reply (nil: when the request arrived).
+        var historyCreatedAt: Date?
+        var replyCreatedAt: Date?
     }
 
     /// Logs `call`; returns the answer and whether anything was written.
@@ -44,7 +49,7 @@ struct ProviderIngest: Sendable {
         // Everything is validated before anything is written.
         let conversationRequest = ConversationCreateRequest(
             id: nil, userId: envelope.userId, type: envelope.type, title: envelope.title, documentId: nil,
-            provider: call.provider, model: call.model, metadata: nil, createdAt: nil)
+            provider: call.provider, model: call.model, metadata: nil, createdAt: envelope.conversationCreatedAt)
         do throws(APIError) {
             try conversationRequest.validate(limits: limits, now: receivedAt)
         } catch {
@@ -61,6 +66,7 @@ struct ProviderIngest: Sendable {
         for message in call.history + [call.reply] {
             let isReply = operations.count == call.history.count
             var request = MessageCreateRequest(role: message.role, content: message.content, metadata: .object(message.metadata))
+            request.createdAt = isReply ? envelope.replyCreatedAt : envelope.historyCreatedAt
             if isReply {
                 if let usage = call.usage {
                     request.inputTokens = usage.input

@@ -14,6 +14,13 @@ enum ConversationReads {
         return try rows.first.map { try ConversationTable.decode($0).record }
     }
 
+    /// The status of conversation `id` of `tenantId`, or nil when there is none (OTLP ingest: whether a retried
+    /// failed span still has to mark it FAILED).
+    static func status(_ tx: PGConnection, tenantId: UUID, id: UUID) async throws -> ConversationStatus? {
+        let rows = try await tx.query("SELECT status FROM \(unsafeSQL: ConversationTable.name) WHERE tenant_id = \(tenantId) AND id = \(id)")
+        return try rows.first.map { try ConversationStatus(column: "status", try $0.decode(String.self, column: 0)) }
+    }
+
     /// Up to `limit` of `tenantId`'s conversations matching `filters`, newest first, after `after` (the previous
     /// page's last createdAt and id), and whether more follow; the page ends early where its titles, error messages and
     /// metadata would pass `maxAnswerBytes` (`AnswerBudget`). Call it in a repeatable-read transaction: the sizes and
