@@ -5,8 +5,9 @@ extension UsageReport {
     /// `models` (already bounded by `ReportBounds.maxGroups`), and the window's merged processing-time `histogram`.
     /// Sums saturate at Int64.max instead of trapping.
     public init(window: AnalyticsWindow, days: [UsageGroup], types: [UsageGroup], models: [UsageGroup], histogram: [Int64]) {
-        self.init(from: window.from, to: window.to, totals: UsageTotals(), byType: [], byModel: [],
-                  daily: window.dayStrings.map { DailyUsage(date: $0) })
+        self.init(
+            from: window.from, to: window.to, totals: UsageTotals(), byType: [], byModel: [],
+            daily: window.dayStrings.map { DailyUsage(date: $0) })
         var dayIndex: [String: Int] = [:]
         for (index, day) in daily.enumerated() { dayIndex[day.date] = index }
         var timed: (count: Int64, sum: Int64) = (0, 0)

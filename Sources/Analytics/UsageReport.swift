@@ -14,8 +14,10 @@ public struct UsageReport: Sendable, Equatable, Codable {
     /// Every tenant (operator analytics only).
     public var byTenant: [TenantUsage]?
 
-    public init(from: Date, to: Date, totals: UsageTotals, byType: [TypeUsage], byModel: [ModelUsage], daily: [DailyUsage],
-                byUser: [UserUsage]? = nil, byTenant: [TenantUsage]? = nil) {
+    public init(
+        from: Date, to: Date, totals: UsageTotals, byType: [TypeUsage], byModel: [ModelUsage], daily: [DailyUsage],
+        byUser: [UserUsage]? = nil, byTenant: [TenantUsage]? = nil
+    ) {
         self.from = from
         self.to = to
         self.totals = totals

@@ -8,13 +8,15 @@ extension LLMLogClient {
     ///   - createdAt: when it started; now by default (the service keeps the client's time of a late delivery).
     @discardableResult
     nonisolated(nonsending)
-    public func createConversation(
-        id: UUID? = nil, type: ConversationType, provider: String, model: String, userId: String? = nil,
-        title: String? = nil, documentId: String? = nil, metadata: [String: LLMLogJSON]? = nil, createdAt: Date = Date()
-    ) async -> UUID {
+        public func createConversation(
+            id: UUID? = nil, type: ConversationType, provider: String, model: String, userId: String? = nil,
+            title: String? = nil, documentId: String? = nil, metadata: [String: LLMLogJSON]? = nil, createdAt: Date = Date()
+        ) async -> UUID
+    {
         let id = id ?? UUID.v7()
-        let body = ConversationCreateBody(id: id, userId: userId, type: type, title: title, documentId: documentId,
-                                          provider: provider, model: model, metadata: metadata, createdAt: createdAt)
+        let body = ConversationCreateBody(
+            id: id, userId: userId, type: type, title: title, documentId: documentId,
+            provider: provider, model: model, metadata: metadata, createdAt: createdAt)
         await buffer.enqueue(.event(BatchEvent(id: id.uuidString.lowercased(), body: .conversationCreate(body))))
         return id
     }
@@ -27,12 +29,13 @@ extension LLMLogClient {
     ///   - messageIndex: the message's place; by default the service assigns the next one, in enqueue order.
     @discardableResult
     nonisolated(nonsending)
-    public func logMessage(
-        conversationId: UUID, role: MessageRole, content: String, usage: TokenUsage? = nil, cost: Decimal? = nil,
-        processingTime: Duration? = nil, finishReason: String? = nil, temperature: Double? = nil, maxTokens: Int64? = nil,
-        messageIndex: Int64? = nil, errorMessage: String? = nil, metadata: [String: LLMLogJSON]? = nil, id: UUID? = nil,
-        createdAt: Date = Date()
-    ) async -> UUID {
+        public func logMessage(
+            conversationId: UUID, role: MessageRole, content: String, usage: TokenUsage? = nil, cost: Decimal? = nil,
+            processingTime: Duration? = nil, finishReason: String? = nil, temperature: Double? = nil, maxTokens: Int64? = nil,
+            messageIndex: Int64? = nil, errorMessage: String? = nil, metadata: [String: LLMLogJSON]? = nil, id: UUID? = nil,
+            createdAt: Date = Date()
+        ) async -> UUID
+    {
         let id = id ?? UUID.v7()
         let body = MessageCreateBody(
             conversationId: conversationId, id: id, role: role, content: content, inputTokens: usage?.input,
@@ -47,12 +50,14 @@ extension LLMLogClient {
     /// Enqueues a change of a conversation (the seed's `updateConversation`): status, title, error, metadata, or
     /// totals the app computed (kept by the service as reported totals; its own come from the messages).
     nonisolated(nonsending)
-    public func updateConversation(
-        id: UUID, status: ConversationStatus? = nil, title: String? = nil, errorMessage: String? = nil,
-        metadata: [String: LLMLogJSON]? = nil, totalTokensUsed: Int64? = nil, totalCost: Decimal? = nil
-    ) async {
-        let body = ConversationUpdateBody(conversationId: id, status: status, title: title, errorMessage: errorMessage,
-                                          metadata: metadata, totalTokensUsed: totalTokensUsed, totalCost: totalCost)
+        public func updateConversation(
+            id: UUID, status: ConversationStatus? = nil, title: String? = nil, errorMessage: String? = nil,
+            metadata: [String: LLMLogJSON]? = nil, totalTokensUsed: Int64? = nil, totalCost: Decimal? = nil
+        ) async
+    {
+        let body = ConversationUpdateBody(
+            conversationId: id, status: status, title: title, errorMessage: errorMessage,
+            metadata: metadata, totalTokensUsed: totalTokensUsed, totalCost: totalCost)
         await buffer.enqueue(.event(BatchEvent(id: UUID.v7().uuidString.lowercased(), body: .conversationUpdate(body))))
     }
 }

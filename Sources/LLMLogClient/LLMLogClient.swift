@@ -51,10 +51,12 @@ public final class LLMLogClient: Service, Sendable {
     /// `configuration.shutdownTimeout`; events still unsent then are dropped and counted. Returns early, dropping
     /// what is left, if its task is cancelled. Never throws.
     public func run() async throws {
-        guard started.withLock({ started in
-            defer { started = true }
-            return !started
-        }) else {
+        guard
+            started.withLock({ started in
+                defer { started = true }
+                return !started
+            })
+        else {
             return logger.error("LLMLogClient.run() called more than once")
         }
         let http = httpClient ?? Self.makeHTTPClient(configuration)

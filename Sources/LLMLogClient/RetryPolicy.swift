@@ -16,8 +16,10 @@ public struct RetryPolicy: Sendable, Hashable {
     /// Waits a random 50–100 % of the computed delay, so many clients do not retry in step.
     public var jitter: Bool
 
-    public init(initialDelay: Duration = .milliseconds(100), maxDelay: Duration = .seconds(30), multiplier: Double = 2,
-                maxAttempts: Int? = nil, jitter: Bool = true) {
+    public init(
+        initialDelay: Duration = .milliseconds(100), maxDelay: Duration = .seconds(30), multiplier: Double = 2,
+        maxAttempts: Int? = nil, jitter: Bool = true
+    ) {
         self.initialDelay = initialDelay
         self.maxDelay = maxDelay
         self.multiplier = multiplier

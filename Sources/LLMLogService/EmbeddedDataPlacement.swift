@@ -16,10 +16,13 @@ enum EmbeddedDataPlacement {
         guard !reachable(absolute, uid: uid, gid: gid) else { return (absolute, nil) }
         let name = absolute.split(separator: "/").joined(separator: "_").filter { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" || $0 == "." }
         let placed = fallbackRoot + "/" + (name.isEmpty ? "default" : String(name.suffix(200)))
-        return (placed, """
+        return (
+            placed,
+            """
             the postgres user cannot enter \(absolute) (a parent directory is closed to others, as /root is), \
             so the embedded database lives in \(placed) instead
-            """)
+            """
+        )
     }
 
     /// Whether user `uid`/`gid` may enter every existing directory on the way to `path`.

@@ -20,7 +20,8 @@ public enum LLMLogServer {
         let ownerTenants = TenantStore(pool: owner)
         if try await ownerTenants.tenantCount() == 0 {
             let created = try await ownerTenants.createTenant(name: "default")
-            print("""
+            print(
+                """
                 created tenant "default" (\(created.tenantId)); its keys are shown only now:
                   admin key:  \(created.adminKey)
                   ingest key: \(created.ingestKey)
@@ -33,9 +34,13 @@ public enum LLMLogServer {
         let browserHost = ["0.0.0.0", "::", ""].contains(configuration.host) ? "127.0.0.1" : configuration.host
         print("dashboard: http://\(browserHost):\(configuration.port)/dashboard (log in with an admin key, a user token or an operator key)")
         fflush(nil)  // the keys and address must reach a piped stdout now, not at exit
-        logger.info("listening", metadata: ["host": "\(configuration.host)", "port": "\(configuration.port)",
-                                            "rate_limit_per_second": "\(configuration.rateLimitPerSecond)",
-                                            "auth_failure_limit_per_second": "\(configuration.authFailureLimitPerSecond)"])
+        logger.info(
+            "listening",
+            metadata: [
+                "host": "\(configuration.host)", "port": "\(configuration.port)",
+                "rate_limit_per_second": "\(configuration.rateLimitPerSecond)",
+                "auth_failure_limit_per_second": "\(configuration.authFailureLimitPerSecond)",
+            ])
         try await assembly.application(limits: limits, extraServices: extra, logger: logger).runService()
     }
 
@@ -46,17 +51,21 @@ public enum LLMLogServer {
         let openFiles = raised?.after ?? 1024  // unreadable: assume the common default
         let limits = configuration.httpServerLimits(openFileLimit: openFiles)
         if let wanted = configuration.maxConnections, wanted > limits.maxConnections {
-            logger.warning("LLMLOG_MAX_CONNECTIONS lowered to fit the open-file limit", metadata: [
-                "wanted": "\(wanted)", "max_connections": "\(limits.maxConnections)", "open_file_limit": "\(openFiles)",
-                "reserved": "\(configuration.reservedFileDescriptors)",
-            ])
+            logger.warning(
+                "LLMLOG_MAX_CONNECTIONS lowered to fit the open-file limit",
+                metadata: [
+                    "wanted": "\(wanted)", "max_connections": "\(limits.maxConnections)", "open_file_limit": "\(openFiles)",
+                    "reserved": "\(configuration.reservedFileDescriptors)",
+                ])
         }
         func text(_ timeout: Duration?) -> Logger.MetadataValue { timeout.map { "\($0)" } ?? "none" }
-        logger.info("connection limits", metadata: [
-            "open_file_limit": "\(openFiles)", "open_file_limit_before": raised.map { "\($0.before)" } ?? "unknown",
-            "max_connections": "\(limits.maxConnections)", "request_head_timeout": text(limits.headTimeout),
-            "request_body_timeout": text(limits.bodyTimeout), "idle_timeout": text(limits.idleTimeout),
-        ])
+        logger.info(
+            "connection limits",
+            metadata: [
+                "open_file_limit": "\(openFiles)", "open_file_limit_before": raised.map { "\($0.before)" } ?? "unknown",
+                "max_connections": "\(limits.maxConnections)", "request_head_timeout": text(limits.headTimeout),
+                "request_body_timeout": text(limits.bodyTimeout), "idle_timeout": text(limits.idleTimeout),
+            ])
         return limits
     }
 }

@@ -31,8 +31,9 @@ public struct DatabaseLocation: Sendable {
             logger.notice("embedded database moved", metadata: ["reason": "\(notice)"])
             // On stderr: stdout carries the keys and the CLI's --json answers.
             FileHandle.standardError.write(Data(("note: " + notice + "\n").utf8))
-            try FileManager.default.createDirectory(atPath: EmbeddedDataPlacement.fallbackRoot, withIntermediateDirectories: true,
-                                                    attributes: [.posixPermissions: 0o755])
+            try FileManager.default.createDirectory(
+                atPath: EmbeddedDataPlacement.fallbackRoot, withIntermediateDirectories: true,
+                attributes: [.posixPermissions: 0o755])
         }
         let dataDirectory = placement.path
         let cluster = try await PGLocalCluster.start(dataDirectory: dataDirectory, logger: logger)

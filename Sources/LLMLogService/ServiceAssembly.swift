@@ -45,8 +45,9 @@ public struct ServiceAssembly: Sendable {
         let slot = try await InstanceSlot.claim(serviceDatabase, limit: 32_768 / max(1, writerOptions.lanes), logger: logger)
         if slot == nil { logger.warning("every instance slot is taken: this instance's writer shares rollup lanes with another") }
         writerOptions.laneBase = (slot?.slot ?? 0) * max(1, writerOptions.lanes)
-        let writer = IngestWriter(pool: writerPool, prices: prices, options: writerOptions, limits: configuration.limits,
-                                  metrics: metrics, logger: logger)
+        let writer = IngestWriter(
+            pool: writerPool, prices: prices, options: writerOptions, limits: configuration.limits,
+            metrics: metrics, logger: logger)
         let keyUsage = KeyUsageRecorder(pool: pool, interval: configuration.keyUsageFlush, logger: logger)
         let components = ServiceComponents(
             pool: pool, writer: writer, tenants: TenantStore(pool: pool), migrator: try Migrator(logger: logger),
@@ -55,21 +56,28 @@ public struct ServiceAssembly: Sendable {
             authFailureLimiter: authFailureLimiter ?? configuration.makeAuthFailureLimiter(),
             readShare: ReadShare(limit: configuration.effectiveTenantReadLimit), sessionTTLSeconds: configuration.sessionTTLSeconds)
         // The slot first: it is released last, after the writer drained.
-        let services: [any Service] = (slot.map { [$0] } ?? []) + [
-            PeriodicReload(what: "prices", interval: configuration.priceRefresh, logger: logger) { try await prices.reload(from: pool) },
-            PeriodicReload(what: "token signing keys", interval: configuration.tokenKeyRefresh, logger: logger) { try await tokens.reload(from: pool) },
-            writerPool, pool, keyUsage, writer,
-        ] + (configuration.retentionInterval.map { interval in
-            let retention = Retention(pool: pool, metrics: metrics, logger: logger)
-            return [PeriodicReload(what: "retention", interval: interval, logger: logger) { _ = try await retention.runOnce() }]
-        } ?? [])
-        return ServiceAssembly(configuration: configuration, components: components, prices: prices, writerPool: writerPool,
-                               services: services)
+        let services: [any Service] =
+            (slot.map { [$0] } ?? []) + [
+                PeriodicReload(what: "prices", interval: configuration.priceRefresh, logger: logger) { try await prices.reload(from: pool) },
+                PeriodicReload(what: "token signing keys", interval: configuration.tokenKeyRefresh, logger: logger) {
+                    try await tokens.reload(from: pool)
+                },
+                writerPool, pool, keyUsage, writer,
+            ]
+            + (configuration.retentionInterval.map { interval in
+                let retention = Retention(pool: pool, metrics: metrics, logger: logger)
+                return [PeriodicReload(what: "retention", interval: interval, logger: logger) { _ = try await retention.runOnce() }]
+            } ?? [])
+        return ServiceAssembly(
+            configuration: configuration, components: components, prices: prices, writerPool: writerPool,
+            services: services)
     }
 
     /// The HTTP application on the configured host and port, behind `limits` (timeouts, connection cap), with
     /// `extraServices` started first and stopped last (the embedded cluster).
-    public func application(limits: HTTPServerLimits = HTTPServerLimits(), extraServices: [any Service] = [], logger: Logger) -> some ApplicationProtocol {
+    public func application(
+        limits: HTTPServerLimits = HTTPServerLimits(), extraServices: [any Service] = [], logger: Logger
+    ) -> some ApplicationProtocol {
         Application(
             router: buildRouter(components),
             server: .guardedHTTP1(limits: limits, metrics: components.metrics),

@@ -71,7 +71,9 @@ public struct ServiceConfiguration: Sendable {
         var configuration = ServiceConfiguration()
         func integer(_ name: String) throws -> Int? {
             guard let text = environment[name], !text.isEmpty else { return nil }
-            guard let value = Int(text), value >= 0 else { throw ConfigurationError(message: "\(name) must be a non-negative integer, not \"\(text)\"") }
+            guard let value = Int(text), value >= 0 else {
+                throw ConfigurationError(message: "\(name) must be a non-negative integer, not \"\(text)\"")
+            }
             return value
         }
         configuration.databaseURL = environment["DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
@@ -98,13 +100,16 @@ public struct ServiceConfiguration: Sendable {
         if let value = try integer("LLMLOG_MAX_CONTENT_BYTES") { configuration.limits.maxContentBytes = value }
         if let value = try integer("LLMLOG_MAX_METADATA_BYTES") { configuration.limits.maxMetadataBytes = value }
         if let text = environment["LLMLOG_LOG_FORMAT"], !text.isEmpty {
-            guard let format = LogFormat(rawValue: text.lowercased()) else { throw ConfigurationError(message: "LLMLOG_LOG_FORMAT must be text or json, not \"\(text)\"") }
+            guard let format = LogFormat(rawValue: text.lowercased()) else {
+                throw ConfigurationError(message: "LLMLOG_LOG_FORMAT must be text or json, not \"\(text)\"")
+            }
             configuration.logFormat = format
         }
         for name in ["LLMLOG_LOG_LEVEL", "LOG_LEVEL"] {
             guard let text = environment[name], !text.isEmpty else { continue }
             guard let level = Logger.Level(rawValue: text.lowercased()) else {
-                throw ConfigurationError(message: "\(name) must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")), not \"\(text)\"")
+                throw ConfigurationError(
+                    message: "\(name) must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")), not \"\(text)\"")
             }
             configuration.logLevel = level
             break

@@ -37,7 +37,7 @@ public struct PGConnectionConfiguration: Sendable, CustomStringConvertible {
         parameters.map { keyword, value in
             if keyword == "password" { return "password=***" }
             if keyword == "dbname", let schemeEnd = value.range(of: "://"), let at = value.lastIndex(of: "@"),
-               let colon = value[schemeEnd.upperBound..<at].firstIndex(of: ":")
+                let colon = value[schemeEnd.upperBound..<at].firstIndex(of: ":")
             {
                 return "dbname=" + value[..<value.index(after: colon)] + "***" + value[at...]
             }

@@ -36,7 +36,9 @@ public final class PGLocalCluster: Sendable {
 
     /// Starts a throwaway cluster in a new temporary directory; `stop()` removes it.
     /// `settings` go into postgresql.conf (e.g. `["fsync": "off"]` for tests that need no durability).
-    public static func startTemporary(settings: [String: String] = [:], logger: Logger = Logger(label: "pgclient.local")) async throws -> PGLocalCluster {
+    public static func startTemporary(
+        settings: [String: String] = [:], logger: Logger = Logger(label: "pgclient.local")
+    ) async throws -> PGLocalCluster {
         try await offloaded {
             let directory = try PGLocalProcess.makeTemporaryDirectory()
             return try startBlocking(dataDirectory: directory + "/data", settings: settings, removeOnStop: true, logger: logger)
@@ -45,7 +47,9 @@ public final class PGLocalCluster: Sendable {
 
     /// Starts (creating it on first use) the cluster in `dataDirectory`, which is kept between runs.
     /// If a server from an earlier run is still up in that directory, it is reused.
-    public static func start(dataDirectory: String, settings: [String: String] = [:], logger: Logger = Logger(label: "pgclient.local")) async throws -> PGLocalCluster {
+    public static func start(
+        dataDirectory: String, settings: [String: String] = [:], logger: Logger = Logger(label: "pgclient.local")
+    ) async throws -> PGLocalCluster {
         try await offloaded {
             try startBlocking(dataDirectory: dataDirectory, settings: settings, removeOnStop: false, logger: logger)
         }
@@ -55,7 +59,8 @@ public final class PGLocalCluster: Sendable {
         let binaries = try PGLocalProcess.findBinaries()
         let asPostgres = geteuid() == 0
         if !FileManager.default.fileExists(atPath: dataDirectory + "/PG_VERSION") {
-            try PGLocalProcess.initialize(dataDirectory: dataDirectory, binaries: binaries, asPostgres: asPostgres, settings: settings, logger: logger)
+            try PGLocalProcess.initialize(
+                dataDirectory: dataDirectory, binaries: binaries, asPostgres: asPostgres, settings: settings, logger: logger)
         }
         if let running = PGLocalProcess.runningPort(dataDirectory: dataDirectory) {
             logger.info("reusing the local postgres already running", metadata: ["port": "\(running)"])

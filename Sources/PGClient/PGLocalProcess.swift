@@ -23,10 +23,11 @@ enum PGLocalProcess {
                 return Binaries(initdb: initdb, pgCtl: pgCtl)
             }
         }
-        throw PGLocalClusterError(message: """
-            PostgreSQL server programs (initdb, pg_ctl) were not found on PATH or in /usr/lib/postgresql/*/bin. \
-            Install them: apt-get install postgresql (Debian/Ubuntu), or set DATABASE_URL to an existing server.
-            """)
+        throw PGLocalClusterError(
+            message: """
+                PostgreSQL server programs (initdb, pg_ctl) were not found on PATH or in /usr/lib/postgresql/*/bin. \
+                Install them: apt-get install postgresql (Debian/Ubuntu), or set DATABASE_URL to an existing server.
+                """)
     }
 
     static func makeTemporaryDirectory() throws -> String {
@@ -49,8 +50,9 @@ enum PGLocalProcess {
             }
         }
         chmod(dataDirectory, 0o700)
-        try run(binaries.initdb, ["-D", dataDirectory, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8", "--no-instructions"],
-                asPostgres: asPostgres, what: "initdb")
+        try run(
+            binaries.initdb, ["-D", dataDirectory, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8", "--no-instructions"],
+            asPostgres: asPostgres, what: "initdb")
         var configuration = """
 
             # llmlog local cluster
@@ -70,8 +72,9 @@ enum PGLocalProcess {
     /// `pg_ctl start -w`: returns once the server reports itself ready (pg_ctl's own readiness check).
     static func startServer(dataDirectory: String, port: Int, binaries: Binaries, asPostgres: Bool) throws {
         let log = dataDirectory + "/server.log"
-        try run(binaries.pgCtl, ["start", "-w", "-t", "120", "-D", dataDirectory, "-l", log, "-o", "-p \(port)"],
-                asPostgres: asPostgres, what: "pg_ctl start (see \(log))")
+        try run(
+            binaries.pgCtl, ["start", "-w", "-t", "120", "-D", dataDirectory, "-l", log, "-o", "-p \(port)"],
+            asPostgres: asPostgres, what: "pg_ctl start (see \(log))")
     }
 
     /// Connects until the server accepts a session (it already reported ready; this confirms it end to end).
@@ -126,7 +129,8 @@ enum PGLocalProcess {
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
         return entries.compactMap { entry -> pid_t? in
             guard let pid = pid_t(entry), let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
-                  let close = stat.lastIndex(of: ")") else { return nil }
+                let close = stat.lastIndex(of: ")")
+            else { return nil }
             // After "(comm)": state, then ppid.
             let fields = stat[stat.index(after: close)...].split(separator: " ")
             return fields.count > 1 && pid_t(fields[1]) == parent ? pid : nil
@@ -157,7 +161,8 @@ enum PGLocalProcess {
     /// leaves running inherits no pipe that anyone waits on (output goes to a file).
     static func run(_ program: String, _ arguments: [String], asPostgres: Bool, what: String) throws {
         // As root, run as postgres from "/" (postgres may not be allowed into the caller's working directory).
-        let argv = asPostgres
+        let argv =
+            asPostgres
             ? ["/usr/sbin/runuser", "-u", "postgres", "--", "/bin/sh", "-c", "cd / && exec \"$0\" \"$@\"", program] + arguments
             : [program] + arguments
         let outputPath = NSTemporaryDirectory() + "/llmlog-cmd-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).log"
@@ -169,7 +174,7 @@ enum PGLocalProcess {
         posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
         let cArguments = argv.map { strdup($0) } + [nil]
-        defer { cArguments.forEach { free($0) } }
+        defer { for argument in cArguments { free(argument) } }
         var pid: pid_t = 0
         let spawned = posix_spawn(&pid, argv[0], &actions, nil, cArguments, environ)
         guard spawned == 0 else {

@@ -93,9 +93,11 @@ extension PGPool {
                     try? await Task.sleep(for: timeout)
                     guard let self else { return }
                     let waiter = self.state.withLock { $0.removeWaiter(id) }
-                    waiter?.resume(.failure(PGError(
-                        kind: .poolTimeout,
-                        message: "no connection free within \(timeout) (pool of \(self.options.maxConnections))")))
+                    waiter?.resume(
+                        .failure(
+                            PGError(
+                                kind: .poolTimeout,
+                                message: "no connection free within \(timeout) (pool of \(self.options.maxConnections))")))
                 }
             }
         } onCancel: {

@@ -24,8 +24,11 @@ extension PGRawConnection {
         }
         for (query, name) in zip(queries, names) {
             let sent = query.binds.withLibPQArrays { types, values, lengths, formats in
-                if let name { PQsendQueryPrepared(handle, name, Int32(query.binds.count), values, lengths, formats, 1) }
-                else { PQsendQueryParams(handle, query.sql, Int32(query.binds.count), types, values, lengths, formats, 1) }
+                if let name {
+                    PQsendQueryPrepared(handle, name, Int32(query.binds.count), values, lengths, formats, 1)
+                } else {
+                    PQsendQueryParams(handle, query.sql, Int32(query.binds.count), types, values, lengths, formats, 1)
+                }
             }
             guard sent == 1 else { throw connectionError() }
             try flush(draining: &reader, operation: operation, untilEmpty: false, handle: handle)

@@ -40,8 +40,8 @@ final class PGRawConnection: @unchecked Sendable {
         let keywords = configuration.parameters.map { strdup($0.keyword) } + [nil]
         let values = configuration.parameters.map { strdup($0.value) } + [nil]
         defer {
-            keywords.forEach { free($0) }
-            values.forEach { free($0) }
+            for keyword in keywords { free(keyword) }
+            for value in values { free(value) }
         }
         let handle: OpaquePointer? = keywords.map { UnsafePointer($0) }.withUnsafeBufferPointer { keywordPointers in
             values.map { UnsafePointer($0) }.withUnsafeBufferPointer { valuePointers in
@@ -110,8 +110,11 @@ final class PGRawConnection: @unchecked Sendable {
         defer { endOperation() }
         let name = try preparedName(for: query, operation: operation)
         let result = query.binds.withLibPQArrays { types, values, lengths, formats in
-            if let name { PQexecPrepared(handle, name, Int32(query.binds.count), values, lengths, formats, 1) }
-            else { PQexecParams(handle, query.sql, Int32(query.binds.count), types, values, lengths, formats, 1) }
+            if let name {
+                PQexecPrepared(handle, name, Int32(query.binds.count), values, lengths, formats, 1)
+            } else {
+                PQexecParams(handle, query.sql, Int32(query.binds.count), types, values, lengths, formats, 1)
+            }
         }
         do {
             return try checked(result, operation: operation)

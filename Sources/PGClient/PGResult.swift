@@ -26,9 +26,10 @@ public final class PGResult: @unchecked Sendable, RandomAccessCollection {
         var columnIndex: [String: Int] = [:]
         for index in 0..<columnCount {
             let name = String(cString: PQfname(handle, Int32(index)))
-            columns.append(PGColumn(
-                name: name, type: PGDataType(PQftype(handle, Int32(index))),
-                format: PGFormat(rawValue: PQfformat(handle, Int32(index))) ?? .text))
+            columns.append(
+                PGColumn(
+                    name: name, type: PGDataType(PQftype(handle, Int32(index))),
+                    format: PGFormat(rawValue: PQfformat(handle, Int32(index))) ?? .text))
             if columnIndex[name] == nil { columnIndex[name] = index }
         }
         self.columns = columns

@@ -46,8 +46,10 @@ enum PGNumeric {
     static func encode(decimalString: String, into buffer: inout [UInt8]) -> Bool {
         var text = Substring(decimalString)
         if text == "NaN" {
-            buffer.appendBigEndian(Int16(0)); buffer.appendBigEndian(Int16(0))
-            buffer.appendBigEndian(notANumber); buffer.appendBigEndian(Int16(0))
+            buffer.appendBigEndian(Int16(0))
+            buffer.appendBigEndian(Int16(0))
+            buffer.appendBigEndian(notANumber)
+            buffer.appendBigEndian(Int16(0))
             return true
         }
         let isNegative = text.hasPrefix("-")
@@ -68,7 +70,10 @@ enum PGNumeric {
             }
         }
         var weight = integerPadded.count / 4 - 1
-        while let first = groups.first, first == 0 { groups.removeFirst(); weight -= 1 }
+        while let first = groups.first, first == 0 {
+            groups.removeFirst()
+            weight -= 1
+        }
         while let last = groups.last, last == 0 { groups.removeLast() }
         if groups.isEmpty { weight = 0 }
         buffer.appendBigEndian(Int16(groups.count))

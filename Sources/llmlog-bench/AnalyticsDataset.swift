@@ -21,7 +21,8 @@ struct AnalyticsDataset {
     private static let user = "CASE WHEN ci % 10 = 9 THEN NULL ELSE 'user-' || (ci % 1000) END"
     private static let type = "(ARRAY['RESUME_ANALYSIS', 'JOB_MATCH', 'CHAT', 'SUMMARY'])[ci % 4 + 1]"
     private static let provider = "(ARRAY['anthropic', 'anthropic', 'openai', 'openai', 'google', 'anthropic'])[ci % 6 + 1]"
-    private static let model = "(ARRAY['claude-sonnet-4-5-20250929', 'claude-haiku-4-5', 'gpt-4o', 'gpt-4o-mini', 'gemini-2.5-pro', 'claude-opus-4-1'])[ci % 6 + 1]"
+    private static let model =
+        "(ARRAY['claude-sonnet-4-5-20250929', 'claude-haiku-4-5', 'gpt-4o', 'gpt-4o-mini', 'gemini-2.5-pro', 'claude-opus-4-1'])[ci % 6 + 1]"
 
     /// A conversation's created time: evenly from 90 days before `base` to 2 hours before it.
     private func created(_ ci: String) -> String {
@@ -32,44 +33,49 @@ struct AnalyticsDataset {
     func load(_ connection: PGConnection, progress: (Int) -> Void) async throws {
         // The rows are consistent by construction: skip the per-row foreign-key triggers (superuser only).
         try await connection.query("SET session_replication_role = replica")
-        try await connection.query(Self.bind("""
-            INSERT INTO llm_conversations (tenant_id, id, user_id, type, title, provider, model, status, metadata,
-                                           request_hash, created_at, updated_at, completed_at)
-            SELECT \(tenantOf), \(Self.conversationId), \(Self.user), \(Self.type), 'Conversation ' || ci, \(Self.provider), \(Self.model),
-                   CASE WHEN ci % 20 = 0 THEN 'FAILED' WHEN ci % 50 = 1 THEN 'CANCELLED'
-                        WHEN ci >= \(conversations - max(1, conversations / 100)) THEN 'ACTIVE' ELSE 'COMPLETED' END,
-                   '{}', sha256(ci::text::bytea), \(created("ci")), \(created("ci")), NULL
-            FROM generate_series(0, \(conversations - 1)) AS ci
-            """, tenants: tenants, base: base))
+        try await connection.query(
+            Self.bind(
+                """
+                INSERT INTO llm_conversations (tenant_id, id, user_id, type, title, provider, model, status, metadata,
+                                               request_hash, created_at, updated_at, completed_at)
+                SELECT \(tenantOf), \(Self.conversationId), \(Self.user), \(Self.type), 'Conversation ' || ci, \(Self.provider), \(Self.model),
+                       CASE WHEN ci % 20 = 0 THEN 'FAILED' WHEN ci % 50 = 1 THEN 'CANCELLED'
+                            WHEN ci >= \(conversations - max(1, conversations / 100)) THEN 'ACTIVE' ELSE 'COMPLETED' END,
+                       '{}', sha256(ci::text::bytea), \(created("ci")), \(created("ci")), NULL
+                FROM generate_series(0, \(conversations - 1)) AS ci
+                """, tenants: tenants, base: base))
         let chunk = 500_000
         var done = 0
         while done < messages {
             let end = min(messages, done + chunk)
-            try await connection.query(Self.bind("""
-                INSERT INTO llm_messages (tenant_id, id, conversation_id, role, content, provider, model, input_tokens,
-                    cached_input_tokens, output_tokens, total_tokens, cost, cost_source, processing_time, message_index,
-                    finish_reason, metadata, request_hash, created_at, user_id)
-                SELECT \(tenantOf), (lpad(to_hex(g), 32, '0'))::uuid, \(Self.conversationId),
-                       CASE WHEN i % 2 = 0 THEN 'USER' ELSE 'ASSISTANT' END,
-                       'Message ' || g || ': please compare the candidate with the job description and list the gaps.',
-                       \(Self.provider), \(Self.model),
-                       CASE WHEN i % 2 = 1 THEN 200 + (g * 7) % 2000 END, CASE WHEN i % 2 = 1 THEN (g * 13) % 1000 END,
-                       CASE WHEN i % 2 = 1 THEN 50 + (g * 11) % 800 END,
-                       CASE WHEN i % 2 = 1 THEN 250 + (g * 7) % 2000 + (g * 13) % 1000 + (g * 11) % 800 END,
-                       CASE WHEN i % 2 = 1 THEN ((200 + (g * 7) % 2000) * 3 + ((g * 13) % 1000) * 0.3 + (50 + (g * 11) % 800) * 15) / 1000000
-                            ELSE 0 END,
-                       'computed',
-                       CASE WHEN i % 2 = 1 THEN (CASE WHEN g % 97 = 0 THEN 0 ELSE 100 + (g * 37) % 20000 END) END,
-                       i, CASE WHEN i % 2 = 1 THEN 'end_turn' END, '{}', sha256(g::text::bytea),
-                       \(created("ci")) + i * interval '20 seconds', \(Self.user)
-                FROM generate_series(\(done), \(end - 1)) AS g,
-                     LATERAL (SELECT g / \(Self.perConversation) AS ci, g % \(Self.perConversation) AS i) AS k
-                """, tenants: tenants, base: base))
+            try await connection.query(
+                Self.bind(
+                    """
+                    INSERT INTO llm_messages (tenant_id, id, conversation_id, role, content, provider, model, input_tokens,
+                        cached_input_tokens, output_tokens, total_tokens, cost, cost_source, processing_time, message_index,
+                        finish_reason, metadata, request_hash, created_at, user_id)
+                    SELECT \(tenantOf), (lpad(to_hex(g), 32, '0'))::uuid, \(Self.conversationId),
+                           CASE WHEN i % 2 = 0 THEN 'USER' ELSE 'ASSISTANT' END,
+                           'Message ' || g || ': please compare the candidate with the job description and list the gaps.',
+                           \(Self.provider), \(Self.model),
+                           CASE WHEN i % 2 = 1 THEN 200 + (g * 7) % 2000 END, CASE WHEN i % 2 = 1 THEN (g * 13) % 1000 END,
+                           CASE WHEN i % 2 = 1 THEN 50 + (g * 11) % 800 END,
+                           CASE WHEN i % 2 = 1 THEN 250 + (g * 7) % 2000 + (g * 13) % 1000 + (g * 11) % 800 END,
+                           CASE WHEN i % 2 = 1 THEN ((200 + (g * 7) % 2000) * 3 + ((g * 13) % 1000) * 0.3 + (50 + (g * 11) % 800) * 15) / 1000000
+                                ELSE 0 END,
+                           'computed',
+                           CASE WHEN i % 2 = 1 THEN (CASE WHEN g % 97 = 0 THEN 0 ELSE 100 + (g * 37) % 20000 END) END,
+                           i, CASE WHEN i % 2 = 1 THEN 'end_turn' END, '{}', sha256(g::text::bytea),
+                           \(created("ci")) + i * interval '20 seconds', \(Self.user)
+                    FROM generate_series(\(done), \(end - 1)) AS g,
+                         LATERAL (SELECT g / \(Self.perConversation) AS ci, g % \(Self.perConversation) AS i) AS k
+                    """, tenants: tenants, base: base))
             done = end
             progress(done)
         }
         try await connection.query("RESET session_replication_role")
-        try await connection.query("""
+        try await connection.query(
+            """
             UPDATE llm_conversations c SET message_count = s.n, next_message_index = s.n, usage_message_count = s.u,
                    total_tokens_used = s.t, total_cost = s.cost, updated_at = s.last
             FROM (SELECT tenant_id, conversation_id, count(*)::int AS n, count(total_tokens)::int AS u,
@@ -77,7 +83,8 @@ struct AnalyticsDataset {
                   FROM llm_messages WHERE tenant_id = ANY(\(tenants)::uuid[]) GROUP BY 1, 2) AS s
             WHERE c.tenant_id = s.tenant_id AND c.id = s.conversation_id
             """)
-        try await connection.query("""
+        try await connection.query(
+            """
             UPDATE llm_conversations SET completed_at = updated_at WHERE tenant_id = ANY(\(tenants)::uuid[]) AND status <> 'ACTIVE'
             """)
         _ = try await RollupSQL.build(connection, tenants: tenants, lanes: BenchRun.writerLanes)

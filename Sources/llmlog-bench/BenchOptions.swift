@@ -24,8 +24,9 @@ struct BenchOptions: ParsableArguments {
     @Flag(name: .customLong("skip-analytics"), help: "Skip the analytics dataset and its figures.")
     var skipAnalytics = false
 
-    @Option(name: .customLong("explain-slower-than"),
-            help: "Log the plan (EXPLAIN ANALYZE, via auto_explain) of every statement slower than this many ms; the server log is kept.")
+    @Option(
+        name: .customLong("explain-slower-than"),
+        help: "Log the plan (EXPLAIN ANALYZE, via auto_explain) of every statement slower than this many ms; the server log is kept.")
     var explainSlowerThan: Int?
 
     var copyRows: Int { messages ?? (smoke ? 5_000 : 1_000_000) }

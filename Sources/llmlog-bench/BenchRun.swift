@@ -25,13 +25,16 @@ struct BenchRun {
         let binaries = try Self.binaries(options)
         let directory = NSTemporaryDirectory() + "llmlog-bench-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        report.notes["cluster_settings"] = Self.clusterSettings.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+        report.notes["cluster_settings"] =
+            Self.clusterSettings.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
             + " (fsync, synchronous_commit, full_page_writes: on)"
         report.notes["mode"] = options.smoke ? "smoke" : "full"
         var settings = Self.clusterSettings
         if let milliseconds = options.explainSlowerThan {
-            settings.merge(["shared_preload_libraries": "auto_explain", "auto_explain.log_min_duration": String(milliseconds),
-                            "auto_explain.log_analyze": "on", "auto_explain.log_buffers": "on"]) { $1 }
+            settings.merge([
+                "shared_preload_libraries": "auto_explain", "auto_explain.log_min_duration": String(milliseconds),
+                "auto_explain.log_analyze": "on", "auto_explain.log_buffers": "on",
+            ]) { $1 }
         }
         let cluster = try await PGLocalCluster.startTemporary(settings: settings, logger: logger)
         defer {
@@ -68,8 +71,9 @@ struct BenchRun {
 
         step("HTTP ceiling: echo route, wrk -t2 -c64")
         let echoPort = try PGLocalCluster.freeLoopbackPort()
-        let echo = try ChildProcess(name: "echo server", executable: binaries.bench, arguments: ["echo-server", "--port", String(echoPort)],
-                                    environment: [:], logPath: directory + "/echo.log")
+        let echo = try ChildProcess(
+            name: "echo server", executable: binaries.bench, arguments: ["echo-server", "--port", String(echoPort)],
+            environment: [:], logPath: directory + "/echo.log")
         try await echo.waitUntilReady(http, port: echoPort)
         let echoScript = try Tools.write(LuaScripts.singleMessage(conversations: conversations, key: nil), named: "echo.lua", in: directory)
         let echoRun = try await WrkResult.run(script: echoScript, url: "http://127.0.0.1:\(echoPort)", threads: 2, connections: 64, seconds: seconds)
@@ -86,8 +90,9 @@ struct BenchRun {
             logPath: directory + "/service.log")
         do {
             try await service.waitUntilReady(http, port: port)
-            try await measureService(&report, service: service, port: port, http: http, owner: owner, store: store,
-                                     ingestTenant: ingestTenant, conversations: conversations, directory: directory, logger: logger)
+            try await measureService(
+                &report, service: service, port: port, http: http, owner: owner, store: store,
+                ingestTenant: ingestTenant, conversations: conversations, directory: directory, logger: logger)
             let peak = try service.peakRSS()
             report["service_peak_rss_mb"] = Double(peak) / 1_048_576
             guard service.process.isRunning else { throw BenchError("llmlog serve died; see \(directory)/service.log") }
@@ -111,12 +116,17 @@ struct BenchRun {
         let seconds = options.loadSeconds
         let key = ingestTenant.ingestKey
         let creates = conversations.map { id -> [String: Any] in
-            ["id": UUID().uuidString.lowercased(), "type": "conversation.create",
-             "body": ["id": id.uuidString.lowercased(), "type": "CHAT", "provider": MessageShape.provider, "model": MessageShape.model,
-                      "userId": MessageShape.userId]]
+            [
+                "id": UUID().uuidString.lowercased(), "type": "conversation.create",
+                "body": [
+                    "id": id.uuidString.lowercased(), "type": "CHAT", "provider": MessageShape.provider, "model": MessageShape.model,
+                    "userId": MessageShape.userId,
+                ],
+            ]
         }
-        _ = try await http.must("POST", base + "/v1/batch", key: key,
-                                body: try JSONSerialization.data(withJSONObject: ["events": creates]), expect: 207)
+        _ = try await http.must(
+            "POST", base + "/v1/batch", key: key,
+            body: try JSONSerialization.data(withJSONObject: ["events": creates]), expect: 207)
         func stored() async throws -> Int {
             try await owner.query("SELECT count(*) FROM llm_messages WHERE tenant_id = \(ingestTenant.tenantId)").first!.decode(Int.self)
         }
@@ -125,8 +135,9 @@ struct BenchRun {
         /// its run; this keeps a run's backlog out of the next run.
         func drain() async throws {
             let body = #"{"role": "USER", "content": "drain"}"#
-            _ = try await http.must("POST", base + "/v1/conversations/\(conversations[0].uuidString.lowercased())/messages", key: key,
-                                    body: Data(body.utf8), expect: 201)
+            _ = try await http.must(
+                "POST", base + "/v1/conversations/\(conversations[0].uuidString.lowercased())/messages", key: key,
+                body: Data(body.utf8), expect: 201)
         }
 
         step("batched ingest: POST /v1/batch, 500 messages a request, wrk -t2 -c4")
@@ -158,7 +169,8 @@ struct BenchRun {
         report["service_rss_after_ingest_mb"] = Double(rss) / 1_048_576
 
         step("half rate: \(Int(singleRate / 2)) messages/s, paced, 64 connections")
-        let paced = try await PacedLoad(http: http, port: port, key: key, conversations: conversations).run(rate: max(1, singleRate / 2), seconds: seconds)
+        let paced = try await PacedLoad(http: http, port: port, key: key, conversations: conversations).run(
+            rate: max(1, singleRate / 2), seconds: seconds)
         guard paced.failed * 20 <= paced.sent else { throw BenchError("paced run: \(paced.failed) of \(paced.sent) requests failed") }
         report["half_rate_target_per_s"] = singleRate / 2
         report["half_rate_achieved_per_s"] = paced.achievedRate
@@ -174,8 +186,10 @@ struct BenchRun {
             }
         }
         let comparison = try await owner.withTransaction { tx in
-            (try await RollupSQL.compare(tx, tenants: [ingestTenant.tenantId, checkTenant.tenantId], lanes: Self.writerLanes),
-             try await RollupSQL.compareTenantLevel(tx, tenants: [ingestTenant.tenantId, checkTenant.tenantId]))
+            (
+                try await RollupSQL.compare(tx, tenants: [ingestTenant.tenantId, checkTenant.tenantId], lanes: Self.writerLanes),
+                try await RollupSQL.compareTenantLevel(tx, tenants: [ingestTenant.tenantId, checkTenant.tenantId])
+            )
         }
         report["rollup_check_rows"] = Double(comparison.0.rows)
         report["rollup_check_mismatches"] = Double(comparison.0.writerOnly + comparison.0.sqlOnly + comparison.1)

@@ -59,12 +59,15 @@ struct Ceilings {
         // pgbench's -T relies on SIGALRM, which a child of this process may have blocked: run a fixed number of
         // transactions instead, sized from a short first run to last about `seconds`.
         func pgbench(transactions: Int) async throws -> (output: String, tps: Double) {
-            let output = try await Tools.run("pgbench", [
-                "-h", "127.0.0.1", "-p", String(cluster.port), "-U", cluster.superuser, "-n", "-M", "prepared",
-                "-f", path, "-c", String(clients), "-j", "2", "-t", String(transactions), database,
-            ])
+            let output = try await Tools.run(
+                "pgbench",
+                [
+                    "-h", "127.0.0.1", "-p", String(cluster.port), "-U", cluster.superuser, "-n", "-M", "prepared",
+                    "-f", path, "-c", String(clients), "-j", "2", "-t", String(transactions), database,
+                ])
             guard let line = output.split(separator: "\n").first(where: { $0.hasPrefix("tps = ") }),
-                  let tps = Double(line.dropFirst(6).split(separator: " ").first ?? "") else {
+                let tps = Double(line.dropFirst(6).split(separator: " ").first ?? "")
+            else {
                 throw BenchError("pgbench printed no tps: \(output.suffix(2000))")
             }
             return (output, tps)

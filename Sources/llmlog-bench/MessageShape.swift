@@ -16,7 +16,8 @@ enum MessageShape {
     static let userId = "user-42"
 
     /// The JSON fields after `"id"` (Lua and Swift append them), without the processing time.
-    static let jsonFields = "\"role\":\"ASSISTANT\",\"content\":\"\(content)\",\"inputTokens\":\(inputTokens),"
+    static let jsonFields =
+        "\"role\":\"ASSISTANT\",\"content\":\"\(content)\",\"inputTokens\":\(inputTokens),"
         + "\"cachedInputTokens\":\(cachedInputTokens),\"outputTokens\":\(outputTokens),\"finishReason\":\"end_turn\""
 
     /// The message body for `POST /v1/conversations/{id}/messages`.
@@ -25,9 +26,11 @@ enum MessageShape {
     }
 
     /// The columns a COPY or INSERT of one message fills (what the writer fills for such a message).
-    static let columns = ["tenant_id", "id", "conversation_id", "role", "content", "provider", "model", "input_tokens",
-                          "cached_input_tokens", "output_tokens", "total_tokens", "cost", "cost_source", "processing_time",
-                          "message_index", "finish_reason", "metadata", "request_hash", "created_at", "user_id"]
+    static let columns = [
+        "tenant_id", "id", "conversation_id", "role", "content", "provider", "model", "input_tokens",
+        "cached_input_tokens", "output_tokens", "total_tokens", "cost", "cost_source", "processing_time",
+        "message_index", "finish_reason", "metadata", "request_hash", "created_at", "user_id",
+    ]
 
     /// One row of `columns` as SQL text with server-made ids (for pgbench scripts); `index` keeps the unique
     /// (tenant, conversation, index) key apart within one statement.

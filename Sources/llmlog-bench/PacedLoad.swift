@@ -46,8 +46,9 @@ struct PacedLoad {
         }
         let (sorted, failed) = samples.sortedAndFailures()
         let elapsed = (ContinuousClock.now - start).seconds
-        return Result(sent: total, failed: failed, seconds: elapsed,
-                      p50ms: Percentile.of(sorted, 0.50), p99ms: Percentile.of(sorted, 0.99))
+        return Result(
+            sent: total, failed: failed, seconds: elapsed,
+            p50ms: Percentile.of(sorted, 0.50), p99ms: Percentile.of(sorted, 0.99))
     }
 }
 

@@ -101,15 +101,21 @@ struct Report {
     /// Throws when a figure the run must produce is missing or not a positive finite number (a malformed run);
     /// a missed goal is not an error.
     func validate(requireAnalytics: Bool) throws {
-        var required = ["copy_rows_per_s", "pgbench_insert1000_rows_per_s", "pgbench_insert1_rows_per_s", "http_ceiling_requests_per_s",
-                        "batch_messages_per_s", "single_messages_per_s", "single_p50_ms", "single_p99_ms", "half_rate_p99_ms",
-                        "service_peak_rss_mb", "rollup_check_rows"]
+        var required = [
+            "copy_rows_per_s", "pgbench_insert1000_rows_per_s", "pgbench_insert1_rows_per_s", "http_ceiling_requests_per_s",
+            "batch_messages_per_s", "single_messages_per_s", "single_p50_ms", "single_p99_ms", "half_rate_p99_ms",
+            "service_peak_rss_mb", "rollup_check_rows",
+        ]
         if requireAnalytics {
-            required += ["usage_p50_ms", "usage_p95_ms", "operator_p50_ms", "operator_p95_ms", "list_p50_ms", "list_p95_ms",
-                         "detail_p50_ms", "detail_p95_ms"]
+            required += [
+                "usage_p50_ms", "usage_p95_ms", "operator_p50_ms", "operator_p95_ms", "list_p50_ms", "list_p95_ms",
+                "detail_p50_ms", "detail_p95_ms",
+            ]
         }
         for key in required {
-            guard let value = self[key], value.isFinite, value > 0 else { throw BenchError("malformed result: \(key) is \(self[key].map { "\($0)" } ?? "missing")") }
+            guard let value = self[key], value.isFinite, value > 0 else {
+                throw BenchError("malformed result: \(key) is \(self[key].map { "\($0)" } ?? "missing")")
+            }
         }
         guard self["rollup_check_mismatches"] == 0 else { throw BenchError("the SQL-built rollups differ from the writer's") }
     }

@@ -21,16 +21,24 @@ enum RollupCheck {
             if c % 4 != 3 { body["userId"] = "check-user-\(c % 5)" }
             first.append(["id": UUID().uuidString.lowercased(), "type": "conversation.create", "body": body])
             if c % 3 == 0 {
-                first.append(["id": UUID().uuidString.lowercased(), "type": "conversation.update",
-                              "body": ["conversationId": id, "totalTokensUsed": 1000 + c, "totalCost": 0.05 + Double(c) / 100] as [String: Any]])
+                first.append([
+                    "id": UUID().uuidString.lowercased(), "type": "conversation.update",
+                    "body": ["conversationId": id, "totalTokensUsed": 1000 + c, "totalCost": 0.05 + Double(c) / 100] as [String: Any],
+                ])
             }
             let messageCount = c % 6 == 0 ? 0 : c % 5 + 1
             for m in 0..<messageCount {
-                var message: [String: Any] = ["conversationId": id, "role": m % 2 == 0 ? "USER" : "ASSISTANT", "content": "check \(c).\(m)",
-                                              "createdAt": time(created.addingTimeInterval(Double(m) * 2400))]
+                var message: [String: Any] = [
+                    "conversationId": id, "role": m % 2 == 0 ? "USER" : "ASSISTANT", "content": "check \(c).\(m)",
+                    "createdAt": time(created.addingTimeInterval(Double(m) * 2400)),
+                ]
                 if m % 2 == 1 || c % 7 == 1 {
-                    message["inputTokens"] = 100 * (c + 1); message["outputTokens"] = 10 * (m + 1)
-                    if c % 2 == 0 { message["cachedInputTokens"] = 50; message["reasoningTokens"] = 7 }
+                    message["inputTokens"] = 100 * (c + 1)
+                    message["outputTokens"] = 10 * (m + 1)
+                    if c % 2 == 0 {
+                        message["cachedInputTokens"] = 50
+                        message["reasoningTokens"] = 7
+                    }
                 }
                 if c % 8 == 5 && m == 0 { message["cost"] = 0.0123 }
                 if let processing = times[(c + m * 5) % times.count] { message["processingTime"] = processing }
@@ -38,7 +46,9 @@ enum RollupCheck {
             }
             let statuses = ["COMPLETED", "FAILED", "CANCELLED", nil]
             if let status = statuses[c % statuses.count] {
-                second.append(["id": UUID().uuidString.lowercased(), "type": "conversation.update", "body": ["conversationId": id, "status": status]])
+                second.append([
+                    "id": UUID().uuidString.lowercased(), "type": "conversation.update", "body": ["conversationId": id, "status": status],
+                ])
             }
         }
         return [first, second].map { events in (try? JSONSerialization.data(withJSONObject: ["events": events])) ?? Data() }

@@ -94,7 +94,8 @@ enum RollupSQL {
     }
 
     /// The columns of `llm_usage_daily_tenant`, in `tenantLevel`'s order.
-    static let tenantLevelColumns = "tenant_id, day, provider, model, type, lane, conversations, active, completed, failed, cancelled, "
+    static let tenantLevelColumns =
+        "tenant_id, day, provider, model, type, lane, conversations, active, completed, failed, cancelled, "
         + "reported_tokens, reported_cost, messages, input_tokens, cached_input_tokens, cache_creation_input_tokens, output_tokens, "
         + "reasoning_tokens, total_tokens, cost, unpriced_messages, processing_time_count, processing_time_sum, processing_time_histogram"
 
@@ -118,26 +119,33 @@ enum RollupSQL {
     static func compareTenantLevel(_ connection: PGConnection, tenants: [UUID]) async throws -> Int {
         try await connection.query(tenantLevel(tenants, prefix: "CREATE TEMP TABLE bench_tenant_rebuilt ON COMMIT DROP AS"))
         let columns = tenantLevelColumns
-        return try await connection.query("""
+        return try await connection.query(
+            """
             SELECT (SELECT count(*) FROM (SELECT \(unsafeSQL: columns) FROM llm_usage_daily_tenant WHERE tenant_id = ANY(\(tenants)::uuid[])
                                           EXCEPT ALL SELECT * FROM bench_tenant_rebuilt) x)
                  + (SELECT count(*) FROM (SELECT * FROM bench_tenant_rebuilt
                                           EXCEPT ALL SELECT \(unsafeSQL: columns) FROM llm_usage_daily_tenant WHERE tenant_id = ANY(\(tenants)::uuid[])) y)
-            """).first!.decode(Int.self)
+            """
+        ).first!.decode(Int.self)
     }
 
     /// Rows that differ between what the writer stored for `tenants` and the rebuild, each way, and the rows
     /// compared. Run it inside a transaction (the rebuild goes into a temporary table dropped at commit).
     static func compare(_ connection: PGConnection, tenants: [UUID], lanes: Int) async throws -> (writerOnly: Int, sqlOnly: Int, rows: Int) {
-        let rows = try await connection.query(rebuilt(tenants, lanes: lanes, prefix: "CREATE TEMP TABLE bench_rebuilt ON COMMIT DROP AS")).affectedRows ?? 0
-        let writerOnly = try await connection.query("""
+        let rows =
+            try await connection.query(rebuilt(tenants, lanes: lanes, prefix: "CREATE TEMP TABLE bench_rebuilt ON COMMIT DROP AS")).affectedRows ?? 0
+        let writerOnly = try await connection.query(
+            """
             SELECT count(*) FROM (SELECT \(unsafeSQL: columns) FROM llm_usage_hourly WHERE tenant_id = ANY(\(tenants)::uuid[])
                                   EXCEPT ALL SELECT * FROM bench_rebuilt) x
-            """).first!.decode(Int.self)
-        let sqlOnly = try await connection.query("""
+            """
+        ).first!.decode(Int.self)
+        let sqlOnly = try await connection.query(
+            """
             SELECT count(*) FROM (SELECT * FROM bench_rebuilt
                                   EXCEPT ALL SELECT \(unsafeSQL: columns) FROM llm_usage_hourly WHERE tenant_id = ANY(\(tenants)::uuid[])) x
-            """).first!.decode(Int.self)
+            """
+        ).first!.decode(Int.self)
         return (writerOnly, sqlOnly, rows)
     }
 }

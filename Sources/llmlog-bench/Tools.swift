@@ -32,7 +32,9 @@ enum Tools {
                     process.waitUntilExit()
                     let text = String(decoding: stdout, as: UTF8.self)
                     guard process.terminationStatus == 0 else {
-                        throw BenchError("\(tool) exited with \(process.terminationStatus): \(text.suffix(2000)) \(String(decoding: stderr, as: UTF8.self).suffix(2000))")
+                        throw BenchError(
+                            "\(tool) exited with \(process.terminationStatus): \(text.suffix(2000)) \(String(decoding: stderr, as: UTF8.self).suffix(2000))"
+                        )
                     }
                     continuation.resume(returning: text)
                 } catch {
@@ -75,8 +77,9 @@ struct WrkResult: Sendable {
         guard let requests = fields["requests"], let duration = fields["duration_us"], duration > 0 else {
             throw BenchError("malformed wrk result: \(line)")
         }
-        return WrkResult(requests: Int(requests), seconds: duration / 1e6, statusErrors: Int(fields["status_errors"] ?? -1),
-                         socketErrors: Int(fields["socket_errors"] ?? -1), p50ms: (fields["p50_us"] ?? 0) / 1000,
-                         p99ms: (fields["p99_us"] ?? 0) / 1000)
+        return WrkResult(
+            requests: Int(requests), seconds: duration / 1e6, statusErrors: Int(fields["status_errors"] ?? -1),
+            socketErrors: Int(fields["socket_errors"] ?? -1), p50ms: (fields["p50_us"] ?? 0) / 1000,
+            p99ms: (fields["p99_us"] ?? 0) / 1000)
     }
 }

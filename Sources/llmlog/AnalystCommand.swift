@@ -31,7 +31,9 @@ struct AnalystCommand: AsyncParsableCommand {
                 if json {
                     print(String(decoding: try JSONEncoder().encode(created), as: UTF8.self))
                 } else {
-                    print("analyst role: \(created.name)\npassword:     \(created.password)\nsees:         \(created.tenantId.map { "tenant \($0.uuidString.lowercased())" } ?? "every tenant")")
+                    print(
+                        "analyst role: \(created.name)\npassword:     \(created.password)\nsees:         \(created.tenantId.map { "tenant \($0.uuidString.lowercased())" } ?? "every tenant")"
+                    )
                 }
             }
         }

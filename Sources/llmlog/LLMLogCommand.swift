@@ -11,8 +11,10 @@ struct LLMLogCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "llmlog",
         abstract: "Records LLM conversations and messages in PostgreSQL and answers usage and cost analytics.",
-        subcommands: [Serve.self, Migrate.self, TenantCommand.self, KeyCommand.self, TokenKeyCommand.self, OperatorKeyCommand.self, AnalystCommand.self,
-                      RetentionCommand.self, UserCommand.self]
+        subcommands: [
+            Serve.self, Migrate.self, TenantCommand.self, KeyCommand.self, TokenKeyCommand.self, OperatorKeyCommand.self, AnalystCommand.self,
+            RetentionCommand.self, UserCommand.self,
+        ]
     )
 }
 
@@ -110,7 +112,8 @@ struct Serve: AsyncParsableCommand {
             "LLMLOG_POOL_TIMEOUT_MS": poolTimeoutMs.map(String.init), "LLMLOG_MAX_BATCH": maxBatch.map(String.init),
             "LLMLOG_FLUSH_INTERVAL_MS": flushIntervalMs.map(String.init), "LLMLOG_QUEUE_CAPACITY": queueCapacity.map(String.init),
             "LLMLOG_TENANT_QUEUE_LIMIT": tenantQueueLimit.map(String.init),
-            "LLMLOG_RETRY_WINDOW_MS": retryWindowMs.map(String.init), "LLMLOG_WRITER_LANES": writerLanes.map(String.init), "LLMLOG_MAX_BODY_BYTES": maxBodyBytes.map(String.init),
+            "LLMLOG_RETRY_WINDOW_MS": retryWindowMs.map(String.init), "LLMLOG_WRITER_LANES": writerLanes.map(String.init),
+            "LLMLOG_MAX_BODY_BYTES": maxBodyBytes.map(String.init),
             "LLMLOG_MAX_BATCH_BODY_BYTES": maxBatchBodyBytes.map(String.init),
             "LLMLOG_MAX_BATCH_EVENTS": maxBatchEvents.map(String.init), "LLMLOG_MAX_CONTENT_BYTES": maxContentBytes.map(String.init),
             "LLMLOG_MAX_METADATA_BYTES": maxMetadataBytes.map(String.init),
@@ -153,7 +156,8 @@ struct Migrate: AsyncParsableCommand {
 }
 
 struct TenantCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "tenant", abstract: "Manage tenants.", subcommands: [Create.self, TenantSettingsCommand.self])
+    static let configuration = CommandConfiguration(
+        commandName: "tenant", abstract: "Manage tenants.", subcommands: [Create.self, TenantSettingsCommand.self])
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a tenant with an admin and an ingest key (shown once).")
@@ -231,12 +235,15 @@ struct TokenKeyCommand: AsyncParsableCommand {
 
     struct Rotate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Add a new signing key: it verifies tokens as soon as an instance reloads, and signs new ones once every instance can have reloaded (the reload interval and 5 s). Old tokens stay valid until their key is retired.")
+            abstract:
+                "Add a new signing key: it verifies tokens as soon as an instance reloads, and signs new ones once every instance can have reloaded (the reload interval and 5 s). Old tokens stay valid until their key is retired."
+        )
         @OptionGroup var database: DatabaseOptions
         @Option(help: "Seconds until the key signs (default: $LLMLOG_TOKEN_KEY_REFRESH_SECONDS, 60, plus 5).") var signsInSeconds: Int?
 
         func run() async throws {
-            let delay = try signsInSeconds.map { Duration.seconds($0) }
+            let delay =
+                try signsInSeconds.map { Duration.seconds($0) }
                 ?? ServiceConfiguration.fromEnvironment().tokenKeyRefresh + .seconds(5)
             try await AdminSession.with(database) { session in
                 let id = try await TokenKeyRing.addKey(session.pool, signingDelay: delay)

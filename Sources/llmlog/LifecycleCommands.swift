@@ -60,8 +60,9 @@ struct RetentionCommand: AsyncParsableCommand {
                     return
                 }
                 for tenant in report.tenants {
-                    print("tenant \(tenant.tenantId): \(tenant.messagesCleared) messages and \(tenant.conversationsCleared) conversations cleared, "
-                        + "\(tenant.messagesRemoved) messages and \(tenant.conversationsRemoved) conversations removed")
+                    print(
+                        "tenant \(tenant.tenantId): \(tenant.messagesCleared) messages and \(tenant.conversationsCleared) conversations cleared, "
+                            + "\(tenant.messagesRemoved) messages and \(tenant.conversationsRemoved) conversations removed")
                 }
                 print("\(report.tenants.count) tenants with retention settings; \(report.erasuresFinished) unfinished erasures finished")
             }

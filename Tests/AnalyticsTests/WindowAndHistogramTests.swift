@@ -49,7 +49,10 @@ import Testing
                 let one = Array(repeating: Int64(0), count: bucket) + [1]
                 LatencyHistogram.add(one, into: &whole)
                 LatencyHistogram.add(one, into: &part)
-                if index % 37 == 0 { LatencyHistogram.add(part, into: &merged); part = [] }
+                if index % 37 == 0 {
+                    LatencyHistogram.add(part, into: &merged)
+                    part = []
+                }
             }
             LatencyHistogram.add(part, into: &merged)
             #expect(merged == whole)
@@ -57,7 +60,10 @@ import Testing
             for p in [0.5, 0.9, 0.95, 0.99, 1.0] {
                 let exact = Double(sorted[max(1, Int((p * Double(count)).rounded(.up))) - 1])
                 let measured = LatencyHistogram.percentile(p, of: whole)!
-                if exact == 0 { #expect(measured == 0); continue }
+                if exact == 0 {
+                    #expect(measured == 0)
+                    continue
+                }
                 worstHigh = max(worstHigh, measured / exact)
                 worstLow = min(worstLow, measured / exact)
             }

@@ -6,15 +6,20 @@ import Testing
 
 @Suite struct BufferPolicyTests {
     func storedConversations(_ service: LiveService) async throws -> Set<UUID> {
-        Set(try await service.owner.query("SELECT id FROM llm_conversations WHERE tenant_id = \(service.tenant.tenantId)")
-            .map { try $0.decode(UUID.self, column: 0) })
+        Set(
+            try await service.owner.query("SELECT id FROM llm_conversations WHERE tenant_id = \(service.tenant.tenantId)")
+                .map { try $0.decode(UUID.self, column: 0) })
     }
 
     /// `.dropNewest`: past the capacity new events are dropped and counted; the first ones are sent.
     @Test func dropNewestKeepsTheFirst() async throws {
         let service = try await LiveService.make(suite: "client_buffer")
         try await service.start(port: 0)
-        let llmlog = RunningClient.make(RunningClient.configuration(service) { $0.capacity = 10; $0.fullBufferPolicy = .dropNewest })
+        let llmlog = RunningClient.make(
+            RunningClient.configuration(service) {
+                $0.capacity = 10
+                $0.fullBufferPolicy = .dropNewest
+            })
         var ids: [UUID] = []
         for _ in 0..<15 { ids.append(await llmlog.createConversation(type: .chat, provider: "openai", model: "gpt-4o")) }
         let full = llmlog.statistics
@@ -31,7 +36,11 @@ import Testing
     @Test func dropOldestKeepsTheLast() async throws {
         let service = try await LiveService.make(suite: "client_buffer")
         try await service.start(port: 0)
-        let llmlog = RunningClient.make(RunningClient.configuration(service) { $0.capacity = 10; $0.fullBufferPolicy = .dropOldest })
+        let llmlog = RunningClient.make(
+            RunningClient.configuration(service) {
+                $0.capacity = 10
+                $0.fullBufferPolicy = .dropOldest
+            })
         var ids: [UUID] = []
         for _ in 0..<15 { ids.append(await llmlog.createConversation(type: .chat, provider: "openai", model: "gpt-4o")) }
         #expect(llmlog.statistics.dropped == 5 && llmlog.statistics.pending == 10)
@@ -48,7 +57,11 @@ import Testing
     @Test func waitSuspendsUntilThereIsRoom() async throws {
         let service = try await LiveService.make(suite: "client_buffer")
         try await service.start(port: 0)
-        let llmlog = RunningClient.make(RunningClient.configuration(service) { $0.capacity = 5; $0.fullBufferPolicy = .wait })
+        let llmlog = RunningClient.make(
+            RunningClient.configuration(service) {
+                $0.capacity = 5
+                $0.fullBufferPolicy = .wait
+            })
         let returned = Mutex<[UUID]>([])
         let producer = Task {
             for _ in 0..<8 {

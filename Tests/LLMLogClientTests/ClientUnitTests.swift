@@ -1,6 +1,7 @@
 import Foundation
-@testable import LLMLogClient
 import Testing
+
+@testable import LLMLogClient
 
 /// Pieces of the client that need no service: provider bodies, ids, backoff, status classes.
 @Suite struct ClientUnitTests {
@@ -29,11 +30,18 @@ import Testing
     @Test func providerBodyFromCodableValues() throws {
         let request: [String: LLMLogJSON] = ["model": "claude-sonnet-4-5", "max_tokens": 1024, "messages": [["role": "user", "content": "Hi"]]]
         let response: [String: LLMLogJSON] = ["id": "msg_1", "usage": ["input_tokens": 10, "output_tokens": 2, "cache_read_input_tokens": 5]]
-        let ingest = ProviderIngest(id: UUID(), provider: .anthropic,
-                                    envelope: .init(conversationId: nil, userId: nil, type: .chat, title: "t", processingTime: nil),
-                                    request: .value(request), response: .value(response))
+        let ingest = ProviderIngest(
+            id: UUID(), provider: .anthropic,
+            envelope: .init(conversationId: nil, userId: nil, type: .chat, title: "t", processingTime: nil),
+            request: .value(request), response: .value(response))
         let body = try ingest.body(WireJSON.encoder())
-        struct Decoded: Decodable { let type: String; let title: String?; let conversationId: UUID?; let request: [String: LLMLogJSON]; let response: [String: LLMLogJSON] }
+        struct Decoded: Decodable {
+            let type: String
+            let title: String?
+            let conversationId: UUID?
+            let request: [String: LLMLogJSON]
+            let response: [String: LLMLogJSON]
+        }
         let decoded = try JSONDecoder().decode(Decoded.self, from: body)
         #expect(decoded.type == "CHAT" && decoded.title == "t" && decoded.conversationId == nil)
         #expect(decoded.request == request && decoded.response == response)
@@ -50,7 +58,10 @@ import Testing
 
     @Test func retryDelaysGrowExponentiallyUpToTheCeiling() {
         let policy = RetryPolicy(initialDelay: .milliseconds(100), maxDelay: .seconds(2), jitter: false)
-        #expect((1...6).map { policy.delay(afterAttempt: $0) } == [.milliseconds(100), .milliseconds(200), .milliseconds(400), .milliseconds(800), .milliseconds(1600), .seconds(2)])
+        #expect(
+            (1...6).map { policy.delay(afterAttempt: $0) } == [
+                .milliseconds(100), .milliseconds(200), .milliseconds(400), .milliseconds(800), .milliseconds(1600), .seconds(2),
+            ])
         #expect(policy.delay(afterAttempt: 1, retryAfter: .seconds(1)) == .seconds(1))
         #expect(policy.delay(afterAttempt: 1, retryAfter: .seconds(60)) == .seconds(2))
         let jittered = RetryPolicy(initialDelay: .milliseconds(100), maxDelay: .seconds(2))

@@ -21,8 +21,10 @@ import Testing
         var ids: [UUID] = []
         for n in 0..<999 {
             callStart = clock.now
-            ids.append(await llmlog.logMessage(conversationId: conversation, role: .user, content: "m\(n)",
-                                               usage: TokenUsage(input: 10, output: 5)))
+            ids.append(
+                await llmlog.logMessage(
+                    conversationId: conversation, role: .user, content: "m\(n)",
+                    usage: TokenUsage(input: 10, output: 5)))
             durations.append(clock.now - callStart)
         }
         let total = clock.now - start
@@ -40,10 +42,12 @@ import Testing
         try await service.start(port: port)
         #expect(await llmlog.flush(timeout: .seconds(60)))
 
-        let stored = try await service.owner.query("""
+        let stored = try await service.owner.query(
+            """
             SELECT id FROM llm_messages WHERE tenant_id = \(service.tenant.tenantId) AND conversation_id = \(conversation)
             ORDER BY message_index
-            """).map { try $0.decode(UUID.self, column: 0) }
+            """
+        ).map { try $0.decode(UUID.self, column: 0) }
         #expect(stored == ids)  // all, once each, in enqueue order
         let after = llmlog.statistics
         #expect(after.sent == 1000 && after.failed == 0 && after.dropped == 0 && after.balanced)
@@ -82,15 +86,18 @@ import Testing
         try await cluster.startAgain()
         #expect(await llmlog.flush(timeout: .seconds(60)))
 
-        let (count, distinct, messages) = try await service.owner.query("""
+        let (count, distinct, messages) = try await service.owner.query(
+            """
             SELECT count(*), count(DISTINCT id), (SELECT message_count FROM llm_conversations
                    WHERE tenant_id = \(service.tenant.tenantId) AND id = \(conversation))
             FROM llm_messages WHERE tenant_id = \(service.tenant.tenantId)
             """)[0].decode((Int, Int, Int).self)
         #expect(count == 150 && distinct == 150 && messages == 150)
-        let stored = try await service.owner.query("""
+        let stored = try await service.owner.query(
+            """
             SELECT id FROM llm_messages WHERE tenant_id = \(service.tenant.tenantId) ORDER BY message_index
-            """).map { try $0.decode(UUID.self, column: 0) }
+            """
+        ).map { try $0.decode(UUID.self, column: 0) }
         #expect(stored == ids)
         let statistics = llmlog.statistics
         #expect(statistics.sent == 151 && statistics.failed == 0 && statistics.dropped == 0 && statistics.balanced)

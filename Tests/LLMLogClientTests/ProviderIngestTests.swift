@@ -20,8 +20,9 @@ import Testing
         let router = Router()
         @Sendable func record(_ request: Request) async throws -> Int {
             let body = try await request.body.collect(upTo: 1 << 20)
-            let entry = Received(path: request.uri.path, authorization: request.headers[.authorization],
-                                 idempotencyKey: request.headers[HTTPField.Name("Idempotency-Key")!], body: Data(buffer: body))
+            let entry = Received(
+                path: request.uri.path, authorization: request.headers[.authorization],
+                idempotencyKey: request.headers[HTTPField.Name("Idempotency-Key")!], body: Data(buffer: body))
             return received.withLock { received in
                 received.append(entry)
                 return received.count
@@ -36,16 +37,18 @@ import Testing
             return Response(status: .unprocessableContent)
         }
         let server = try await RunningServer.start(router, port: 0, logger: LiveService.logger)
-        let llmlog = RunningClient.make(LLMLogClient.Configuration(
-            baseURL: "http://127.0.0.1:\(server.port)", apiKey: "llmlog_ik_test",
-            retry: RetryPolicy(initialDelay: .milliseconds(10), maxDelay: .milliseconds(50))))
+        let llmlog = RunningClient.make(
+            LLMLogClient.Configuration(
+                baseURL: "http://127.0.0.1:\(server.port)", apiKey: "llmlog_ik_test",
+                retry: RetryPolicy(initialDelay: .milliseconds(10), maxDelay: .milliseconds(50))))
         let running = RunningClient.run(llmlog)
 
         let conversation = UUID()
         let request = Data(#"{"model":"gpt-4o","messages":[{"role":"user","content":"Hi"}]}"#.utf8)
         let response = Data(#"{"id":"chatcmpl-1","usage":{"prompt_tokens":12,"completion_tokens":3}}"#.utf8)
-        await llmlog.log(openAI: request, response: response, conversationId: conversation, userId: "u-1",
-                         type: .resumeAnalysis, processingTime: .milliseconds(812))
+        await llmlog.log(
+            openAI: request, response: response, conversationId: conversation, userId: "u-1",
+            type: .resumeAnalysis, processingTime: .milliseconds(812))
         let anthropicRequest: [String: LLMLogJSON] = ["model": "claude-sonnet-4-5", "max_tokens": 64]
         let madeHere = await llmlog.log(anthropic: anthropicRequest, response: ["id": "msg_1"] as [String: LLMLogJSON])
         #expect(await llmlog.flush())
@@ -63,7 +66,8 @@ import Testing
         #expect((openAI["request"] as? [String: Any])?["model"] as? String == "gpt-4o")
         #expect(((openAI["response"] as? [String: Any])?["usage"] as? [String: Any])?["prompt_tokens"] as? Int == 12)
         let anthropic = try #require(JSONSerialization.jsonObject(with: requests[2].body) as? [String: Any])
-        #expect(anthropic["type"] as? String == "CHAT" && anthropic["conversationId"] as? String == madeHere.uuidString)  // made on the client, so a retry cannot create a second one
+        // Made on the client, so a retry cannot create a second one.
+        #expect(anthropic["type"] as? String == "CHAT" && anthropic["conversationId"] as? String == madeHere.uuidString)
         #expect((anthropic["request"] as? [String: Any])?["max_tokens"] as? Int == 64)
 
         let statistics = llmlog.statistics

@@ -18,11 +18,14 @@ import Testing
 
         let statistics = llmlog.statistics
         #expect(statistics.sent == 301 && statistics.pending == 0 && statistics.dropped == 0 && statistics.balanced)
-        let stored = try await service.owner.query("""
+        let stored = try await service.owner.query(
+            """
             SELECT id FROM llm_messages WHERE tenant_id = \(service.tenant.tenantId) ORDER BY message_index
-            """).map { try $0.decode(UUID.self, column: 0) }
+            """
+        ).map { try $0.decode(UUID.self, column: 0) }
         #expect(stored == ids)
-        let status = try await service.owner.query("""
+        let status = try await service.owner.query(
+            """
             SELECT status FROM llm_conversations WHERE tenant_id = \(service.tenant.tenantId) AND id = \(conversation)
             """)[0].decode(String.self, column: 0)
         #expect(status == "COMPLETED")

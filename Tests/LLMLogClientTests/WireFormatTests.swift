@@ -15,10 +15,13 @@ import Testing
         #expect(decoded.map { $0.type } == ["conversation.create", "message.create", "conversation.update"])
         #expect(decoded.map { $0.id } == [ClientWireSamples.conversation.uuidString.lowercased(), "m1", "u1"])
         guard decoded.count == 3,
-              case .conversationCreate(let create) = decoded[0].body,
-              case .messageCreate(let messageConversation, let message) = decoded[1].body,
-              case .conversationUpdate(let updateConversation, let update) = decoded[2].body
-        else { Issue.record("wrong event kinds"); return }
+            case .conversationCreate(let create) = decoded[0].body,
+            case .messageCreate(let messageConversation, let message) = decoded[1].body,
+            case .conversationUpdate(let updateConversation, let update) = decoded[2].body
+        else {
+            Issue.record("wrong event kinds")
+            return
+        }
         let conversation = ClientWireSamples.conversation
         #expect(create.id == conversation && create.documentId == "d" && create.userId == "u" && create.title == nil)
         #expect(create.type == "CHAT" && create.provider == "openai" && create.model == "gpt-4o")

@@ -29,8 +29,9 @@ import Testing
                 let response = try await service.request(.post, "/v1/conversations", json: TestService.json(body), key: key)
                 #expect(response.status == .created)
                 let id = try #require(response.object["id"] as? String)
-                let message = try await service.request(.post, "/v1/conversations/\(id)/messages",
-                                                        json: #"{"role": "ASSISTANT", "content": "hello", "outputTokens": 5}"#, key: key)
+                let message = try await service.request(
+                    .post, "/v1/conversations/\(id)/messages",
+                    json: #"{"role": "ASSISTANT", "content": "hello", "outputTokens": 5}"#, key: key)
                 #expect(message.status == .created)
                 return id
             }
@@ -44,13 +45,16 @@ import Testing
             #expect(try await service.tenants.revokeKey(id: revoked.keyId))
             let credentials = try await Self.credentials(service, tenant2: tenant2, revokedKey: revoked.key)
 
-            func check(_ method: HTTPRequest.Method, _ uri: String, json: String? = nil, _ expected: [Caller: Int],
-                       rows: [Caller: Set<String>] = [:], sourceLocation: SourceLocation = #_sourceLocation) async throws {
+            func check(
+                _ method: HTTPRequest.Method, _ uri: String, json: String? = nil, _ expected: [Caller: Int],
+                rows: [Caller: Set<String>] = [:], sourceLocation: SourceLocation = #_sourceLocation
+            ) async throws {
                 #expect(Set(expected.keys) == Set(Caller.allCases), sourceLocation: sourceLocation)
                 for caller in Caller.allCases {
                     let response = try await service.request(method, uri, json: json, key: credentials[caller] ?? "")
-                    #expect(Int(response.status.code) == expected[caller], "\(method) \(uri) as \(caller): \(String(buffer: response.body).prefix(200))",
-                            sourceLocation: sourceLocation)
+                    #expect(
+                        Int(response.status.code) == expected[caller], "\(method) \(uri) as \(caller): \(String(buffer: response.body).prefix(200))",
+                        sourceLocation: sourceLocation)
                     if let allowed = rows[caller] {
                         let listed = (response.object["conversations"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
                         #expect(Set(listed) == allowed && listed.count == allowed.count, "\(uri) as \(caller)", sourceLocation: sourceLocation)
@@ -62,10 +66,12 @@ import Testing
             let detail = Self.expect([.userA: 200, .userB: 404, .admin1: 200, .admin2: 404, .ingest1: 403, .operatorKey: 403])
             try await check(.get, "/v1/conversations/\(aliceConversation)", detail)
             try await check(.get, "/api/llm-analytics?action=conversation&id=\(aliceConversation)", detail)
-            try await check(.get, "/v1/conversations/\(anonymousConversation)",
-                            Self.expect([.userA: 404, .userB: 404, .admin1: 200, .admin2: 404, .ingest1: 403, .operatorKey: 403]))
-            try await check(.get, "/v1/conversations/\(otherTenantConversation)",
-                            Self.expect([.userA: 404, .userB: 404, .admin1: 404, .admin2: 200, .ingest1: 403, .operatorKey: 403]))
+            try await check(
+                .get, "/v1/conversations/\(anonymousConversation)",
+                Self.expect([.userA: 404, .userB: 404, .admin1: 200, .admin2: 404, .ingest1: 403, .operatorKey: 403]))
+            try await check(
+                .get, "/v1/conversations/\(otherTenantConversation)",
+                Self.expect([.userA: 404, .userB: 404, .admin1: 404, .admin2: 200, .ingest1: 403, .operatorKey: 403]))
 
             // Lists: exactly the visible rows.
             let list = Self.expect([.userA: 200, .userB: 200, .admin1: 200, .admin2: 200, .ingest1: 403, .operatorKey: 403])
@@ -75,9 +81,10 @@ import Testing
             ]
             try await check(.get, "/v1/conversations", list, rows: visible)
             try await check(.get, "/api/llm-analytics?action=conversations&type=CHAT", list, rows: visible)
-            try await check(.get, "/v1/conversations?userId=bob",
-                            Self.expect([.userA: 403, .userB: 403, .admin1: 200, .admin2: 200, .ingest1: 403, .operatorKey: 403]),
-                            rows: [.admin1: [bobConversation], .admin2: []])
+            try await check(
+                .get, "/v1/conversations?userId=bob",
+                Self.expect([.userA: 403, .userB: 403, .admin1: 200, .admin2: 200, .ingest1: 403, .operatorKey: 403]),
+                rows: [.admin1: [bobConversation], .admin2: []])
 
             // Analytics: each over what it may see.
             let usage = Self.expect([.userA: 200, .userB: 200, .admin1: 200, .admin2: 200, .ingest1: 403, .operatorKey: 200])
@@ -102,24 +109,37 @@ import Testing
             #expect(Set(tenantIds) == [tenant1.tenantId.uuidString.lowercased(), tenant2.tenantId.uuidString.lowercased()])
 
             // Writes: tenant keys in their own tenant; another tenant's conversation is 404 (never a hint it exists).
-            try await check(.post, "/v1/conversations", json: #"{"type": "CHAT", "provider": "openai", "model": "gpt-4o"}"#,
-                            Self.expect([.userA: 403, .userB: 403, .admin1: 201, .admin2: 201, .ingest1: 201, .operatorKey: 403]))
-            try await check(.patch, "/v1/conversations/\(aliceConversation)", json: #"{"title": "renamed"}"#,
-                            Self.expect([.userA: 403, .userB: 403, .admin1: 200, .admin2: 404, .ingest1: 200, .operatorKey: 403]))
-            try await check(.post, "/v1/conversations/\(aliceConversation)/messages", json: #"{"role": "USER", "content": "x"}"#,
-                            Self.expect([.userA: 403, .userB: 403, .admin1: 201, .admin2: 404, .ingest1: 201, .operatorKey: 403]))
-            let batch = TestService.json(["events": [["id": "e1", "type": "message.create",
-                                                       "body": ["conversationId": aliceConversation, "role": "USER", "content": "y"]]]])
-            try await check(.post, "/v1/batch", json: batch,
-                            Self.expect([.userA: 403, .userB: 403, .admin1: 207, .admin2: 207, .ingest1: 207, .operatorKey: 403]))
+            try await check(
+                .post, "/v1/conversations", json: #"{"type": "CHAT", "provider": "openai", "model": "gpt-4o"}"#,
+                Self.expect([.userA: 403, .userB: 403, .admin1: 201, .admin2: 201, .ingest1: 201, .operatorKey: 403]))
+            try await check(
+                .patch, "/v1/conversations/\(aliceConversation)", json: #"{"title": "renamed"}"#,
+                Self.expect([.userA: 403, .userB: 403, .admin1: 200, .admin2: 404, .ingest1: 200, .operatorKey: 403]))
+            try await check(
+                .post, "/v1/conversations/\(aliceConversation)/messages", json: #"{"role": "USER", "content": "x"}"#,
+                Self.expect([.userA: 403, .userB: 403, .admin1: 201, .admin2: 404, .ingest1: 201, .operatorKey: 403]))
+            let batch = TestService.json([
+                "events": [
+                    [
+                        "id": "e1", "type": "message.create",
+                        "body": ["conversationId": aliceConversation, "role": "USER", "content": "y"],
+                    ]
+                ]
+            ])
+            try await check(
+                .post, "/v1/batch", json: batch,
+                Self.expect([.userA: 403, .userB: 403, .admin1: 207, .admin2: 207, .ingest1: 207, .operatorKey: 403]))
             let foreignBatch = try await service.request(.post, "/v1/batch", json: batch, key: credentials[.admin2]!)
             #expect((foreignBatch.object["results"] as? [[String: Any]])?.first?["status"] as? Int == 404)
-            try await check(.post, "/v1/tokens", json: #"{"userId": "carol", "ttlSeconds": 60}"#,
-                            Self.expect([.userA: 403, .userB: 403, .admin1: 201, .admin2: 201, .ingest1: 403, .operatorKey: 403]))
-            try await check(.post, "/v1/tenants", json: TestService.json(["name": "t-\(UUID().uuidString.prefix(8))"]),
-                            Self.expect([.userA: 403, .userB: 403, .admin1: 403, .admin2: 403, .ingest1: 403, .operatorKey: 201]))
+            try await check(
+                .post, "/v1/tokens", json: #"{"userId": "carol", "ttlSeconds": 60}"#,
+                Self.expect([.userA: 403, .userB: 403, .admin1: 201, .admin2: 201, .ingest1: 403, .operatorKey: 403]))
+            try await check(
+                .post, "/v1/tenants", json: TestService.json(["name": "t-\(UUID().uuidString.prefix(8))"]),
+                Self.expect([.userA: 403, .userB: 403, .admin1: 403, .admin2: 403, .ingest1: 403, .operatorKey: 201]))
             // Nothing of tenant 2 was touched by tenant 1's callers (or the other way round).
-            let foreignTitle = try await service.database.query("SELECT count(*) FROM llm_conversations WHERE tenant_id = \(tenant2.tenantId) AND title = 'renamed'")
+            let foreignTitle = try await service.database.query(
+                "SELECT count(*) FROM llm_conversations WHERE tenant_id = \(tenant2.tenantId) AND title = 'renamed'")
             #expect(try foreignTitle[0].decode(Int.self, column: 0) == 0)
         }
     }
@@ -129,12 +149,17 @@ import Testing
         let tenant = service.tenant.tenantId
         let userA = try service.tokens.mint(tenantId: tenant, userId: "alice", ttl: 600).token
         let parts = userA.split(separator: ".").map(String.init)
-        let payload = try #require(Data(base64Encoded: parts[1].replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-            + String(repeating: "=", count: (4 - parts[1].count % 4) % 4)))
+        let payload = try #require(
+            Data(
+                base64Encoded: parts[1].replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+                    + String(repeating: "=", count: (4 - parts[1].count % 4) % 4)))
         let changed = String(decoding: payload, as: UTF8.self).replacingOccurrences(of: "\"alice\"", with: "\"bob\"")
         #expect(changed != String(decoding: payload, as: UTF8.self))
-        let tampered = [parts[0], Data(changed.utf8).base64EncodedString().replacingOccurrences(of: "+", with: "-")
-            .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: ""), parts[2]].joined(separator: ".")
+        let tampered = [
+            parts[0],
+            Data(changed.utf8).base64EncodedString().replacingOccurrences(of: "+", with: "-")
+                .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: ""), parts[2],
+        ].joined(separator: ".")
         let stranger = TokenKeyRing()
         let foreignKey = try await TokenKeyRing.addKey(service.database)
         try await stranger.reload(from: service.database)

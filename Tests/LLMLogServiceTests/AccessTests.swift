@@ -19,7 +19,8 @@ import Testing
             #expect(try await service.tenants.revokeKey(id: extra.keyId))
             #expect(try await service.request(.post, "/v1/conversations", json: body, key: extra.key).status == .unauthorized)
             // Only the hash is stored.
-            let stored = try await service.database.query("SELECT count(*) FROM api_keys WHERE key_prefix = \(extra.key) OR encode(key_hash, 'escape') = \(extra.key)")[0]
+            let stored = try await service.database.query(
+                "SELECT count(*) FROM api_keys WHERE key_prefix = \(extra.key) OR encode(key_hash, 'escape') = \(extra.key)")[0]
                 .decode(Int.self, column: 0)
             #expect(stored == 0)
         }
@@ -29,12 +30,16 @@ import Testing
     @Test func keyUseIsRecordedInBatches() async throws {
         try await TestService.run(suite: Self.suite) { service in
             func lastUsed(_ role: String) async throws -> Date? {
-                try await service.database.query("SELECT last_used_at FROM api_keys WHERE tenant_id = \(service.tenant.tenantId) AND role = \(role)")[0]
-                    .decode(Date?.self, column: 0)
+                try await service.database.query("SELECT last_used_at FROM api_keys WHERE tenant_id = \(service.tenant.tenantId) AND role = \(role)")[
+                    0
+                ]
+                .decode(Date?.self, column: 0)
             }
             let before = Date()
             for _ in 0..<5 {
-                #expect(try await service.request(.post, "/v1/conversations", json: #"{"type": "CHAT", "provider": "openai", "model": "gpt-4o"}"#).status == .created)
+                #expect(
+                    try await service.request(.post, "/v1/conversations", json: #"{"type": "CHAT", "provider": "openai", "model": "gpt-4o"}"#).status
+                        == .created)
             }
             #expect(try await lastUsed("ingest") == nil)  // nothing written per request
             #expect(try await service.keyUsage.flush() == 1)  // five requests, one key, one row written
@@ -56,8 +61,10 @@ import Testing
             let message = try await service.request(.post, path + "/messages", json: #"{"role": "USER", "content": "x"}"#, key: other.adminKey)
             #expect(message.status == .notFound)
             // The same id created by the other tenant is its own conversation, not a conflict.
-            let same = try await service.request(.post, "/v1/conversations", json: TestService.json(
-                ["id": mine.id.uuidString, "type": "CHAT", "provider": "openai", "model": "gpt-4o"]), key: other.ingestKey)
+            let same = try await service.request(
+                .post, "/v1/conversations",
+                json: TestService.json(
+                    ["id": mine.id.uuidString, "type": "CHAT", "provider": "openai", "model": "gpt-4o"]), key: other.ingestKey)
             #expect(same.status == .created)
             let untouched = try await service.request(.patch, path, json: "{}").decode(ConversationRecord.self)
             #expect(untouched.status == .active && untouched.messageCount == 0)

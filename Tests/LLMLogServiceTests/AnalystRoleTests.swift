@@ -15,10 +15,16 @@ import Testing
         try await TestService.run(suite: Self.suite, database: configuration) { service in
             let other = try await service.tenants.createTenant(name: "other-\(UUID().uuidString.prefix(8))")
             for key in [service.tenant.ingestKey, other.ingestKey] {
-                let conversation = try await service.request(.post, "/v1/conversations", json: #"{"type": "CHAT", "provider": "openai", "model": "gpt-4o", "userId": "u", "title": "secret title"}"#, key: key)
-                    .decode(ConversationRecord.self)
-                #expect(try await service.request(.post, "/v1/conversations/\(conversation.id)/messages",
-                                                  json: #"{"role": "USER", "content": "secret content", "inputTokens": 10}"#, key: key).status == .created)
+                let conversation = try await service.request(
+                    .post, "/v1/conversations",
+                    json: #"{"type": "CHAT", "provider": "openai", "model": "gpt-4o", "userId": "u", "title": "secret title"}"#, key: key
+                )
+                .decode(ConversationRecord.self)
+                #expect(
+                    try await service.request(
+                        .post, "/v1/conversations/\(conversation.id)/messages",
+                        json: #"{"role": "USER", "content": "secret content", "inputTokens": 10}"#, key: key
+                    ).status == .created)
             }
             let mine = service.tenant.tenantId
             let suffix = UUID().uuidString.prefix(8).lowercased()
@@ -35,7 +41,10 @@ import Testing
                 Set(try await connection.query(sql).map { try $0.decode(UUID.self, column: 0) })
             }
             func refused(_ sql: PGQuery) async -> Bool {
-                do { _ = try await connection.query(sql); return false } catch let error as PGError {
+                do {
+                    _ = try await connection.query(sql)
+                    return false
+                } catch let error as PGError {
                     return error.code == .insufficientPrivilege
                 } catch { return false }
             }
@@ -43,7 +52,8 @@ import Testing
                 #expect(try await tenantsSeen(PGQuery(unsafeSQL: "SELECT tenant_id FROM \(view)")) == [mine], "\(view)")
             }
             // Settings the service trusts mean nothing for an analyst.
-            try await connection.query("SELECT set_config('llmlog.scope', 'all', false), set_config('llmlog.tenant_id', \(other.tenantId.uuidString), false)")
+            try await connection.query(
+                "SELECT set_config('llmlog.scope', 'all', false), set_config('llmlog.tenant_id', \(other.tenantId.uuidString), false)")
             #expect(try await tenantsSeen("SELECT tenant_id FROM llm_usage_daily") == [mine])
             #expect(try await tenantsSeen("SELECT tenant_id FROM llm_usage_hourly") == [mine])
             #expect(try await tenantsSeen("SELECT tenant_id FROM llm_conversations") == [mine])
@@ -64,8 +74,9 @@ import Testing
             #expect(await refused("CREATE FUNCTION steal() RETURNS int LANGUAGE sql AS 'SELECT 1'"))
             #expect(await refused("CREATE TABLE loot (x int)"))
             // The analysts' guide's sample queries run as written.
-            let guide = try String(contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-                .deletingLastPathComponent().appendingPathComponent("docs/analytics.md"), encoding: .utf8)
+            let guide = try String(
+                contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                    .deletingLastPathComponent().appendingPathComponent("docs/analytics.md"), encoding: .utf8)
             let samples = guide.components(separatedBy: "```sql\n").dropFirst().map { $0.components(separatedBy: "```")[0] }
             #expect(samples.count >= 5)
             for sample in samples {

@@ -14,13 +14,19 @@ import Testing
         try await TestService.run(suite: Self.suite, database: configuration) { service in
             let other = try await service.tenants.createTenant(name: "other-\(UUID().uuidString.prefix(8))")
             for key in [service.tenant.ingestKey, other.ingestKey] {
-                let conversation = try await service.request(.post, "/v1/conversations", json: #"{"type": "CHAT", "provider": "openai", "model": "gpt-4o", "userId": "u"}"#, key: key)
-                    .decode(ConversationRecord.self)
-                #expect(try await service.request(.post, "/v1/conversations/\(conversation.id)/messages",
-                                                  json: #"{"role": "USER", "content": "x", "inputTokens": 10}"#, key: key).status == .created)
+                let conversation = try await service.request(
+                    .post, "/v1/conversations", json: #"{"type": "CHAT", "provider": "openai", "model": "gpt-4o", "userId": "u"}"#, key: key
+                )
+                .decode(ConversationRecord.self)
+                #expect(
+                    try await service.request(
+                        .post, "/v1/conversations/\(conversation.id)/messages",
+                        json: #"{"role": "USER", "content": "x", "inputTokens": 10}"#, key: key
+                    ).status == .created)
             }
             let mine = service.tenant.tenantId
-            let analyst = try await AnalystRoles(pool: service.database).create(name: "shadow_\(UUID().uuidString.prefix(8).lowercased())", tenantId: mine)
+            let analyst = try await AnalystRoles(pool: service.database).create(
+                name: "shadow_\(UUID().uuidString.prefix(8).lowercased())", tenantId: mine)
             let connection = try await PGConnection.connect(configuration.with("user", analyst.name))
             defer { Task { await connection.close() } }
             func tenantsSeen(_ table: String) async throws -> Set<UUID> {
@@ -43,8 +49,10 @@ import Testing
             try await connection.query("CREATE TEMP TABLE llmlog_migrations (version int)")
             for path in ["\"$user\", public", "pg_temp, public", "pg_temp, public, pg_catalog"] {
                 try await connection.query(PGQuery(unsafeSQL: "SET search_path = \(path)"))
-                for table in ["llm_usage_hourly", "llm_usage_daily_tenant", "llm_conversations", "public.llm_usage_daily",
-                              "public.llm_model_costs", "public.llm_user_usage", "public.llm_latency"] {
+                for table in [
+                    "llm_usage_hourly", "llm_usage_daily_tenant", "llm_conversations", "public.llm_usage_daily",
+                    "public.llm_model_costs", "public.llm_user_usage", "public.llm_latency",
+                ] {
                     #expect(try await tenantsSeen(table).subtracting([mine]).isEmpty, "\(table) with search_path \(path)")
                 }
             }
@@ -57,7 +65,8 @@ import Testing
     @Test func everyFunctionBindsItsNames() async throws {
         let configuration = try await TestDatabase.database(for: Self.suite)
         try await TestService.run(suite: Self.suite, database: configuration) { service in
-            let rows = try await service.database.query("""
+            let rows = try await service.database.query(
+                """
                 SELECT p.proname, p.prosqlbody IS NOT NULL, coalesce(array_to_string(p.proconfig, ';'), '')
                 FROM pg_proc p
                 WHERE p.pronamespace = 'public'::regnamespace AND p.prokind = 'f'

@@ -46,8 +46,9 @@ import Testing
                 try check(system, days: days, against: dataset.visible(tenant: nil))
                 let byTenant = try #require(system.byTenant)
                 for (index, tenant) in tenants.enumerated() {
-                    let expected = AnalyticsDataset.expectedReport(dataset.visible(tenant: index), from: system.from, to: system.to,
-                                                                   dayStrings: AnalyticsWindow(days: days, now: system.from.addingTimeInterval(Double(days - 1) * 86_400)).dayStrings)
+                    let expected = AnalyticsDataset.expectedReport(
+                        dataset.visible(tenant: index), from: system.from, to: system.to,
+                        dayStrings: AnalyticsWindow(days: days, now: system.from.addingTimeInterval(Double(days - 1) * 86_400)).dayStrings)
                     let row = byTenant.first { $0.tenantId == tenant.tenantId }
                     if expected.totals.conversations + expected.totals.messages == 0 {
                         #expect(row == nil)
@@ -84,10 +85,12 @@ import Testing
             let admin = try await usage(service, "/v1/admin/analytics?days=30", key: service.tenant.adminKey)
             #expect(admin.byTenant == nil)
             let expectedUsers = AnalyticsDataset.users.compactMap { user -> UserUsage? in
-                let report = AnalyticsDataset.expectedReport(dataset.visible(tenant: 0, user: .some(user)), from: admin.from, to: admin.to, dayStrings: [])
+                let report = AnalyticsDataset.expectedReport(
+                    dataset.visible(tenant: 0, user: .some(user)), from: admin.from, to: admin.to, dayStrings: [])
                 guard report.totals.conversations + report.totals.messages > 0 else { return nil }
-                return UserUsage(userId: user, conversations: report.totals.conversations, messages: report.totals.messages,
-                                 totalTokens: report.totals.totalTokens, cost: report.totals.cost)
+                return UserUsage(
+                    userId: user, conversations: report.totals.conversations, messages: report.totals.messages,
+                    totalTokens: report.totals.totalTokens, cost: report.totals.cost)
             }.sorted { ($0.cost, $0.totalTokens, $0.messages, $1.userId ?? "") > ($1.cost, $1.totalTokens, $1.messages, $0.userId ?? "") }
             #expect(admin.byUser == expectedUsers)
             let two = try await usage(service, "/v1/admin/analytics?days=30&limit=2", key: service.tenant.adminKey)
@@ -142,7 +145,10 @@ import Testing
     func checkPercentile(_ measured: Double?, exact: Double?) throws {
         #expect((measured == nil) == (exact == nil))
         guard let measured, let exact else { return }
-        if exact == 0 { #expect(measured == 0); return }
+        if exact == 0 {
+            #expect(measured == 0)
+            return
+        }
         let bound = 1 + LatencyHistogram.relativeErrorBound
         #expect(measured <= exact * bound && measured >= exact / bound, "measured \(measured), exact \(exact)")
     }
@@ -153,7 +159,8 @@ import Testing
         for (index, tenantId) in tenants.enumerated() {
             let rows = dataset.visible(tenant: index)
             let all = AnalyticsDataset.expectedReport(rows, from: distant.0, to: distant.1, dayStrings: [])
-            let daily = try await service.database.query("""
+            let daily = try await service.database.query(
+                """
                 SELECT coalesce(sum(conversations), 0)::bigint, coalesce(sum(messages), 0)::bigint, coalesce(sum(total_tokens), 0)::bigint,
                        coalesce(sum(cost), 0), coalesce(sum(failed_conversations), 0)::bigint, coalesce(sum(unpriced_messages), 0)::bigint
                 FROM llm_usage_daily WHERE tenant_id = \(tenantId)
@@ -162,13 +169,18 @@ import Testing
             #expect(daily.2 == all.totals.totalTokens && daily.3 == all.totals.cost && daily.4 == all.totals.failed)
             #expect(daily.5 == all.byModel.reduce(0) { $0 + $1.unpricedMessages })
 
-            let outcomes = try await service.database.query("""
+            let outcomes = try await service.database.query(
+                """
                 SELECT type, total, active, completed, failed, cancelled, success_rate FROM llm_conversation_outcomes WHERE tenant_id = \(tenantId)
-                """).map { try $0.decode((String, Int64, Int64, Int64, Int64, Int64, Double?).self) }
+                """
+            ).map { try $0.decode((String, Int64, Int64, Int64, Int64, Int64, Double?).self) }
             for type in AnalyticsDataset.types {
                 let ofType = rows.filter { $0.type == type }
                 let row = outcomes.first { $0.0 == type }
-                guard !ofType.isEmpty else { #expect(row == nil); continue }
+                guard !ofType.isEmpty else {
+                    #expect(row == nil)
+                    continue
+                }
                 func count(_ status: String) -> Int64 { Int64(ofType.filter { $0.status == status }.count) }
                 #expect(row?.1 == Int64(ofType.count) && row?.2 == count("ACTIVE") && row?.3 == count("COMPLETED"))
                 #expect(row?.4 == count("FAILED") && row?.5 == count("CANCELLED"))
@@ -176,10 +188,12 @@ import Testing
                 #expect(row?.6 == (decided == 0 ? nil : Double(count("COMPLETED")) / Double(decided)))
             }
 
-            let models = try await service.database.query("""
+            let models = try await service.database.query(
+                """
                 SELECT provider, model, messages, total_tokens, cost, unpriced_messages FROM llm_model_costs
                 WHERE tenant_id = \(tenantId) AND (messages > 0 OR total_tokens > 0 OR cost > 0) ORDER BY provider, model
-                """).map { row in
+                """
+            ).map { row in
                 let (provider, model, messages, tokens, cost, unpriced) = try row.decode((String, String, Int64, Int64, Decimal, Int64).self)
                 var usage = ModelUsage(provider: provider, model: model)
                 (usage.messages, usage.totalTokens, usage.cost, usage.unpricedMessages) = (messages, tokens, cost, unpriced)
@@ -187,23 +201,30 @@ import Testing
             }
             #expect(models == all.byModel)
 
-            let users = try await service.database.query("""
+            let users = try await service.database.query(
+                """
                 SELECT user_id, conversations, messages, total_tokens, cost, first_activity FROM llm_user_usage WHERE tenant_id = \(tenantId)
-                """).map { try $0.decode((String?, Int64, Int64, Int64, Decimal, Date?).self) }
+                """
+            ).map { try $0.decode((String?, Int64, Int64, Int64, Decimal, Date?).self) }
             for user in AnalyticsDataset.users {
                 let mine = rows.filter { $0.userId == user }
                 let expected = AnalyticsDataset.expectedReport(mine, from: distant.0, to: distant.1, dayStrings: [])
                 let row = users.first { $0.0 == user }
-                guard !mine.isEmpty else { #expect(row == nil); continue }
+                guard !mine.isEmpty else {
+                    #expect(row == nil)
+                    continue
+                }
                 #expect(row?.1 == expected.totals.conversations && row?.2 == expected.totals.messages)
                 #expect(row?.3 == expected.totals.totalTokens && row?.4 == expected.totals.cost)
                 #expect(row?.5 == mine.map(\.createdAt).min())
             }
 
-            let latency = try await service.database.query("""
+            let latency = try await service.database.query(
+                """
                 SELECT provider, model, timed_messages, p50_processing_time, p95_processing_time, p99_processing_time
                 FROM llm_latency WHERE tenant_id = \(tenantId)
-                """).map { try $0.decode((String, String, Int64, Double?, Double?, Double?).self) }
+                """
+            ).map { try $0.decode((String, String, Int64, Double?, Double?, Double?).self) }
             for (provider, model) in AnalyticsDataset.models {
                 let times = rows.filter { $0.model == model }.flatMap(\.messages).compactMap(\.processingTime)
                 let row = latency.first { $0.0 == provider && $0.1 == model }

@@ -43,8 +43,10 @@ import Testing
             let user = "budget-\(UUID().uuidString.prefix(8))"
             var created: [String] = []
             for index in 0..<5 {
-                let body = TestService.json(["type": "CHAT", "provider": "openai", "model": "gpt-4o", "userId": user,
-                                             "metadata": ["notes": String(repeating: "n", count: 30_000)], "title": "t\(index)"])
+                let body = TestService.json([
+                    "type": "CHAT", "provider": "openai", "model": "gpt-4o", "userId": user,
+                    "metadata": ["notes": String(repeating: "n", count: 30_000)], "title": "t\(index)",
+                ])
                 let record = try await service.request(.post, "/v1/conversations", json: body).decode(ConversationRecord.self)
                 created.append(record.id.uuidString.lowercased())
             }

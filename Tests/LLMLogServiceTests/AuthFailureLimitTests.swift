@@ -1,12 +1,13 @@
 import Foundation
 import Glibc
 import HTTPTypes
-@testable import LLMLogService
 import Logging
 import NIOCore
 import PGClient
 import PGTestSupport
 import Testing
+
+@testable import LLMLogService
 
 /// Made-up API keys from one address, against `llmlog serve` as a child process: after the burst of failed
 /// authentications the address gets 429 with Retry-After and no database lookup; another address, and the same one
@@ -63,10 +64,12 @@ import Testing
         await owner.close()
         let url = try await TestDatabase.cluster().url(database: name)
         let port = try PGLocalCluster.freeLoopbackPort()
-        let service = try ServiceProcess(databaseURL: url, port: port, environment: [
-            "LLMLOG_AUTH_FAILURE_LIMIT_PER_SECOND": "\(Self.perSecond)", "LLMLOG_AUTH_FAILURE_BURST": "\(Self.burst)",
-            "LLMLOG_RATE_LIMIT_PER_SECOND": "0",
-        ], logPath: NSTemporaryDirectory() + "llmlog-authfailures-\(UUID().uuidString.prefix(8)).log")
+        let service = try ServiceProcess(
+            databaseURL: url, port: port,
+            environment: [
+                "LLMLOG_AUTH_FAILURE_LIMIT_PER_SECOND": "\(Self.perSecond)", "LLMLOG_AUTH_FAILURE_BURST": "\(Self.burst)",
+                "LLMLOG_RATE_LIMIT_PER_SECOND": "0",
+            ], logPath: NSTemporaryDirectory() + "llmlog-authfailures-\(UUID().uuidString.prefix(8)).log")
         defer { if service.process.isRunning { service.signal(SIGKILL) } }
         let http = HTTPProbe(port: port, connections: 1)
         try await service.waitUntilReady(http)
@@ -101,24 +104,33 @@ import Testing
         var probeFailures = 0  // a refill may let one through first
         for _ in 0..<10 {
             let answer = await http.send(.init(method: "POST", path: "/v1/conversations", body: body, key: made))
-            if answer.status == 429 { lastRefusal = answer; break }
+            if answer.status == 429 {
+                lastRefusal = answer
+                break
+            }
             if answer.status == 401 { probeFailures += 1 }
         }
         let refusal = try #require(lastRefusal)
         let refusedAt = ContinuousClock.now
         let sameAddress = await http.send(.init(method: "POST", path: "/v1/conversations", body: body, key: tenant.ingestKey))
-        let operatorKey = await http.send(.init(method: "POST", path: "/v1/tenants", body: Data(#"{"name": "x"}"#.utf8),
-                                                key: "llmlog_ok_" + String(repeating: "1", count: 32)))
+        let operatorKey = await http.send(
+            .init(
+                method: "POST", path: "/v1/tenants", body: Data(#"{"name": "x"}"#.utf8),
+                key: "llmlog_ok_" + String(repeating: "1", count: 32)))
         // The bucket refills one a second: on a loaded machine a second may pass, and then one request gets through.
         let mayHaveRefilled = ContinuousClock.now - refusedAt >= .milliseconds(900)
         #expect(sameAddress.status == 429 || (mayHaveRefilled && sameAddress.status == 201), "\(String(describing: sameAddress.status))")
         #expect(operatorKey.status == 429 || (mayHaveRefilled && operatorKey.status == 401), "\(String(describing: operatorKey.status))")
         let passedAfterRefusal = (sameAddress.status == 201 ? 1 : 0), operatorPassed = (operatorKey.status == 401 ? 1 : 0)
         let other = try await RawConnection.onThread {
-            (try RawConnection.request(port: port, source: "127.0.0.2", method: "POST", path: "/v1/conversations",
-                                       key: tenant.ingestKey, body: String(decoding: body, as: UTF8.self)),
-             try RawConnection.request(port: port, source: "127.0.0.2", method: "POST", path: "/v1/conversations",
-                                       key: made, body: String(decoding: body, as: UTF8.self)))
+            (
+                try RawConnection.request(
+                    port: port, source: "127.0.0.2", method: "POST", path: "/v1/conversations",
+                    key: tenant.ingestKey, body: String(decoding: body, as: UTF8.self)),
+                try RawConnection.request(
+                    port: port, source: "127.0.0.2", method: "POST", path: "/v1/conversations",
+                    key: made, body: String(decoding: body, as: UTF8.self))
+            )
         }
         #expect(other.0.status == 201, "a valid key from another address")
         #expect(other.1.status == 401, "a made-up key from another address is that address's first failure")
@@ -142,7 +154,8 @@ import Testing
         let deadline = ContinuousClock.now + .seconds(20)
         while try await observer.query(
             "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")[0]
-            .decode(Int.self, column: 0) > 0, ContinuousClock.now < deadline {
+            .decode(Int.self, column: 0) > 0, ContinuousClock.now < deadline
+        {
             try await Task.sleep(for: .milliseconds(50))
         }
         func calls(_ function: String) async throws -> Int {
@@ -159,7 +172,8 @@ import Testing
         #expect(keyLookups == reached, "\(keyLookups) key lookups; \(reached) requests got past the limit")
         #expect(keyLookups <= Self.burst + refills + probeFailures + 4)
         #expect(operatorLookups == operatorPassed)
-        print("auth failures: 150 made-up keys in \(elapsed): \(failed) answered 401 (burst \(Self.burst)), \(limited) answered 429; "
-              + "PostgreSQL ran llmlog_authenticate_many \(keyLookups) times in all (without the limit: ≥ 150)")
+        print(
+            "auth failures: 150 made-up keys in \(elapsed): \(failed) answered 401 (burst \(Self.burst)), \(limited) answered 429; "
+                + "PostgreSQL ran llmlog_authenticate_many \(keyLookups) times in all (without the limit: ≥ 150)")
     }
 }

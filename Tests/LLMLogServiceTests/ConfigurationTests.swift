@@ -6,16 +6,20 @@ import Testing
 /// Settings come from the environment; `llmlog serve` flags override them; every setting has a flag and a README row.
 @Suite struct ConfigurationTests {
     @Test func aFlagOverridesItsEnvironmentVariable() throws {
-        let environment = ["PORT": "9000", "HOST": "0.0.0.0", "LLMLOG_LOG_FORMAT": "text", "LLMLOG_POOL_SIZE": "3",
-                           "LLMLOG_RATE_LIMIT_PER_SECOND": "5", "LLMLOG_METRICS_TOKEN": "from-env"]
+        let environment = [
+            "PORT": "9000", "HOST": "0.0.0.0", "LLMLOG_LOG_FORMAT": "text", "LLMLOG_POOL_SIZE": "3",
+            "LLMLOG_RATE_LIMIT_PER_SECOND": "5", "LLMLOG_METRICS_TOKEN": "from-env",
+        ]
         let fromEnvironment = try ServiceConfiguration.resolve(environment: environment, overrides: [:])
         #expect(fromEnvironment.port == 9000 && fromEnvironment.host == "0.0.0.0" && fromEnvironment.poolSize == 3)
         #expect(fromEnvironment.logFormat == .text && fromEnvironment.metricsToken == "from-env")
 
-        let flagged = try ServiceConfiguration.resolve(environment: environment, overrides: [
-            "PORT": "9100", "LLMLOG_LOG_FORMAT": "json", "LLMLOG_LOG_LEVEL": "debug", "LLMLOG_RATE_LIMIT_BURST": "7",
-            "LLMLOG_METRICS_TOKEN": "from-flag",
-        ])
+        let flagged = try ServiceConfiguration.resolve(
+            environment: environment,
+            overrides: [
+                "PORT": "9100", "LLMLOG_LOG_FORMAT": "json", "LLMLOG_LOG_LEVEL": "debug", "LLMLOG_RATE_LIMIT_BURST": "7",
+                "LLMLOG_METRICS_TOKEN": "from-flag",
+            ])
         #expect(flagged.port == 9100)
         #expect(flagged.logFormat == .json)
         #expect(flagged.logLevel == .debug)
@@ -66,8 +70,9 @@ import Testing
     @Test func everySettingHasAServeFlagAndAREADMERow() async throws {
         #expect(FileManager.default.isExecutableFile(atPath: CLITests.binary.path), "build the llmlog product first (swift build)")
         let help = try await CLITests().run(["serve", "--help"]).output
-        let readme = try String(contentsOf: CLITests.binary.deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("README.md"), encoding: .utf8)
+        let readme = try String(
+            contentsOf: CLITests.binary.deletingLastPathComponent().deletingLastPathComponent()
+                .deletingLastPathComponent().appendingPathComponent("README.md"), encoding: .utf8)
         #expect(ServiceConfiguration.settings.count >= 24)
         for setting in ServiceConfiguration.settings {
             #expect(help.contains(setting.flag + " ") || help.contains(setting.flag + ","), "llmlog serve has no \(setting.flag)")

@@ -1,8 +1,9 @@
-@testable import LLMLogService
 import Logging
 import NIOCore
 import NIOEmbedded
 import Testing
+
+@testable import LLMLogService
 
 /// `ConnectionGuardHandler` on an embedded channel whose clock the test moves: which timeout applies in which phase
 /// of a connection (the reports of `RequestProgressHandler` are made by hand), and the connection cap.
@@ -39,7 +40,9 @@ import Testing
         channel.embeddedEventLoop.advanceTime(by: .milliseconds(1))
         #expect(!channel.isActive)
         let answer = try #require(try Self.written(channel))
-        #expect(answer.hasPrefix("HTTP/1.1 408 Request Timeout\r\n") && answer.hasSuffix(#""code": "request_timeout", "message": "the request was not sent in time", "field": null}}"#))
+        #expect(
+            answer.hasPrefix("HTTP/1.1 408 Request Timeout\r\n")
+                && answer.hasSuffix(#""code": "request_timeout", "message": "the request was not sent in time", "field": null}}"#))
         let length = answer.components(separatedBy: "\r\n").first { $0.hasPrefix("Content-Length: ") }.flatMap { Int($0.dropFirst(16)) }
         #expect(length == answer.components(separatedBy: "\r\n\r\n").last?.utf8.count)
     }

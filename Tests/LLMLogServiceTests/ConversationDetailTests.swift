@@ -7,18 +7,22 @@ import Testing
 /// GET /v1/conversations/{id}: who may read what, and paging through long conversations.
 @Suite struct ConversationDetailTests {
     func token(_ service: TestService, user: String) async throws -> String {
-        try #require(try await service.request(.post, "/v1/tokens", json: TestService.json(["userId": user]), key: service.tenant.adminKey)
-            .object["token"] as? String)
+        try #require(
+            try await service.request(.post, "/v1/tokens", json: TestService.json(["userId": user]), key: service.tenant.adminKey)
+                .object["token"] as? String)
     }
 
     @Test func accessRulesPerPrincipal() async throws {
         try await TestService.run(suite: "detail") { service in
-            let alices = try await service.request(.post, "/v1/conversations", json: #"{"type": "CHAT", "provider": "openai", "model": "gpt-4o", "userId": "alice"}"#)
-                .decode(ConversationRecord.self)
+            let alices = try await service.request(
+                .post, "/v1/conversations", json: #"{"type": "CHAT", "provider": "openai", "model": "gpt-4o", "userId": "alice"}"#
+            )
+            .decode(ConversationRecord.self)
             let anonymous = try await service.request(.post, "/v1/conversations", json: #"{"type": "CHAT", "provider": "openai", "model": "gpt-4o"}"#)
                 .decode(ConversationRecord.self)
             for n in 0..<3 {
-                _ = try await service.request(.post, "/v1/conversations/\(alices.id)/messages", json: TestService.json(["role": "USER", "content": "m\(n)"]))
+                _ = try await service.request(
+                    .post, "/v1/conversations/\(alices.id)/messages", json: TestService.json(["role": "USER", "content": "m\(n)"]))
             }
             let alice = try await token(service, user: "alice"), bob = try await token(service, user: "bob")
             let other = try await service.tenants.createTenant(name: "detail-other-\(UUID().uuidString.prefix(6))")
@@ -48,10 +52,16 @@ import Testing
 
     @Test func pagingReturnsEveryMessageOnceInOrder() async throws {
         try await TestService.run(suite: "detail") { service in
-            let conversation = try await service.request(.post, "/v1/conversations", json: #"{"type": "CHAT", "provider": "openai", "model": "gpt-4o"}"#)
-                .decode(ConversationRecord.self)
-            let events = (0..<23).map { ["id": "m\($0)", "type": "message.create",
-                                         "body": ["conversationId": conversation.id.uuidString, "role": "USER", "content": "c\($0)"]] as [String: Any] }
+            let conversation = try await service.request(
+                .post, "/v1/conversations", json: #"{"type": "CHAT", "provider": "openai", "model": "gpt-4o"}"#
+            )
+            .decode(ConversationRecord.self)
+            let events = (0..<23).map {
+                [
+                    "id": "m\($0)", "type": "message.create",
+                    "body": ["conversationId": conversation.id.uuidString, "role": "USER", "content": "c\($0)"],
+                ] as [String: Any]
+            }
             _ = try await service.request(.post, "/v1/batch", json: TestService.json(["events": events]))
             var seen: [String] = []
             var after: Int? = nil

@@ -37,19 +37,25 @@ import Testing
                 rows.sorted { ($0.createdAt, $0.id.uuidString.lowercased()) > ($1.createdAt, $1.id.uuidString.lowercased()) }.map(\.id)
             }
             #expect(try await walk(key: service.tenant.adminKey, query: "") == newestFirst(expected))
-            let alice = try #require(try await service.request(.post, "/v1/tokens", json: #"{"userId": "alice"}"#, key: service.tenant.adminKey).object["token"] as? String)
+            let alice = try #require(
+                try await service.request(.post, "/v1/tokens", json: #"{"userId": "alice"}"#, key: service.tenant.adminKey).object["token"] as? String
+            )
             #expect(try await walk(key: alice, query: "") == newestFirst(expected.filter { $0.user == "alice" }))
-            #expect(try await walk(key: service.tenant.adminKey, query: "&userId=bob&type=CHAT")
+            #expect(
+                try await walk(key: service.tenant.adminKey, query: "&userId=bob&type=CHAT")
                     == newestFirst(expected.filter { $0.user == "bob" && $0.type == "CHAT" }))
             let from = base.addingTimeInterval(5 * 60), to = base.addingTimeInterval(12 * 60)
-            #expect(try await walk(key: service.tenant.adminKey, query: "&from=\(ISO8601.format(from))&to=\(ISO8601.format(to))")
+            #expect(
+                try await walk(key: service.tenant.adminKey, query: "&from=\(ISO8601.format(from))&to=\(ISO8601.format(to))")
                     == newestFirst(expected.filter { $0.createdAt >= from && $0.createdAt < to }))
             // Another tenant sees none of them.
             let other = try await service.tenants.createTenant(name: "list-other-\(UUID().uuidString.prefix(6))")
             #expect(try await walk(key: other.adminKey, query: "").isEmpty)
             // Bad parameters name themselves; users may not filter by another user.
-            for (query, field) in [("limit=0", "limit"), ("limit=201", "limit"), ("type=chat", "type"), ("status=DONE", "status"),
-                                   ("from=yesterday", "from"), ("cursor=garbage", "cursor")] {
+            for (query, field) in [
+                ("limit=0", "limit"), ("limit=201", "limit"), ("type=chat", "type"), ("status=DONE", "status"),
+                ("from=yesterday", "from"), ("cursor=garbage", "cursor"),
+            ] {
                 let response = try await service.request(.get, "/v1/conversations?\(query)", key: service.tenant.adminKey)
                 #expect(response.status == .badRequest && response.errorField == field, "\(query)")
             }
@@ -65,7 +71,9 @@ import Testing
         #expect(configuration.limits.maxPageSize == 3 && configuration.readTimeout == .milliseconds(750))
         try await TestService.run(suite: "list-limits", limits: configuration.limits) { service in
             for _ in 0..<4 {
-                #expect(try await service.request(.post, "/v1/conversations", json: #"{"type": "CHAT", "provider": "openai", "model": "gpt-4o"}"#).status == .created)
+                #expect(
+                    try await service.request(.post, "/v1/conversations", json: #"{"type": "CHAT", "provider": "openai", "model": "gpt-4o"}"#).status
+                        == .created)
             }
             let tooLarge = try await service.request(.get, "/v1/conversations?limit=4", key: service.tenant.adminKey)
             #expect(tooLarge.status == .badRequest && tooLarge.errorField == "limit")

@@ -1,8 +1,9 @@
 import Foundation
-@testable import LLMLogService
 import PGClient
 import PGTestSupport
 import Testing
+
+@testable import LLMLogService
 
 /// Issue #18's retention and privacy: tenant settings, content-free mode, retention passes that clear and remove raw
 /// rows while every report stays exact, and user erasure (with its export first), resumable after a crash.
@@ -16,8 +17,10 @@ import Testing
         let created = try await service.request(.post, "/v1/conversations", json: TestService.json(body), key: key)
         let id = try #require(UUID(uuidString: created.object["id"] as? String ?? ""))
         for index in 0..<count {
-            let message = TestService.json(["role": "ASSISTANT", "content": "secret \(index)", "inputTokens": 100, "outputTokens": 10,
-                                            "processingTime": 50, "metadata": ["k": "v"]])
+            let message = TestService.json([
+                "role": "ASSISTANT", "content": "secret \(index)", "inputTokens": 100, "outputTokens": 10,
+                "processingTime": 50, "metadata": ["k": "v"],
+            ])
             let response = try await service.request(.post, "/v1/conversations/\(id.lowercasedString)/messages", json: message, key: key)
             #expect(response.status == .created)
         }
@@ -36,16 +39,19 @@ import Testing
             let admin = service.tenant.adminKey
             let initial = try await service.request(.get, "/v1/tenant/settings", key: admin)
             #expect(initial.status == .ok)
-            #expect(initial.object["storeContent"] as? Bool == true && initial.object["retentionDays"] is NSNull
-                && initial.object["contentRetentionDays"] is NSNull)
+            #expect(
+                initial.object["storeContent"] as? Bool == true && initial.object["retentionDays"] is NSNull
+                    && initial.object["contentRetentionDays"] is NSNull)
             let patched = try await service.request(.patch, "/v1/tenant/settings", json: #"{"contentRetentionDays": 30}"#, key: admin)
             #expect(patched.status == .ok && patched.object["contentRetentionDays"] as? Int == 30 && patched.object["storeContent"] as? Bool == true)
             let second = try await service.request(.patch, "/v1/tenant/settings", json: #"{"retentionDays": 400}"#, key: admin)
             #expect(second.object["contentRetentionDays"] as? Int == 30 && second.object["retentionDays"] as? Int == 400)
             let cleared = try await service.request(.patch, "/v1/tenant/settings", json: #"{"contentRetentionDays": null}"#, key: admin)
             #expect(cleared.object["contentRetentionDays"] is NSNull && cleared.object["retentionDays"] as? Int == 400)
-            for (body, field) in [(#"{"retentionDays": 0}"#, "retentionDays"), (#"{"contentRetentionDays": 36501}"#, "contentRetentionDays"),
-                                  (#"{"retentionDays": 1.5}"#, "retentionDays"), (#"{"storeContent": "no"}"#, "storeContent")] {
+            for (body, field) in [
+                (#"{"retentionDays": 0}"#, "retentionDays"), (#"{"contentRetentionDays": 36501}"#, "contentRetentionDays"),
+                (#"{"retentionDays": 1.5}"#, "retentionDays"), (#"{"storeContent": "no"}"#, "storeContent"),
+            ] {
                 let bad = try await service.request(.patch, "/v1/tenant/settings", json: body, key: admin)
                 #expect(bad.status == .badRequest && bad.errorField == field, "\(body)")
             }
@@ -65,7 +71,8 @@ import Testing
             #expect(off.object["storeContent"] as? Bool == false)
             let mine = try await Self.conversation(service, userId: "u", messages: 2)
             let theirs = try await Self.conversation(service, userId: "u", messages: 1, key: other.ingestKey)
-            let stored = try await service.database.query("SELECT conversation_id, content, input_tokens FROM llm_messages WHERE conversation_id = ANY(\([mine, theirs]))")
+            let stored = try await service.database.query(
+                "SELECT conversation_id, content, input_tokens FROM llm_messages WHERE conversation_id = ANY(\([mine, theirs]))")
             let rows = try stored.map { try $0.decode((UUID, String, Int64?).self) }
             #expect(rows.filter { $0.0 == mine }.map(\.1) == ["", ""])
             #expect(rows.filter { $0.0 == mine }.allSatisfy { $0.2 == 100 })  // everything else is stored
@@ -83,12 +90,15 @@ import Testing
     @Test func retentionClearsThenRemovesRawRowsAndReportsStayExact() async throws {
         try await TestService.run(suite: Self.suite) { service in
             let other = try await service.tenants.createTenant(name: "other-\(UUID().uuidString.prefix(8))")
-            let conversations = [try await Self.conversation(service, userId: "a", messages: 3),
-                                 try await Self.conversation(service, userId: nil, messages: 2)]
+            let conversations = [
+                try await Self.conversation(service, userId: "a", messages: 3),
+                try await Self.conversation(service, userId: nil, messages: 2),
+            ]
             let theirs = try await Self.conversation(service, userId: "a", messages: 2, key: other.ingestKey)
             let before = try await Self.usage(service)
-            _ = try await service.request(.patch, "/v1/tenant/settings", json: #"{"contentRetentionDays": 10, "retentionDays": 40}"#,
-                                          key: service.tenant.adminKey)
+            _ = try await service.request(
+                .patch, "/v1/tenant/settings", json: #"{"contentRetentionDays": 10, "retentionDays": 40}"#,
+                key: service.tenant.adminKey)
             let retention = Retention(pool: service.pool, logger: .init(label: "test"))
 
             // Nothing is old enough yet.
@@ -101,16 +111,21 @@ import Testing
             // 11 days on: content and conversation details cleared, figures kept.
             let cleared = try await retention.runOnce(now: Date().addingTimeInterval(11 * 86_400))
             #expect(mine(cleared)?.messagesCleared == 5 && mine(cleared)?.conversationsCleared == 2)
-            let rows = try await service.database.query("""
+            let rows = try await service.database.query(
+                """
                 SELECT content, metadata::text, input_tokens, cost IS NOT NULL FROM llm_messages WHERE conversation_id = ANY(\(conversations))
-                """).map { try $0.decode((String, String, Int64?, Bool).self) }
+                """
+            ).map { try $0.decode((String, String, Int64?, Bool).self) }
             #expect(rows.count == 5 && rows.allSatisfy { $0.0 == "" && $0.1 == "{}" && $0.2 == 100 && $0.3 })
-            let details = try await service.database.query("""
+            let details = try await service.database.query(
+                """
                 SELECT title, metadata::text, message_count FROM llm_conversations WHERE id = ANY(\(conversations))
-                """).map { try $0.decode((String?, String, Int).self) }
+                """
+            ).map { try $0.decode((String?, String, Int).self) }
             #expect(details.allSatisfy { $0.0 == nil && $0.1 == "{}" } && details.map(\.2).sorted() == [2, 3])
             // Another tenant's rows are not this tenant's retention's business.
-            let untouched = try await service.database.query("SELECT content FROM llm_messages WHERE conversation_id = \(theirs) ORDER BY message_index")
+            let untouched = try await service.database.query(
+                "SELECT content FROM llm_messages WHERE conversation_id = \(theirs) ORDER BY message_index")
             #expect(try untouched.map { try $0.decode(String.self, column: 0) } == ["secret 0", "secret 1"])
             // A second pass starts after the last cleared message: nothing to do.
             let again = try await retention.runOnce(now: Date().addingTimeInterval(11 * 86_400))
@@ -119,16 +134,19 @@ import Testing
             // 41 days on: messages and conversations removed; reports as before, to the cent.
             let removed = try await retention.runOnce(now: Date().addingTimeInterval(41 * 86_400))
             #expect(mine(removed)?.messagesRemoved == 5 && mine(removed)?.conversationsRemoved == 2)
-            #expect(try await service.database.query("SELECT count(*) FROM llm_messages WHERE conversation_id = ANY(\(conversations))")[0]
-                .decode(Int.self, column: 0) == 0)
-            #expect(try await service.database.query("SELECT count(*) FROM llm_conversations WHERE id = ANY(\(conversations))")[0]
-                .decode(Int.self, column: 0) == 0)
+            #expect(
+                try await service.database.query("SELECT count(*) FROM llm_messages WHERE conversation_id = ANY(\(conversations))")[0]
+                    .decode(Int.self, column: 0) == 0)
+            #expect(
+                try await service.database.query("SELECT count(*) FROM llm_conversations WHERE id = ANY(\(conversations))")[0]
+                    .decode(Int.self, column: 0) == 0)
             let after = try await Self.usage(service)
             #expect(Self.totals(after) == Self.totals(before))
             #expect((after["byModel"] as? NSArray) == (before["byModel"] as? NSArray))
             #expect((after["byUser"] as? NSArray) == (before["byUser"] as? NSArray))
-            #expect(try await service.database.query("SELECT count(*) FROM llm_messages WHERE conversation_id = \(theirs)")[0]
-                .decode(Int.self, column: 0) == 2)
+            #expect(
+                try await service.database.query("SELECT count(*) FROM llm_messages WHERE conversation_id = \(theirs)")[0]
+                    .decode(Int.self, column: 0) == 2)
         }
     }
 
@@ -148,8 +166,10 @@ import Testing
     @Test func aUserIsExportedThenErasedAndTotalsStayExact() async throws {
         try await TestService.run(suite: Self.suite) { service in
             let admin = service.tenant.adminKey
-            let erased = [try await Self.conversation(service, userId: "erase-me", messages: 2),
-                          try await Self.conversation(service, userId: "erase-me", messages: 1)]
+            let erased = [
+                try await Self.conversation(service, userId: "erase-me", messages: 2),
+                try await Self.conversation(service, userId: "erase-me", messages: 1),
+            ]
             let kept = try await Self.conversation(service, userId: "keep-me", messages: 1)
             let before = try await Self.usage(service)
 
@@ -158,8 +178,9 @@ import Testing
             let lines = String(buffer: export.body).split(separator: "\n").map {
                 (try? JSONSerialization.jsonObject(with: Data($0.utf8))) as? [String: Any] ?? [:]
             }
-            #expect(lines.filter { $0["record"] as? String == "conversation" }.compactMap { $0["id"] as? String }.sorted()
-                == erased.map(\.lowercasedString).sorted())
+            #expect(
+                lines.filter { $0["record"] as? String == "conversation" }.compactMap { $0["id"] as? String }.sorted()
+                    == erased.map(\.lowercasedString).sorted())
             #expect(lines.filter { $0["record"] as? String == "message" }.count == 3)
             #expect(lines.allSatisfy { $0["userId"] == nil || $0["userId"] as? String == "erase-me" })
 
@@ -168,7 +189,8 @@ import Testing
             #expect(response.status == .ok)
             #expect(response.object["conversationsDeleted"] as? Int == 2 && response.object["messagesDeleted"] as? Int == 3)
             #expect((response.object["rollupRowsMoved"] as? Int ?? 0) >= 1)
-            let left = try await service.database.query("""
+            let left = try await service.database.query(
+                """
                 SELECT (SELECT count(*) FROM llm_conversations WHERE user_id = 'erase-me'),
                        (SELECT count(*) FROM llm_messages WHERE user_id = 'erase-me'),
                        (SELECT count(*) FROM llm_usage_hourly WHERE user_id = 'erase-me'),
@@ -200,7 +222,8 @@ import Testing
             }
             let report = try await Retention(pool: service.pool, logger: .init(label: "test")).runOnce()
             #expect(report.erasuresFinished >= 1)
-            let left = try await service.database.query("""
+            let left = try await service.database.query(
+                """
                 SELECT (SELECT count(*) FROM llm_conversations WHERE user_id = 'crashed'), (SELECT count(*) FROM llm_user_erasures WHERE user_id = 'crashed')
                 """)[0].decode((Int, Int).self)
             #expect(left == (0, 0))
@@ -215,7 +238,9 @@ import Testing
         let created = try await cli.run(["tenant", "create", "lifecycle", "--json", "--database-url", database])
         let tenant = try #require(try JSONSerialization.jsonObject(with: Data(created.output.utf8)) as? [String: String])
         let tenantId = try #require(tenant["tenantId"])
-        let set = try await cli.run(["tenant", "settings", tenantId, "--retention-days", "30", "--store-content", "false", "--database-url", database])
+        let set = try await cli.run([
+            "tenant", "settings", tenantId, "--retention-days", "30", "--store-content", "false", "--database-url", database,
+        ])
         #expect(set.status == 0)
         let settings = try JSONSerialization.jsonObject(with: Data(set.output.utf8)) as? [String: Any]
         #expect(settings?["retentionDays"] as? Int == 30 && settings?["storeContent"] as? Bool == false)

@@ -30,7 +30,10 @@ import Testing
         func record(_ answer: HTTPProbe.Answer) {
             state.withLock { state in
                 state.requests += 1
-                guard let status = answer.status else { state.transportErrors += 1; return }
+                guard let status = answer.status else {
+                    state.transportErrors += 1
+                    return
+                }
                 state.statuses[status, default: 0] += 1
                 if status == 503 {
                     state.slowest503 = max(state.slowest503, answer.elapsed)
@@ -65,16 +68,22 @@ import Testing
     static func client(_ index: Int, _ client: HTTPProbe, key: String, ledger: Ledger, stop: StopFlag) async {
         let conversation = UUID()
         let create = #"{"id": "\#(conversation)", "type": "CHAT", "provider": "openai", "model": "gpt-4o-mini", "userId": "u\#(index % 7)"}"#
-        guard await untilAcknowledged(client, .init(method: "POST", path: "/v1/conversations", body: Data(create.utf8), key: key),
-                                      ledger: ledger, stop: stop) else { return }
+        guard
+            await untilAcknowledged(
+                client, .init(method: "POST", path: "/v1/conversations", body: Data(create.utf8), key: key),
+                ledger: ledger, stop: stop)
+        else { return }
         var sequence = 0
         while !stop.isSet {
             let id = UUID()
             let content = "client \(index) message \(sequence)"
-            let body = #"{"id": "\#(id)", "role": "ASSISTANT", "content": "\#(content)", "inputTokens": \#(sequence + 1), "outputTokens": 7, "processingTime": \#(sequence % 500)}"#
+            let body =
+                #"{"id": "\#(id)", "role": "ASSISTANT", "content": "\#(content)", "inputTokens": \#(sequence + 1), "outputTokens": 7, "processingTime": \#(sequence % 500)}"#
             ledger.state.withLock { $0.attempted[id] = content }
-            if await untilAcknowledged(client, .init(method: "POST", path: "/v1/conversations/\(conversation)/messages", body: Data(body.utf8), key: key),
-                                       ledger: ledger, stop: stop) {
+            if await untilAcknowledged(
+                client, .init(method: "POST", path: "/v1/conversations/\(conversation)/messages", body: Data(body.utf8), key: key),
+                ledger: ledger, stop: stop)
+            {
                 ledger.state.withLock { $0.acknowledged[id] = content }
             }
             sequence += 1
@@ -91,7 +100,9 @@ import Testing
         let tenant = try await TenantStore(pool: owner).createTenant(name: "faults")
         let port = try PGLocalCluster.freeLoopbackPort()
         let logPath = NSTemporaryDirectory() + "llmlog-faults-\(UUID().uuidString.prefix(8)).log"
-        let environment = ["LLMLOG_RATE_LIMIT_PER_SECOND": "0", "LLMLOG_RETRY_WINDOW_MS": "2000", "LLMLOG_POOL_TIMEOUT_MS": "1000", "LLMLOG_POOL_SIZE": "8"]
+        let environment = [
+            "LLMLOG_RATE_LIMIT_PER_SECOND": "0", "LLMLOG_RETRY_WINDOW_MS": "2000", "LLMLOG_POOL_TIMEOUT_MS": "1000", "LLMLOG_POOL_SIZE": "8",
+        ]
         var service = try ServiceProcess(databaseURL: databaseURL, port: port, environment: environment, logPath: logPath)
         let http = HTTPProbe(port: port, connections: Self.clients + 4)
         try await service.waitUntilReady(http)
@@ -109,9 +120,15 @@ import Testing
         var faults: [String] = []
         var recoveries: [Duration] = []
         let probeConversation = UUID()
-        #expect(await Self.untilAcknowledged(http, .init(method: "POST", path: "/v1/conversations", body: Data(
-            #"{"id": "\#(probeConversation)", "type": "PROBE", "provider": "openai", "model": "gpt-4o-mini"}"#.utf8), key: tenant.ingestKey),
-            ledger: ledger, stop: stop))
+        #expect(
+            await Self.untilAcknowledged(
+                http,
+                .init(
+                    method: "POST", path: "/v1/conversations",
+                    body: Data(
+                        #"{"id": "\#(probeConversation)", "type": "PROBE", "provider": "openai", "model": "gpt-4o-mini"}"#.utf8),
+                    key: tenant.ingestKey),
+                ledger: ledger, stop: stop))
         try await Task.sleep(for: phase)
 
         // 1. PostgreSQL crashes five times; the service recovers by itself within 5 s of the database being back.
@@ -122,8 +139,10 @@ import Testing
             try await cluster.startAgain()
             let back = ContinuousClock.now
             while ContinuousClock.now - back < .seconds(30) {
-                let answer = await http.send(.init(method: "POST", path: "/v1/conversations/\(probeConversation)/messages",
-                                                   body: Data(#"{"role": "USER", "content": "probe"}"#.utf8), key: tenant.ingestKey))
+                let answer = await http.send(
+                    .init(
+                        method: "POST", path: "/v1/conversations/\(probeConversation)/messages",
+                        body: Data(#"{"role": "USER", "content": "probe"}"#.utf8), key: tenant.ingestKey))
                 if answer.status == 201 { break }
                 try await Task.sleep(for: .milliseconds(20))
             }
@@ -136,7 +155,8 @@ import Testing
         let terminateUntil = ContinuousClock.now + phase * 2
         var terminated = 0
         while ContinuousClock.now < terminateUntil {
-            terminated += try await killer.query("""
+            terminated += try await killer.query(
+                """
                 SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
                 WHERE pid <> pg_backend_pid() AND backend_type = 'client backend' AND datname = current_database()
                 """)[0].decode(Int.self, column: 0)
@@ -172,9 +192,11 @@ import Testing
 
         // The ledger against the database.
         let seen = ledger.state.withLock { $0 }
-        let stored = try await owner.query("""
+        let stored = try await owner.query(
+            """
             SELECT id, content FROM llm_messages WHERE tenant_id = \(tenant.tenantId) AND content <> 'probe'
-            """).map { try $0.decode((UUID, String).self) }
+            """
+        ).map { try $0.decode((UUID, String).self) }
         let storedIds = Dictionary(stored.map { ($0.0, $0.1) }, uniquingKeysWith: { a, _ in a })
         let lost = seen.acknowledged.keys.filter { storedIds[$0] == nil }.count
         let unknown = storedIds.keys.filter { seen.attempted[$0] == nil }.count

@@ -58,7 +58,8 @@ import Testing
             let id = UUID()
             let lane = IngestWriter.lane(ofConversation: id, lanes: 4)
             guard conversations[lane] == nil else { continue }
-            let created = await Self.post(running, "/v1/conversations", #"{"id": "\#(id)", "type": "CHAT", "provider": "openai", "model": "gpt-4o"}"#, key: tenant.ingestKey)
+            let created = await Self.post(
+                running, "/v1/conversations", #"{"id": "\#(id)", "type": "CHAT", "provider": "openai", "model": "gpt-4o"}"#, key: tenant.ingestKey)
             #expect(created.status == 201)
             conversations[lane] = id
         }
@@ -66,8 +67,9 @@ import Testing
         let content = String(repeating: "x", count: 1_000_000)
         for conversation in conversations.values {
             let message = UUID()
-            let answer = await Self.post(running, "/v1/conversations/\(conversation)/messages",
-                                         #"{"id": "\#(message)", "role": "USER", "content": "\#(content)"}"#, key: tenant.ingestKey)
+            let answer = await Self.post(
+                running, "/v1/conversations/\(conversation)/messages",
+                #"{"id": "\#(message)", "role": "USER", "content": "\#(content)"}"#, key: tenant.ingestKey)
             #expect(answer.status == 201)
             stored[conversation] = message
         }
@@ -97,7 +99,11 @@ import Testing
 
     /// What the clients of the flood test saw.
     final class Tally: Sendable {
-        struct Counts { var floodStatuses: [Int: Int] = [:]; var quietLatencies: [Double] = []; var quietStatuses: [Int: Int] = [:] }
+        struct Counts {
+            var floodStatuses: [Int: Int] = [:]
+            var quietLatencies: [Double] = []
+            var quietStatuses: [Int: Int] = [:]
+        }
         let state = Mutex(Counts())
     }
 
@@ -132,8 +138,9 @@ import Testing
             for client in 0..<4 {
                 group.addTask {
                     while ContinuousClock.now < deadline {
-                        let answer = await Self.post(running, "/v1/conversations/\(quietConversations[client])/messages",
-                                                     #"{"role": "USER", "content": "quiet", "inputTokens": 3}"#, key: quiet.ingestKey)
+                        let answer = await Self.post(
+                            running, "/v1/conversations/\(quietConversations[client])/messages",
+                            #"{"role": "USER", "content": "quiet", "inputTokens": 3}"#, key: quiet.ingestKey)
                         let milliseconds = Double(answer.elapsed.components.attoseconds) / 1e15 + Double(answer.elapsed.components.seconds) * 1000
                         tally.state.withLock {
                             $0.quietStatuses[answer.status ?? 0, default: 0] += 1
@@ -146,7 +153,9 @@ import Testing
         let result = tally.state.withLock { $0 }
         let latencies = result.quietLatencies.sorted()
         let p50 = latencies[latencies.count / 2], p95 = latencies[min(latencies.count - 1, latencies.count * 95 / 100)]
-        print("FLOOD flood_statuses=\(result.floodStatuses) quiet_statuses=\(result.quietStatuses) quiet_p50_ms=\(Int(p50)) quiet_p95_ms=\(Int(p95)) quiet_requests=\(latencies.count)")
+        print(
+            "FLOOD flood_statuses=\(result.floodStatuses) quiet_statuses=\(result.quietStatuses) quiet_p50_ms=\(Int(p50)) quiet_p95_ms=\(Int(p95)) quiet_requests=\(latencies.count)"
+        )
         #expect(result.quietStatuses.keys.sorted() == [201], "the quiet tenant's writes: \(result.quietStatuses)")
         #expect(latencies.count >= 20)
         #expect(p95 < 2000, "quiet tenant p95 \(p95) ms")

@@ -1,7 +1,7 @@
+import Analytics
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
-import Analytics
 import LLMLogService
 import PGClient
 import PGTestSupport
@@ -14,15 +14,18 @@ import Testing
     static let suite = "hostile-tenants"
 
     static func conversation(_ service: TestService, key: String) async throws -> ConversationRecord {
-        try await service.request(.post, "/v1/conversations", json: #"{"type": "CHAT", "provider": "openai", "model": "gpt-4o", "userId": "u"}"#, key: key)
-            .decode(ConversationRecord.self)
+        try await service.request(
+            .post, "/v1/conversations", json: #"{"type": "CHAT", "provider": "openai", "model": "gpt-4o", "userId": "u"}"#, key: key
+        )
+        .decode(ConversationRecord.self)
     }
 
     static func message(_ tenantId: UUID, _ conversationId: UUID, _ json: String) throws -> WriteOperation {
         let request = try APIJSON.decoder().decode(MessageCreateRequest.self, from: Data(json.utf8))
         let id = UUID()
-        return .createMessage(tenantId: tenantId, conversationId: conversationId, id: id, request: request,
-                              requestHash: Data(id.uuidString.utf8), receivedAt: Date())
+        return .createMessage(
+            tenantId: tenantId, conversationId: conversationId, id: id, request: request,
+            requestHash: Data(id.uuidString.utf8), receivedAt: Date())
     }
 
     static func count(_ service: TestService, messagesOf conversation: UUID) async throws -> Int {
@@ -38,8 +41,12 @@ import Testing
             let other = try await service.tenants.createTenant(name: "other-\(UUID().uuidString.prefix(8))")
             let mine = try await Self.conversation(service, key: service.tenant.ingestKey)
             let theirs = try await Self.conversation(service, key: other.ingestKey)
-            #expect(try await service.request(.post, "/v1/conversations/\(mine.id)/messages", json: #"{"role": "USER", "content": "a", "inputTokens": 1}"#).status == .created)
-            try await service.database.query("UPDATE llm_usage_daily_tenant SET total_tokens = 9223372036854775800 WHERE tenant_id = \(service.tenant.tenantId)")
+            #expect(
+                try await service.request(
+                    .post, "/v1/conversations/\(mine.id)/messages", json: #"{"role": "USER", "content": "a", "inputTokens": 1}"#
+                ).status == .created)
+            try await service.database.query(
+                "UPDATE llm_usage_daily_tenant SET total_tokens = 9223372036854775800 WHERE tenant_id = \(service.tenant.tenantId)")
 
             let operations = [
                 try Self.message(other.tenantId, theirs.id, #"{"role": "USER", "content": "b1", "inputTokens": 5}"#),
@@ -55,13 +62,19 @@ import Testing
                     continue
                 }
             }
-            guard case .failure(let error) = outcomes[1] else { Issue.record("the poison write succeeded"); return }
+            guard case .failure(let error) = outcomes[1] else {
+                Issue.record("the poison write succeeded")
+                return
+            }
             #expect(error.status == .conflict && error.code == "counter_overflow")
             #expect(try await Self.count(service, messagesOf: theirs.id) == 2)
             #expect(try await Self.count(service, messagesOf: mine.id) == 2)  // the first and "no usage"
             // The service still writes, for both tenants.
-            #expect(try await service.request(.post, "/v1/conversations/\(theirs.id)/messages", json: #"{"role": "USER", "content": "c"}"#,
-                                              key: other.ingestKey).status == .created)
+            #expect(
+                try await service.request(
+                    .post, "/v1/conversations/\(theirs.id)/messages", json: #"{"role": "USER", "content": "c"}"#,
+                    key: other.ingestKey
+                ).status == .created)
         }
     }
 
@@ -77,7 +90,8 @@ import Testing
             #expect(overflowing.status == .conflict && overflowing.errorCode == "counter_overflow" && overflowing.errorField == "totalTokens")
             let fitting = try await service.request(.post, path, json: #"{"role": "ASSISTANT", "content": "y", "outputTokens": 50}"#)
             #expect(fitting.status == .created)
-            let stored = try await service.request(.get, "/v1/conversations/\(conversation.id)", key: service.tenant.adminKey).decode(ConversationRecord.self)
+            let stored = try await service.request(.get, "/v1/conversations/\(conversation.id)", key: service.tenant.adminKey).decode(
+                ConversationRecord.self)
             #expect(stored.totalTokensUsed == Int64.max && stored.messageCount == 1)
         }
     }
@@ -89,7 +103,8 @@ import Testing
             for daysAgo in [1, 2, 3] {
                 let day = Date().addingTimeInterval(-86_400 * Double(daysAgo))
                 for lane in [0, 1] {
-                    try await service.database.query("""
+                    try await service.database.query(
+                        """
                         INSERT INTO llm_usage_daily_tenant (tenant_id, day, provider, model, type, lane, messages, input_tokens,
                             total_tokens, processing_time_count, processing_time_sum, processing_time_histogram)
                         VALUES (\(tenant), (\(day) AT TIME ZONE 'UTC')::date, 'openai', 'gpt-4o', 'CHAT', \(Int16(lane)),
@@ -114,7 +129,8 @@ import Testing
     /// totals still exact, and read no more rows into memory than the bound (past it, histograms add up in SQL).
     @Test func reportsStayBoundedWhateverNamesClientsChoose() async throws {
         try await TestService.run(suite: Self.suite) { service in
-            try await service.database.query("""
+            try await service.database.query(
+                """
                 INSERT INTO llm_usage_daily_tenant (tenant_id, day, provider, model, type, lane, conversations, messages,
                     total_tokens, cost, processing_time_count, processing_time_sum, processing_time_histogram)
                 SELECT \(service.tenant.tenantId), (now() AT TIME ZONE 'UTC')::date - 1, 'made-up', 'model-' || i, 'TYPE_' || i, 0,
@@ -157,7 +173,8 @@ import Testing
             #expect(batch.status.code == 207)
             let results = batch.object["results"] as? [[String: Any]] ?? []
             #expect(results.count == 1000)
-            #expect(results.allSatisfy { $0["status"] as? Int == 409 && ($0["error"] as? [String: Any])?["code"] as? String == "idempotency_conflict" })
+            #expect(
+                results.allSatisfy { $0["status"] as? Int == 409 && ($0["error"] as? [String: Any])?["code"] as? String == "idempotency_conflict" })
             let replay = try await service.request(.post, "/v1/conversations/\(conversation.id)/messages", json: body)
             #expect(replay.status == .created)
             let record = try replay.decode(MessageRecord.self)
@@ -210,13 +227,20 @@ import Testing
                 let waiting = try await Self.waiters(on: lockHolder, service)
                 return writer.queueDepth == 0 && waiting > 0
             }
-            let queued = Task { await writer.submit(try! (0..<10).map { _ in try Self.message(tenant, mine.id, #"{"role": "USER", "content": "q"}"#) }) }
+            let queued = Task {
+                await writer.submit(try! (0..<10).map { _ in try Self.message(tenant, mine.id, #"{"role": "USER", "content": "q"}"#) })
+            }
             try await Self.waitUntil { writer.queueDepth == 10 }
             // Over its share: refused at once, before anything is queued.
             let refused = await writer.submit(try Self.message(tenant, mine.id, #"{"role": "USER", "content": "one too many"}"#))
-            guard case .failure(let error) = refused else { Issue.record("admitted past the share"); return }
+            guard case .failure(let error) = refused else {
+                Issue.record("admitted past the share")
+                return
+            }
             #expect(error.status == .tooManyRequests && error.code == "write_share_exceeded" && error.retryAfterSeconds == 1)
-            let otherTenant = Task { await writer.submit(try! (0..<5).map { _ in try Self.message(other.tenantId, theirs.id, #"{"role": "USER", "content": "b"}"#) }) }
+            let otherTenant = Task {
+                await writer.submit(try! (0..<5).map { _ in try Self.message(other.tenantId, theirs.id, #"{"role": "USER", "content": "b"}"#) })
+            }
             try await Self.waitUntil { writer.queueDepth == 15 }
             try await lock.query("COMMIT")
             await lock.close()

@@ -25,12 +25,14 @@ final class LineSink: Sendable {
         var logger = Logger(label: "llmlog.test") { label in JSONLogHandler(label: label, level: .debug, sink: sink.sink) }
         logger[metadataKey: "request_id"] = "r-1"
         let tricky = "quote \" backslash \\ newline \n tab \t bell \u{07} é 🦆"
-        logger.info("hello \(tricky)", metadata: [
-            "status": .stringConvertible(201),
-            "nested": .dictionary(["a": "1", "b": .dictionary(["c": "2"])]),
-            "list": .array(["x", "y"]),
-            "message": "collides",
-        ])
+        logger.info(
+            "hello \(tricky)",
+            metadata: [
+                "status": .stringConvertible(201),
+                "nested": .dictionary(["a": "1", "b": .dictionary(["c": "2"])]),
+                "list": .array(["x", "y"]),
+                "message": "collides",
+            ])
         logger.trace("below the level")
         let objects = sink.objects()
         #expect(objects.count == 1)
@@ -56,10 +58,12 @@ final class LineSink: Sendable {
         let logger = Logger(label: "test") { label in JSONLogHandler(label: label, level: .info, sink: sink.sink) }
         try await TestService.run(suite: "jsonlog", logger: logger) { service in
             let secret = "my password is hunter2"
-            let created = try await service.request(.post, "/v1/conversations", json: #"{"type": "CHAT", "provider": "openai", "model": "gpt-4o"}"#,
-                                                    headers: [RequestLogTestsSupport.header: "json-req-1"])
+            let created = try await service.request(
+                .post, "/v1/conversations", json: #"{"type": "CHAT", "provider": "openai", "model": "gpt-4o"}"#,
+                headers: [RequestLogTestsSupport.header: "json-req-1"])
             let id = try #require(created.object["id"] as? String)
-            let message = try await service.request(.post, "/v1/conversations/\(id)/messages", json: TestService.json(["role": "USER", "content": secret]))
+            let message = try await service.request(
+                .post, "/v1/conversations/\(id)/messages", json: TestService.json(["role": "USER", "content": secret]))
             #expect(message.status == .created)
 
             let requests = sink.objects().filter { $0["message"] as? String == "request" }

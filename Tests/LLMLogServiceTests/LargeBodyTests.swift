@@ -31,13 +31,19 @@ import Testing
 
         // A conversation, and a few ordinary messages so the baseline includes a warmed-up request path.
         let conversation = UUID()
-        let create = await http.send(.init(method: "POST", path: "/v1/conversations", body: Data(
-            #"{"id": "\#(conversation)", "type": "CHAT", "provider": "openai", "model": "gpt-4o-mini"}"#.utf8), key: tenant.ingestKey))
+        let create = await http.send(
+            .init(
+                method: "POST", path: "/v1/conversations",
+                body: Data(
+                    #"{"id": "\#(conversation)", "type": "CHAT", "provider": "openai", "model": "gpt-4o-mini"}"#.utf8), key: tenant.ingestKey))
         #expect(create.status == 201)
         let path = "/v1/conversations/\(conversation)/messages"
         for index in 0..<3 {
-            let message = await http.send(.init(method: "POST", path: path, body: Data(
-                #"{"role": "USER", "content": "\#(String(repeating: "x", count: 100_000 * index))"}"#.utf8), key: tenant.ingestKey))
+            let message = await http.send(
+                .init(
+                    method: "POST", path: path,
+                    body: Data(
+                        #"{"role": "USER", "content": "\#(String(repeating: "x", count: 100_000 * index))"}"#.utf8), key: tenant.ingestKey))
             #expect(message.status == 201)
         }
         let pid = service.process.processIdentifier
@@ -58,11 +64,14 @@ import Testing
         let after = try #require(Self.memory(pid))
         let growth = after.peak - before.peak
         #expect(growth < Self.allowedPeakGrowth, "peak RSS grew by \(growth) bytes (\(before.peak) → \(after.peak))")
-        print("large body: \(figures.joined(separator: "; ")); peak RSS \(before.peak / 1024) kB → \(after.peak / 1024) kB (+\(growth / 1024) kB), RSS now \(after.resident / 1024) kB")
+        print(
+            "large body: \(figures.joined(separator: "; ")); peak RSS \(before.peak / 1024) kB → \(after.peak / 1024) kB (+\(growth / 1024) kB), RSS now \(after.resident / 1024) kB"
+        )
 
         // The service is still well: ready, and an ordinary message is stored.
         #expect(await http.send(.init(method: "GET", path: "/readyz")).status == 200)
-        let ordinary = await http.send(.init(method: "POST", path: path, body: Data(#"{"role": "ASSISTANT", "content": "still here"}"#.utf8), key: tenant.ingestKey))
+        let ordinary = await http.send(
+            .init(method: "POST", path: path, body: Data(#"{"role": "ASSISTANT", "content": "still here"}"#.utf8), key: tenant.ingestKey))
         #expect(ordinary.status == 201)
 
         service.signal(SIGTERM)
@@ -74,7 +83,9 @@ import Testing
         guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
         func kilobytes(_ name: String) -> Int? {
             guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix(name + ":") }) else { return nil }
-            return line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first.flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+            return line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first.flatMap {
+                Int($0.trimmingCharacters(in: .whitespaces))
+            }
         }
         guard let peak = kilobytes("VmHWM"), let resident = kilobytes("VmRSS") else { return nil }
         return (peak * 1024, resident * 1024)
@@ -84,7 +95,11 @@ import Testing
 /// One HTTP/1.1 POST over a raw, non-blocking TCP socket: sends the head, then streams body bytes (as they are
 /// accepted) until the server answers or the body is complete, then reads the answer.
 struct RawUpload {
-    enum Framing: String, CustomStringConvertible { case contentLength = "Content-Length", chunked = "chunked"; var description: String { rawValue } }
+    enum Framing: String, CustomStringConvertible {
+        case contentLength = "Content-Length"
+        case chunked = "chunked"
+        var description: String { rawValue }
+    }
 
     var status: Int?
     var body: Data
@@ -127,7 +142,7 @@ struct RawUpload {
         let filler = [UInt8](repeating: UInt8(ascii: "a"), count: chunk)
         let opening = Array(#"{"role": "USER", "content": ""#.utf8)
         var produced = 0  // body bytes handed to `pending`
-        var sent = 0      // body bytes the kernel accepted
+        var sent = 0  // body bytes the kernel accepted
         var pendingBodyBytes = 0
         var received: [UInt8] = []
         let deadline = ContinuousClock.now + .seconds(120)
@@ -162,13 +177,20 @@ struct RawUpload {
                 let count = pending.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
                 if count < 0 {
                     if errno == EAGAIN || errno == EWOULDBLOCK { continue }
-                    if errno == EPIPE || errno == ECONNRESET { pending = []; produced = bodyBytes; continue }  // the server stopped reading: wait for its answer
+                    if errno == EPIPE || errno == ECONNRESET {
+                        pending = []
+                        produced = bodyBytes
+                        continue
+                    }  // the server stopped reading: wait for its answer
                     throw SocketError(what: "send")
                 }
                 // Count only body bytes (the head goes first; chunk framing is not body).
                 let wasHead = pendingBodyBytes == 0
                 pending.removeFirst(count)
-                if pending.isEmpty && !wasHead { sent += pendingBodyBytes; pendingBodyBytes = 0 }
+                if pending.isEmpty && !wasHead {
+                    sent += pendingBodyBytes
+                    pendingBodyBytes = 0
+                }
             }
         }
         let answer = parse(received)
@@ -182,11 +204,12 @@ struct RawUpload {
         let head = String(decoding: bytes[..<end], as: UTF8.self)
         let lines = head.components(separatedBy: "\r\n")
         guard let status = lines.first?.split(separator: " ").dropFirst().first.flatMap({ Int($0) }) else { return nil }
-        let length = lines.dropFirst().compactMap { line -> Int? in
-            let parts = line.split(separator: ":", maxSplits: 1)
-            guard parts.count == 2, parts[0].lowercased() == "content-length" else { return nil }
-            return Int(parts[1].trimmingCharacters(in: .whitespaces))
-        }.first ?? 0
+        let length =
+            lines.dropFirst().compactMap { line -> Int? in
+                let parts = line.split(separator: ":", maxSplits: 1)
+                guard parts.count == 2, parts[0].lowercased() == "content-length" else { return nil }
+                return Int(parts[1].trimmingCharacters(in: .whitespaces))
+            }.first ?? 0
         let bodyStart = end + 4
         guard bytes.count >= bodyStart + length else { return nil }
         return (status, Data(bytes[bodyStart..<bodyStart + length]))

@@ -1,9 +1,9 @@
 import Foundation
 import HTTPTypes
-import NIOCore
 import Hummingbird
 import HummingbirdTesting
 import LLMLogService
+import NIOCore
 import PGClient
 import Testing
 
@@ -25,8 +25,9 @@ import Testing
             #expect(before.value(name.messagesIngested) == 0)
             #expect(before.value("\(name.tokensIngested){bucket=\"input\"}") == 0)
 
-            let created = try await service.request(.post, "/v1/conversations",
-                                                    json: TestService.json(["type": "CHAT", "provider": "openai", "model": "gpt-4o", "userId": "user-secret-7"]))
+            let created = try await service.request(
+                .post, "/v1/conversations",
+                json: TestService.json(["type": "CHAT", "provider": "openai", "model": "gpt-4o", "userId": "user-secret-7"]))
             #expect(created.status == .created)
             let conversationId = try #require(created.object["id"] as? String)
             // Three single messages and a batch of two; one single message is sent twice with its id (a replay).
@@ -80,14 +81,17 @@ import Testing
             #expect((after.value(name.poolConnectionsOpen) ?? 0) >= 1)
             #expect(after.value(name.poolConnectionsInUse) == 0)
             #expect(after.value(name.poolWaiters) == 0)
-            #expect(after.families.isSuperset(of: [
-                name.httpRequests, name.httpRequestDuration, name.writeQueueDepth, name.flushOperations, name.flushDuration,
-                name.poolConnectionsInUse, name.poolConnectionsOpen, name.poolWaiters, name.databaseErrors,
-                name.messagesIngested, name.tokensIngested, name.rateLimited,
-            ]))
+            #expect(
+                after.families.isSuperset(of: [
+                    name.httpRequests, name.httpRequestDuration, name.writeQueueDepth, name.flushOperations, name.flushDuration,
+                    name.poolConnectionsInUse, name.poolConnectionsOpen, name.poolWaiters, name.databaseErrors,
+                    name.messagesIngested, name.tokensIngested, name.rateLimited,
+                ]))
 
             // Nothing identifying a tenant, user, key or conversation.
-            for secret in [service.tenant.tenantId.uuidString, conversationId, replayedId, "user-secret-7", service.tenant.ingestKey, "secret content"] {
+            for secret in [
+                service.tenant.tenantId.uuidString, conversationId, replayedId, "user-secret-7", service.tenant.ingestKey, "secret content",
+            ] {
                 #expect(!after.text.lowercased().contains(secret.lowercased()), "\(secret) is in the metrics")
             }
         }

@@ -110,7 +110,8 @@ import Testing
         let configuration = try await TestDatabase.createDatabase(prefix: "cli")
         let cluster = try await TestDatabase.cluster()
         let database = cluster.url(database: configuration.parameters.first { $0.keyword == "dbname" }!.value)
-        let tenant = try JSONDecoder().decode([String: String].self, from: Data(try await run(["tenant", "create", "acme", "--json", "--database-url", database]).output.utf8))
+        let tenant = try JSONDecoder().decode(
+            [String: String].self, from: Data(try await run(["tenant", "create", "acme", "--json", "--database-url", database]).output.utf8))
         let tenantId = try #require(tenant["tenantId"])
         let name = "cli_analyst_\(UUID().uuidString.prefix(6).lowercased())"
         let created = try await run(["analyst", "create", "--tenant", tenantId, name, "--json", "--database-url", database])

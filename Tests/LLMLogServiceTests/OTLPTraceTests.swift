@@ -16,8 +16,10 @@ import Testing
     typealias Detail = ProviderIngestTests.Detail
 
     /// Posts `bytes` to /v1/traces.
-    static func post(_ service: TestService, _ bytes: [UInt8], contentType: String = "application/x-protobuf", gzip: Bool = false,
-                     key: String? = nil) async throws -> TestResponse {
+    static func post(
+        _ service: TestService, _ bytes: [UInt8], contentType: String = "application/x-protobuf", gzip: Bool = false,
+        key: String? = nil
+    ) async throws -> TestResponse {
         var headers: HTTPFields = [.authorization: "Bearer \(key ?? service.tenant.ingestKey)"]
         if !contentType.isEmpty { headers[.contentType] = contentType }
         var body = bytes
@@ -47,34 +49,45 @@ import Testing
 
     /// A chat span with every attribute of the current conventions.
     static func fullSpan(trace: Data, id: Data, conversation: String) -> Span {
-        OTLPFixtures.span(trace: trace, id: id, name: "chat claude-sonnet-4-5", attributes: [
-            ("gen_ai.operation.name", "chat"),
-            ("gen_ai.provider.name", "anthropic"),
-            ("gen_ai.request.model", "claude-sonnet-4-5"),
-            ("gen_ai.response.model", "claude-sonnet-4-5-20250929"),
-            ("gen_ai.conversation.id", conversation),
-            ("user.id", "u-42"),
-            ("llmlog.conversation.type", "RESUME_ANALYSIS"),
-            ("gen_ai.request.temperature", 0.25),
-            ("gen_ai.request.max_tokens", 1024),
-            ("gen_ai.response.finish_reasons", ["tool_use"]),
-            ("gen_ai.usage.input_tokens", 1500),
-            ("gen_ai.usage.cache_read.input_tokens", 800),
-            ("gen_ai.usage.cache_creation.input_tokens", 200),
-            ("gen_ai.usage.output_tokens", 350),
-            ("gen_ai.system_instructions", OTLPFixtures.json([["type": "text", "content": "You are careful."]])),
-            ("gen_ai.input.messages", OTLPFixtures.json([
-                ["role": "user", "parts": [["type": "text", "content": "Weather in Paris?"]]],
-                ["role": "assistant", "parts": [["type": "tool_call", "id": "call_1", "name": "weather", "arguments": ["city": "Paris"]]]],
-                ["role": "tool", "parts": [["type": "tool_call_response", "id": "call_1", "response": "rainy, 57°F"]]],
-            ])),
-            ("gen_ai.output.messages", OTLPFixtures.json([
-                ["role": "assistant", "finish_reason": "tool_use", "parts": [
-                    ["type": "text", "content": "It is rainy."],
-                    ["type": "tool_call", "id": "call_2", "name": "forecast", "arguments": ["city": "Paris"]],
-                ]],
-            ])),
-        ], endAgo: 120, duration: 2.345)
+        OTLPFixtures.span(
+            trace: trace, id: id, name: "chat claude-sonnet-4-5",
+            attributes: [
+                ("gen_ai.operation.name", "chat"),
+                ("gen_ai.provider.name", "anthropic"),
+                ("gen_ai.request.model", "claude-sonnet-4-5"),
+                ("gen_ai.response.model", "claude-sonnet-4-5-20250929"),
+                ("gen_ai.conversation.id", conversation),
+                ("user.id", "u-42"),
+                ("llmlog.conversation.type", "RESUME_ANALYSIS"),
+                ("gen_ai.request.temperature", 0.25),
+                ("gen_ai.request.max_tokens", 1024),
+                ("gen_ai.response.finish_reasons", ["tool_use"]),
+                ("gen_ai.usage.input_tokens", 1500),
+                ("gen_ai.usage.cache_read.input_tokens", 800),
+                ("gen_ai.usage.cache_creation.input_tokens", 200),
+                ("gen_ai.usage.output_tokens", 350),
+                ("gen_ai.system_instructions", OTLPFixtures.json([["type": "text", "content": "You are careful."]])),
+                (
+                    "gen_ai.input.messages",
+                    OTLPFixtures.json([
+                        ["role": "user", "parts": [["type": "text", "content": "Weather in Paris?"]]],
+                        ["role": "assistant", "parts": [["type": "tool_call", "id": "call_1", "name": "weather", "arguments": ["city": "Paris"]]]],
+                        ["role": "tool", "parts": [["type": "tool_call_response", "id": "call_1", "response": "rainy, 57°F"]]],
+                    ])
+                ),
+                (
+                    "gen_ai.output.messages",
+                    OTLPFixtures.json([
+                        [
+                            "role": "assistant", "finish_reason": "tool_use",
+                            "parts": [
+                                ["type": "text", "content": "It is rainy."],
+                                ["type": "tool_call", "id": "call_2", "name": "forecast", "arguments": ["city": "Paris"]],
+                            ],
+                        ]
+                    ])
+                ),
+            ], endAgo: 120, duration: 2.345)
     }
 
     @Test func everyAttributeOfTheCurrentConventionsOverProtobuf() async throws {
@@ -85,8 +98,9 @@ import Testing
             #expect(!answer.hasPartialSuccess || answer.partialSuccess.rejectedSpans == 0)
 
             // A conversation id that is not a UUID names a UUID v5 in the tenant.
-            let expectedId = UUID.v5(namespace: UUID(uuidString: "9a4d6c1e-3b7f-4e20-8c5a-1f2e3d4c5b6a")!,
-                                     name: "\(service.tenant.tenantId.uuidString.lowercased())/session-7")
+            let expectedId = UUID.v5(
+                namespace: UUID(uuidString: "9a4d6c1e-3b7f-4e20-8c5a-1f2e3d4c5b6a")!,
+                name: "\(service.tenant.tenantId.uuidString.lowercased())/session-7")
             let detail = try await ProviderIngestTests.detail(service, expectedId.uuidString.lowercased())
             let conversation = detail.conversation
             #expect(conversation.provider == "anthropic")
@@ -185,20 +199,31 @@ import Testing
             #expect(try await Self.messageCount(service) == messages)
 
             // The next call resends the history with the previous reply in it: only the new messages are logged.
-            let second = OTLPFixtures.span(trace: trace, attributes: [
-                ("gen_ai.operation.name", "chat"), ("gen_ai.provider.name", "anthropic"),
-                ("gen_ai.response.model", "claude-sonnet-4-5-20250929"), ("gen_ai.conversation.id", "resend"),
-                ("gen_ai.usage.input_tokens", 10), ("gen_ai.usage.output_tokens", 5),
-                ("gen_ai.system_instructions", OTLPFixtures.json([["type": "text", "content": "You are careful."]])),
-                ("gen_ai.input.messages", OTLPFixtures.json([
-                    ["role": "user", "parts": [["type": "text", "content": "Weather in Paris?"]]],
-                    ["role": "assistant", "parts": [["type": "tool_call", "id": "call_1", "name": "weather", "arguments": ["city": "Paris"]]]],
-                    ["role": "tool", "parts": [["type": "tool_call_response", "id": "call_1", "response": "rainy, 57°F"]]],
-                    ["role": "assistant", "parts": [["type": "text", "content": "It is rainy."]]],
-                    ["role": "user", "parts": [["type": "text", "content": "Thanks"]]],
-                ])),
-                ("gen_ai.output.messages", OTLPFixtures.json([["role": "assistant", "parts": [["type": "text", "content": "You're welcome."]]]])),
-            ], endAgo: 30)
+            let second = OTLPFixtures.span(
+                trace: trace,
+                attributes: [
+                    ("gen_ai.operation.name", "chat"), ("gen_ai.provider.name", "anthropic"),
+                    ("gen_ai.response.model", "claude-sonnet-4-5-20250929"), ("gen_ai.conversation.id", "resend"),
+                    ("gen_ai.usage.input_tokens", 10), ("gen_ai.usage.output_tokens", 5),
+                    ("gen_ai.system_instructions", OTLPFixtures.json([["type": "text", "content": "You are careful."]])),
+                    (
+                        "gen_ai.input.messages",
+                        OTLPFixtures.json([
+                            ["role": "user", "parts": [["type": "text", "content": "Weather in Paris?"]]],
+                            [
+                                "role": "assistant",
+                                "parts": [["type": "tool_call", "id": "call_1", "name": "weather", "arguments": ["city": "Paris"]]],
+                            ],
+                            ["role": "tool", "parts": [["type": "tool_call_response", "id": "call_1", "response": "rainy, 57°F"]]],
+                            ["role": "assistant", "parts": [["type": "text", "content": "It is rainy."]]],
+                            ["role": "user", "parts": [["type": "text", "content": "Thanks"]]],
+                        ])
+                    ),
+                    (
+                        "gen_ai.output.messages",
+                        OTLPFixtures.json([["role": "assistant", "parts": [["type": "text", "content": "You're welcome."]]]])
+                    ),
+                ], endAgo: 30)
             _ = try await Self.post(service, OTLPFixtures.export([second]))
             #expect(try await Self.messageCount(service) == messages + 2)
             _ = try await Self.post(service, OTLPFixtures.export([first, second]))
@@ -210,9 +235,11 @@ import Testing
     @Test func contentCaptureOffStillLogsEachCallAndErrorsMarkTheConversationFailed() async throws {
         try await TestService.run(suite: Self.suite) { service in
             let trace = OTLPFixtures.traceId()
-            let usage: [(String, Any)] = [("gen_ai.operation.name", "chat"), ("gen_ai.provider.name", "openai"),
-                                          ("gen_ai.request.model", "gpt-5-mini"), ("gen_ai.usage.input_tokens", 100),
-                                          ("gen_ai.usage.output_tokens", 20)]
+            let usage: [(String, Any)] = [
+                ("gen_ai.operation.name", "chat"), ("gen_ai.provider.name", "openai"),
+                ("gen_ai.request.model", "gpt-5-mini"), ("gen_ai.usage.input_tokens", 100),
+                ("gen_ai.usage.output_tokens", 20),
+            ]
             let one = OTLPFixtures.span(trace: trace, attributes: usage, endAgo: 50)
             let two = OTLPFixtures.span(trace: trace, attributes: usage, endAgo: 40, error: "upstream timeout")
             let answer = try await Self.post(service, OTLPFixtures.export([two, one]))
@@ -230,7 +257,8 @@ import Testing
 
             // `error.type` alone marks it too.
             let other = OTLPFixtures.traceId()
-            _ = try await Self.post(service, OTLPFixtures.export([OTLPFixtures.span(trace: other, attributes: usage + [("error.type", "RateLimitError")])]))
+            _ = try await Self.post(
+                service, OTLPFixtures.export([OTLPFixtures.span(trace: other, attributes: usage + [("error.type", "RateLimitError")])]))
             let failed = try await ProviderIngestTests.detail(service, OTLPFixtures.uuid(other).uuidString.lowercased())
             #expect(failed.conversation.status == .failed && failed.conversation.errorMessage == "RateLimitError")
         }
@@ -245,24 +273,37 @@ import Testing
             #expect(try await Self.conversationCount(service) == 0)
 
             let noModel = OTLPFixtures.span(trace: OTLPFixtures.traceId(), attributes: [("gen_ai.operation.name", "chat")])
-            let badUsage = OTLPFixtures.span(trace: OTLPFixtures.traceId(), attributes: [
-                ("gen_ai.request.model", "gpt-5-mini"), ("gen_ai.usage.input_tokens", 10), ("gen_ai.usage.cache_read.input_tokens", 20)])
-            let good = OTLPFixtures.span(trace: OTLPFixtures.traceId(), attributes: [
-                ("gen_ai.request.model", "gpt-5-mini"), ("gen_ai.system", "openai")])
+            let badUsage = OTLPFixtures.span(
+                trace: OTLPFixtures.traceId(),
+                attributes: [
+                    ("gen_ai.request.model", "gpt-5-mini"), ("gen_ai.usage.input_tokens", 10), ("gen_ai.usage.cache_read.input_tokens", 20),
+                ])
+            let good = OTLPFixtures.span(
+                trace: OTLPFixtures.traceId(),
+                attributes: [
+                    ("gen_ai.request.model", "gpt-5-mini"), ("gen_ai.system", "openai"),
+                ])
             let answer = try await Self.post(service, OTLPFixtures.export([noModel, badUsage, good, http]))
             #expect(answer.partialSuccess.rejectedSpans == 2)
             #expect(answer.partialSuccess.errorMessage.contains("gen_ai.request.model"))
             #expect(try await Self.conversationCount(service) == 1)
 
             // Text PostgreSQL cannot hold (U+0000), an unknown role: the span is rejected naming the attribute.
-            let nul = OTLPFixtures.span(trace: OTLPFixtures.traceId(), id: OTLPFixtures.spanId(), attributes: [
-                ("gen_ai.request.model", "gpt-5-mini"),
-                ("gen_ai.input.messages", OTLPFixtures.json([["role": "user", "parts": [["type": "text", "content": "a\u{0}b"]]]]))])
-            let role = OTLPFixtures.span(trace: OTLPFixtures.traceId(), attributes: [
-                ("gen_ai.request.model", "gpt-5-mini"), ("gen_ai.input.messages", OTLPFixtures.json([["role": "narrator", "parts": []]]))])
+            let nul = OTLPFixtures.span(
+                trace: OTLPFixtures.traceId(), id: OTLPFixtures.spanId(),
+                attributes: [
+                    ("gen_ai.request.model", "gpt-5-mini"),
+                    ("gen_ai.input.messages", OTLPFixtures.json([["role": "user", "parts": [["type": "text", "content": "a\u{0}b"]]]])),
+                ])
+            let role = OTLPFixtures.span(
+                trace: OTLPFixtures.traceId(),
+                attributes: [
+                    ("gen_ai.request.model", "gpt-5-mini"), ("gen_ai.input.messages", OTLPFixtures.json([["role": "narrator", "parts": []]])),
+                ])
             let rejected = try await Self.post(service, OTLPFixtures.export([nul]))
             #expect(rejected.partialSuccess.rejectedSpans == 1)
-            #expect(rejected.partialSuccess.errorMessage == "span \(OTLPFixtures.hex(nul.spanID)): gen_ai.input.messages[0].content: "
+            #expect(
+                rejected.partialSuccess.errorMessage == "span \(OTLPFixtures.hex(nul.spanID)): gen_ai.input.messages[0].content: "
                     + "contains U+0000 (NUL), which cannot be stored; remove or escape it")
             let unknownRole = try await Self.post(service, OTLPFixtures.export([role]))
             #expect(unknownRole.partialSuccess.errorMessage.contains("gen_ai.input.messages[0].role"))
@@ -276,7 +317,8 @@ import Testing
         limits.maxBatchEvents = 3
         try await TestService.run(suite: Self.suite, limits: limits) { service in
             func status(_ response: TestResponse, protobuf: Bool) throws -> Google_Rpc_Status {
-                protobuf ? try Google_Rpc_Status(serializedBytes: Data(buffer: response.body))
+                protobuf
+                    ? try Google_Rpc_Status(serializedBytes: Data(buffer: response.body))
                     : try Google_Rpc_Status(jsonUTF8Data: Data(buffer: response.body))
             }
             let garbage = try await Self.post(service, [0xff, 0xff, 0xff, 0x0f, 0x01])
@@ -295,8 +337,10 @@ import Testing
             #expect(xml.status == .unsupportedMediaType)
             var badGzip = try await Self.post(service, [0x1f, 0x8b, 0x08, 0x00, 0x01], contentType: "application/x-protobuf")
             #expect(badGzip.status == .ok || badGzip.status == .badRequest)  // not declared gzip: read as protobuf
-            var headers: HTTPFields = [.authorization: "Bearer \(service.tenant.ingestKey)", .contentType: "application/x-protobuf",
-                                       .contentEncoding: "gzip"]
+            var headers: HTTPFields = [
+                .authorization: "Bearer \(service.tenant.ingestKey)", .contentType: "application/x-protobuf",
+                .contentEncoding: "gzip",
+            ]
             badGzip = try await service.send(.post, "/v1/traces", headers, ByteBuffer(bytes: [0x1f, 0x8b, 0x08, 0x00, 0x01, 0x02]))
             #expect(badGzip.status == .badRequest)
             // A decompression bomb: 64 KiB on the wire, 16 MiB inflated; stopped at the limit.
@@ -319,7 +363,9 @@ import Testing
         try await TestService.run(suite: Self.suite) { service in
             let export = OTLPFixtures.export([Self.fullSpan(trace: OTLPFixtures.traceId(), id: OTLPFixtures.spanId(), conversation: "shared-name")])
             let bytes = try export.serializedBytes() as [UInt8]
-            #expect(try await service.send(.post, "/v1/traces", [.contentType: "application/x-protobuf"], ByteBuffer(bytes: bytes)).status == .unauthorized)
+            #expect(
+                try await service.send(.post, "/v1/traces", [.contentType: "application/x-protobuf"], ByteBuffer(bytes: bytes)).status
+                    == .unauthorized)
             #expect(try await Self.post(service, bytes, key: "llmlog_ik_unknown").status == .unauthorized)
             let token = try await service.request(.post, "/v1/tokens", json: #"{"userId": "u-1", "ttlSeconds": 600}"#, key: service.tenant.adminKey)
             let userToken = try #require(token.object["token"] as? String)
@@ -378,12 +424,18 @@ import Testing
     @Test func resourceAttributesAndAUUIDConversationId() async throws {
         try await TestService.run(suite: Self.suite) { service in
             let conversationId = UUID()
-            let span = OTLPFixtures.span(trace: OTLPFixtures.traceId(), attributes: [
-                ("gen_ai.operation.name", "text_completion"), ("gen_ai.request.model", "gpt-5-mini"),
-                ("gen_ai.usage.output_tokens", 7)])
-            let export = OTLPFixtures.export([span], resource: [
-                ("service.name", "resource-app"), ("gen_ai.conversation.id", conversationId.uuidString),
-                ("gen_ai.provider.name", "OpenAI"), ("user.id", "u-resource")])
+            let span = OTLPFixtures.span(
+                trace: OTLPFixtures.traceId(),
+                attributes: [
+                    ("gen_ai.operation.name", "text_completion"), ("gen_ai.request.model", "gpt-5-mini"),
+                    ("gen_ai.usage.output_tokens", 7),
+                ])
+            let export = OTLPFixtures.export(
+                [span],
+                resource: [
+                    ("service.name", "resource-app"), ("gen_ai.conversation.id", conversationId.uuidString),
+                    ("gen_ai.provider.name", "OpenAI"), ("user.id", "u-resource"),
+                ])
             _ = try await Self.post(service, export)
             let detail = try await ProviderIngestTests.detail(service, conversationId.uuidString.lowercased())
             #expect(detail.conversation.provider == "openai" && detail.conversation.userId == "u-resource")

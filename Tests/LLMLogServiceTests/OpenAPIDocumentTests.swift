@@ -79,8 +79,10 @@ import Yams
     @Test func responsesConformToTheDocument() async throws {
         let document = try OpenAPIDocument.load()
         try await TestService.run(suite: Self.suite) { service in
-            func check(_ response: TestResponse, _ method: String, _ path: String, _ status: String,
-                       sourceLocation: SourceLocation = #_sourceLocation) {
+            func check(
+                _ response: TestResponse, _ method: String, _ path: String, _ status: String,
+                sourceLocation: SourceLocation = #_sourceLocation
+            ) {
                 Self.expectConforms(document, response, method, path, status, sourceLocation: sourceLocation)
             }
 
@@ -118,15 +120,25 @@ import Yams
 
             // A batch: the three event types, an event id that is a UUID, one without a UUID, a bad event, an unreadable one.
             let eventConversation = UUID()
-            let batchBody: [String: Any] = ["events": [
-                ["id": eventConversation.uuidString, "type": "conversation.create", "body": ["type": "CHAT", "provider": "p", "model": "m"]],
-                ["id": "evt-message", "type": "message.create",
-                 "body": ["conversationId": eventConversation.uuidString, "role": "ASSISTANT", "content": "hi", "outputTokens": 3]],
-                ["id": "evt-update", "type": "conversation.update", "body": ["conversationId": eventConversation.uuidString, "status": "COMPLETED"]],
-                ["id": "evt-bad", "type": "message.create", "body": ["conversationId": eventConversation.uuidString, "role": "BOT", "content": "x"]],
-                ["id": "evt-type", "type": "conversation.delete", "body": [:] as [String: Any]],
-                42,
-            ]]
+            let batchBody: [String: Any] = [
+                "events": [
+                    ["id": eventConversation.uuidString, "type": "conversation.create", "body": ["type": "CHAT", "provider": "p", "model": "m"]],
+                    [
+                        "id": "evt-message", "type": "message.create",
+                        "body": ["conversationId": eventConversation.uuidString, "role": "ASSISTANT", "content": "hi", "outputTokens": 3],
+                    ],
+                    [
+                        "id": "evt-update", "type": "conversation.update",
+                        "body": ["conversationId": eventConversation.uuidString, "status": "COMPLETED"],
+                    ],
+                    [
+                        "id": "evt-bad", "type": "message.create",
+                        "body": ["conversationId": eventConversation.uuidString, "role": "BOT", "content": "x"],
+                    ],
+                    ["id": "evt-type", "type": "conversation.delete", "body": [:] as [String: Any]],
+                    42,
+                ]
+            ]
             try Self.expectValid(document, ["events": Array((batchBody["events"] as? [Any] ?? []).prefix(3))], schema: "BatchRequest")
             let batch = try await service.request(.post, "/v1/batch", json: TestService.json(batchBody))
             check(batch, "POST", "/v1/batch", "207")
@@ -163,9 +175,15 @@ import Yams
             #expect(system.object["byTenant"] is [Any] && system.object["byUser"] == nil)
             check(try await service.request(.get, "/v1/admin/analytics", key: userToken), "GET", "/v1/admin/analytics", "403")
             check(try await service.request(.get, "/api/llm-analytics?action=analytics&days=3", key: admin), "GET", "/api/llm-analytics", "200")
-            check(try await service.request(.get, "/api/llm-analytics?action=conversations&type=RESUME_ANALYSIS&limit=5", key: admin), "GET", "/api/llm-analytics", "200")
-            check(try await service.request(.get, "/api/llm-analytics?action=conversation&id=\(conversationId)", key: admin), "GET", "/api/llm-analytics", "200")
-            check(try await service.request(.get, "/api/llm-analytics?action=conversation&id=\(UUID())", key: admin), "GET", "/api/llm-analytics", "404")
+            check(
+                try await service.request(.get, "/api/llm-analytics?action=conversations&type=RESUME_ANALYSIS&limit=5", key: admin), "GET",
+                "/api/llm-analytics", "200")
+            check(
+                try await service.request(.get, "/api/llm-analytics?action=conversation&id=\(conversationId)", key: admin), "GET",
+                "/api/llm-analytics", "200")
+            check(
+                try await service.request(.get, "/api/llm-analytics?action=conversation&id=\(UUID())", key: admin), "GET", "/api/llm-analytics", "404"
+            )
             let noAction = try await service.request(.get, "/api/llm-analytics", key: admin)
             check(noAction, "GET", "/api/llm-analytics", "400")
             #expect(noAction.errorField == "action")
@@ -178,18 +196,21 @@ import Yams
             let invalid = try await service.request(.post, "/v1/conversations", json: #"{"type": "lower", "provider": "p", "model": "m"}"#)
             check(invalid, "POST", "/v1/conversations", "400")
             #expect(invalid.errorField == "type")
-            let nul = try await service.request(.post, "/v1/conversations/\(conversationId)/messages", json: #"{"role": "USER", "content": "a\u0000b"}"#)
+            let nul = try await service.request(
+                .post, "/v1/conversations/\(conversationId)/messages", json: #"{"role": "USER", "content": "a\u0000b"}"#)
             check(nul, "POST", "/v1/conversations/{id}/messages", "400")
             #expect(nul.errorCode == "nul_character")
             let future = ISO8601.format(Date().addingTimeInterval(600))
-            let tooLate = try await service.request(.post, "/v1/conversations", json: #"{"type": "T", "provider": "p", "model": "m", "createdAt": "\#(future)"}"#)
+            let tooLate = try await service.request(
+                .post, "/v1/conversations", json: #"{"type": "T", "provider": "p", "model": "m", "createdAt": "\#(future)"}"#)
             check(tooLate, "POST", "/v1/conversations", "400")
             #expect(tooLate.errorCode == "in_future")
             check(try await service.request(.post, "/v1/conversations", json: "{}", key: ""), "POST", "/v1/conversations", "401")
             check(try await service.request(.post, "/v1/batch", json: #"{"events": []}"#, key: "llmlog_ik_unknown"), "POST", "/v1/batch", "401")
             check(try await service.request(.patch, "/v1/conversations/\(UUID())", json: "{}"), "PATCH", "/v1/conversations/{id}", "404")
-            check(try await service.request(.post, "/v1/conversations/\(UUID())/messages", json: #"{"role": "USER", "content": "x"}"#),
-                  "POST", "/v1/conversations/{id}/messages", "404")
+            check(
+                try await service.request(.post, "/v1/conversations/\(UUID())/messages", json: #"{"role": "USER", "content": "x"}"#),
+                "POST", "/v1/conversations/{id}/messages", "404")
             let badId = try await service.request(.patch, "/v1/conversations/not-a-uuid", json: "{}")
             check(badId, "PATCH", "/v1/conversations/{id}", "400")
             #expect(badId.errorCode == "invalid_id" && badId.errorField == "id")
@@ -197,13 +218,16 @@ import Yams
             conflicting["title"] = "another title"
             let conflict = try await service.request(.post, "/v1/conversations", json: TestService.json(conflicting))
             check(conflict, "POST", "/v1/conversations", "409")
-            check(try await service.request(.get, "/v1/conversations/\(conversationId)", key: service.tenant.adminKey),
-                  "GET", "/v1/conversations/{id}", "200")
+            check(
+                try await service.request(.get, "/v1/conversations/\(conversationId)", key: service.tenant.adminKey),
+                "GET", "/v1/conversations/{id}", "200")
             check(try await service.request(.get, "/v1/conversations/\(conversationId)"), "GET", "/v1/conversations/{id}", "403")
             check(try await service.request(.get, "/v1/conversations?limit=1", key: service.tenant.adminKey), "GET", "/v1/conversations", "200")
             check(try await service.request(.get, "/v1/conversations?limit=0", key: service.tenant.adminKey), "GET", "/v1/conversations", "400")
-            check(try await service.request(.post, "/v1/tenants", json: TestService.json(["name": "doc-\(UUID().uuidString.prefix(8))"]), key: operatorKey),
-                  "POST", "/v1/tenants", "201")
+            check(
+                try await service.request(
+                    .post, "/v1/tenants", json: TestService.json(["name": "doc-\(UUID().uuidString.prefix(8))"]), key: operatorKey),
+                "POST", "/v1/tenants", "201")
             check(try await service.request(.post, "/v1/tenants", json: #"{"name": "x"}"#), "POST", "/v1/tenants", "403")
             let token = try await service.request(.post, "/v1/tokens", json: #"{"userId": "u-1", "ttlSeconds": 60}"#, key: service.tenant.adminKey)
             check(token, "POST", "/v1/tokens", "201")
@@ -216,10 +240,12 @@ import Yams
             check(reopen, "PATCH", "/v1/conversations/{id}", "409")
             #expect(reopen.errorCode == "invalid_transition")
             let bigMetadata = #"{"role": "USER", "content": "x", "metadata": {"k": "\#(String(repeating: "m", count: 70_000))"}}"#
-            check(try await service.request(.post, "/v1/conversations/\(conversationId)/messages", json: bigMetadata),
-                  "POST", "/v1/conversations/{id}/messages", "413")
-            check(try await service.request(.post, "/v1/conversations", json: "{}", headers: [.contentType: "text/plain"]),
-                  "POST", "/v1/conversations", "415")
+            check(
+                try await service.request(.post, "/v1/conversations/\(conversationId)/messages", json: bigMetadata),
+                "POST", "/v1/conversations/{id}/messages", "413")
+            check(
+                try await service.request(.post, "/v1/conversations", json: "{}", headers: [.contentType: "text/plain"]),
+                "POST", "/v1/conversations", "415")
             check(try await service.request(.post, "/v1/batch", json: #"{"events": 3}"#), "POST", "/v1/batch", "400")
         }
     }
@@ -227,15 +253,20 @@ import Yams
     /// The request schemas are the Swift request types: same property names, and `required` = the non-Optional ones.
     @Test func requestSchemasMatchTheSwiftTypes() throws {
         let document = try OpenAPIDocument.load()
-        try Self.expectSchema(document, "ConversationCreateRequest", ConversationCreateRequest.self, Self.fullConversationCreate(),
-                         keys: ["id", "userId", "type", "title", "documentId", "provider", "model", "metadata", "createdAt"])
-        try Self.expectSchema(document, "ConversationUpdateRequest", ConversationUpdateRequest.self, Self.fullConversationUpdate(),
-                         keys: ["status", "title", "errorMessage", "metadata", "totalTokensUsed", "totalCost"])
-        try Self.expectSchema(document, "MessageCreateRequest", MessageCreateRequest.self, Self.fullMessageCreate(),
-                         keys: ["id", "role", "content", "inputTokens", "outputTokens", "totalTokens", "cachedInputTokens",
-                                "cacheCreationInputTokens", "reasoningTokens", "cost", "processingTime", "messageIndex",
-                                "finishReason", "temperature", "maxTokens", "errorMessage", "metadata", "createdAt",
-                                "promptName", "promptVersion"])
+        try Self.expectSchema(
+            document, "ConversationCreateRequest", ConversationCreateRequest.self, Self.fullConversationCreate(),
+            keys: ["id", "userId", "type", "title", "documentId", "provider", "model", "metadata", "createdAt"])
+        try Self.expectSchema(
+            document, "ConversationUpdateRequest", ConversationUpdateRequest.self, Self.fullConversationUpdate(),
+            keys: ["status", "title", "errorMessage", "metadata", "totalTokensUsed", "totalCost"])
+        try Self.expectSchema(
+            document, "MessageCreateRequest", MessageCreateRequest.self, Self.fullMessageCreate(),
+            keys: [
+                "id", "role", "content", "inputTokens", "outputTokens", "totalTokens", "cachedInputTokens",
+                "cacheCreationInputTokens", "reasoningTokens", "cost", "processingTime", "messageIndex",
+                "finishReason", "temperature", "maxTokens", "errorMessage", "metadata", "createdAt",
+                "promptName", "promptVersion",
+            ])
         // The batch wrapper (decoded by hand in BatchEvent.init(from:)).
         #expect(document.propertyNames(of: "BatchRequest") == ["events"])
         #expect(document.propertyNames(of: "ConversationReference") == ["conversationId"])
@@ -256,18 +287,27 @@ import Yams
         let document = try OpenAPIDocument.load()
         try await TestService.run(suite: Self.suite) { service in
             let targets: [(schema: String, base: [String: Any], send: @Sendable (String) async throws -> TestResponse)] = [
-                ("ConversationCreateRequest", ["type": "T", "provider": "p", "model": "m"], { body in
-                    try await service.request(.post, "/v1/conversations", json: body)
-                }),
-                ("ConversationUpdateRequest", [:], { body in
-                    let id = try await Self.freshConversation(service)
-                    return try await service.request(.patch, "/v1/conversations/\(id)", json: body)
-                }),
-                ("MessageCreateRequest", ["role": "USER", "content": "x"], { body in
-                    // A fresh conversation each time, so an explicit messageIndex is always free.
-                    let id = try await Self.freshConversation(service)
-                    return try await service.request(.post, "/v1/conversations/\(id)/messages", json: body)
-                }),
+                (
+                    "ConversationCreateRequest", ["type": "T", "provider": "p", "model": "m"],
+                    { body in
+                        try await service.request(.post, "/v1/conversations", json: body)
+                    }
+                ),
+                (
+                    "ConversationUpdateRequest", [:],
+                    { body in
+                        let id = try await Self.freshConversation(service)
+                        return try await service.request(.patch, "/v1/conversations/\(id)", json: body)
+                    }
+                ),
+                (
+                    "MessageCreateRequest", ["role": "USER", "content": "x"],
+                    { body in
+                        // A fresh conversation each time, so an explicit messageIndex is always free.
+                        let id = try await Self.freshConversation(service)
+                        return try await service.request(.post, "/v1/conversations/\(id)/messages", json: body)
+                    }
+                ),
             ]
             var probed = 0
             for target in targets {
@@ -305,16 +345,19 @@ import Yams
             Self.expectConforms(document, tooMany, "POST", "/v1/batch", "413")
             #expect(tooMany.errorCode == "too_many_events" && tooMany.errorField == "events")
             let padding = String(repeating: "x", count: 2000)
-            let tooBig = try await service.request(.post, "/v1/conversations", json: #"{"type": "T", "provider": "p", "model": "m", "title": "\#(padding)"}"#)
+            let tooBig = try await service.request(
+                .post, "/v1/conversations", json: #"{"type": "T", "provider": "p", "model": "m", "title": "\#(padding)"}"#)
             Self.expectConforms(document, tooBig, "POST", "/v1/conversations", "413")
             #expect(tooBig.errorCode == "too_large" && tooBig.errorField == "body")
 
             let valid = #"{"type": "T", "provider": "p", "model": "m"}"#
             Self.expectConforms(document, try await service.request(.post, "/v1/conversations", json: valid), "POST", "/v1/conversations", "503")
-            Self.expectConforms(document, try await service.request(.patch, "/v1/conversations/\(UUID())", json: "{}"),
-                                "PATCH", "/v1/conversations/{id}", "503")
-            Self.expectConforms(document, try await service.request(.post, "/v1/conversations/\(UUID())/messages", json: #"{"role": "USER", "content": "x"}"#),
-                                "POST", "/v1/conversations/{id}/messages", "503")
+            Self.expectConforms(
+                document, try await service.request(.patch, "/v1/conversations/\(UUID())", json: "{}"),
+                "PATCH", "/v1/conversations/{id}", "503")
+            Self.expectConforms(
+                document, try await service.request(.post, "/v1/conversations/\(UUID())/messages", json: #"{"role": "USER", "content": "x"}"#),
+                "POST", "/v1/conversations/{id}/messages", "503")
             // In a batch the refusal is the event's own result.
             let batch = try await service.request(.post, "/v1/batch", json: #"{"events": [\#(event)]}"#)
             Self.expectConforms(document, batch, "POST", "/v1/batch", "207")
@@ -349,32 +392,42 @@ import Yams
     /// Bodies that set every property of each request type (the conformance test sends them; the schema test
     /// checks they set every Swift property).
     static func fullConversationCreate() -> [String: Any] {
-        ["id": UUID().uuidString, "userId": "user-1", "type": "RESUME_ANALYSIS", "title": "A title", "documentId": "doc-1",
-         "provider": "openapi-test-provider", "model": "model-1", "metadata": ["a": 1, "b": ["c": "d"]], "createdAt": recent()]
+        [
+            "id": UUID().uuidString, "userId": "user-1", "type": "RESUME_ANALYSIS", "title": "A title", "documentId": "doc-1",
+            "provider": "openapi-test-provider", "model": "model-1", "metadata": ["a": 1, "b": ["c": "d"]], "createdAt": recent(),
+        ]
     }
 
     static func fullConversationUpdate() -> [String: Any] {
-        ["status": "COMPLETED", "title": "New title", "errorMessage": "none", "metadata": ["rating": 5],
-         "totalTokensUsed": 777, "totalCost": 0.0125]
+        [
+            "status": "COMPLETED", "title": "New title", "errorMessage": "none", "metadata": ["rating": 5],
+            "totalTokensUsed": 777, "totalCost": 0.0125,
+        ]
     }
 
     static func fullMessageCreate() -> [String: Any] {
-        ["id": UUID().uuidString, "role": "ASSISTANT", "content": "Hello", "inputTokens": 10, "outputTokens": 20, "totalTokens": 40,
-         "cachedInputTokens": 5, "cacheCreationInputTokens": 3, "reasoningTokens": 2, "cost": 0.001275, "processingTime": 1500,
-         "messageIndex": 7, "finishReason": "stop", "temperature": 0.7, "maxTokens": 1024, "errorMessage": "no error",
-         "metadata": ["trace": "t-1"], "createdAt": recent(), "promptName": "greeting", "promptVersion": "2"]
+        [
+            "id": UUID().uuidString, "role": "ASSISTANT", "content": "Hello", "inputTokens": 10, "outputTokens": 20, "totalTokens": 40,
+            "cachedInputTokens": 5, "cacheCreationInputTokens": 3, "reasoningTokens": 2, "cost": 0.001275, "processingTime": 1500,
+            "messageIndex": 7, "finishReason": "stop", "temperature": 0.7, "maxTokens": 1024, "errorMessage": "no error",
+            "metadata": ["trace": "t-1"], "createdAt": recent(), "promptName": "greeting", "promptVersion": "2",
+        ]
     }
 
     /// The response has the status and fits what the document says of that operation and status.
-    static func expectConforms(_ document: OpenAPIDocument, _ response: TestResponse, _ method: String, _ path: String, _ status: String,
-                               sourceLocation: SourceLocation = #_sourceLocation) {
+    static func expectConforms(
+        _ document: OpenAPIDocument, _ response: TestResponse, _ method: String, _ path: String, _ status: String,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) {
         #expect(String(response.status.code) == status, "\(method) \(path): \(String(buffer: response.body))", sourceLocation: sourceLocation)
         let errors = document.errorsValidating(response, .init(method, path), status: status)
         #expect(errors.isEmpty, "\(method) \(path) \(status):\n\(errors.joined(separator: "\n"))", sourceLocation: sourceLocation)
     }
 
-    static func expectValid(_ document: OpenAPIDocument, _ body: [String: Any], schema: String,
-                     sourceLocation: SourceLocation = #_sourceLocation) throws {
+    static func expectValid(
+        _ document: OpenAPIDocument, _ body: [String: Any], schema: String,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) throws {
         let value = try APIJSON.decoder().decode(JSONValue.self, from: Data(TestService.json(body).utf8))
         let errors = document.validate(value, ["$ref": "#/components/schemas/\(schema)"], at: schema)
         #expect(errors.isEmpty, "\(errors.joined(separator: "\n"))", sourceLocation: sourceLocation)
@@ -382,8 +435,10 @@ import Yams
 
     /// `keys` (the list read off the Swift struct) = its stored properties = its encoded keys = the schema's properties;
     /// the schema's `required` = the non-Optional properties.
-    static func expectSchema<T: Codable>(_ document: OpenAPIDocument, _ schema: String, _ type: T.Type, _ full: [String: Any],
-                                  keys: Set<String>, sourceLocation: SourceLocation = #_sourceLocation) throws {
+    static func expectSchema<T: Codable>(
+        _ document: OpenAPIDocument, _ schema: String, _ type: T.Type, _ full: [String: Any],
+        keys: Set<String>, sourceLocation: SourceLocation = #_sourceLocation
+    ) throws {
         let instance = try APIJSON.decoder().decode(T.self, from: Data(TestService.json(full).utf8))
         let children = Mirror(reflecting: instance).children.compactMap { child in child.label.map { ($0, child.value) } }
         let stored = Set(children.map(\.0))
@@ -393,11 +448,13 @@ import Yams
         }
         let encoded = try JSONSerialization.jsonObject(with: APIJSON.encoder().encode(instance)) as? [String: Any] ?? [:]
         #expect(Set(encoded.keys) == keys, "\(T.self) encodes \(encoded.keys.sorted())", sourceLocation: sourceLocation)
-        #expect(document.propertyNames(of: schema) == keys, "\(schema) documents \(document.propertyNames(of: schema).sorted())",
-                sourceLocation: sourceLocation)
+        #expect(
+            document.propertyNames(of: schema) == keys, "\(schema) documents \(document.propertyNames(of: schema).sorted())",
+            sourceLocation: sourceLocation)
         let nonOptional = Set(children.filter { Mirror(reflecting: $0.1).displayStyle != .optional }.map(\.0))
-        #expect(Set(document.required(of: schema)) == nonOptional, "\(schema).required vs \(nonOptional.sorted())",
-                sourceLocation: sourceLocation)
+        #expect(
+            Set(document.required(of: schema)) == nonOptional, "\(schema).required vs \(nonOptional.sorted())",
+            sourceLocation: sourceLocation)
     }
 }
 
@@ -524,7 +581,9 @@ struct OpenAPIDocument: @unchecked Sendable {  // immutable after load; [String:
                 }
             }
             if let maxLength = Self.number(schema["maxLength"]), Double(text.count) > maxLength { errors.append("\(path): longer than \(maxLength)") }
-            if let minLength = Self.number(schema["minLength"]), Double(text.count) < minLength { errors.append("\(path): shorter than \(minLength)") }
+            if let minLength = Self.number(schema["minLength"]), Double(text.count) < minLength {
+                errors.append("\(path): shorter than \(minLength)")
+            }
             switch schema["format"] as? String {
             case "uuid": if UUID(uuidString: text) == nil { errors.append("\(path): \"\(text)\" is not a UUID") }
             case "date-time": if ISO8601.parse(text) == nil { errors.append("\(path): \"\(text)\" is not a date-time") }
@@ -545,7 +604,9 @@ struct OpenAPIDocument: @unchecked Sendable {  // immutable after load; [String:
                 }
             }
         case .array(let items):
-            if let maxItems = Self.number(schema["maxItems"]), Double(items.count) > maxItems { errors.append("\(path): more than \(maxItems) items") }
+            if let maxItems = Self.number(schema["maxItems"]), Double(items.count) > maxItems {
+                errors.append("\(path): more than \(maxItems) items")
+            }
             if let itemSchema = schema["items"] {
                 for (index, item) in items.enumerated() { errors += validate(item, itemSchema, at: "\(path)[\(index)]") }
             }
@@ -566,7 +627,8 @@ struct OpenAPIDocument: @unchecked Sendable {  // immutable after load; [String:
     static func matches(_ value: JSONValue, type: String) -> Bool {
         switch (type, value) {
         case ("null", .null), ("boolean", .bool), ("string", .string), ("array", .array), ("object", .object),
-             ("integer", .integer), ("number", .integer), ("number", .number): true
+            ("integer", .integer), ("number", .integer), ("number", .number):
+            true
         case ("integer", .number(let number)): number.rounded() == number
         default: false
         }

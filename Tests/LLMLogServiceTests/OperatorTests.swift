@@ -16,7 +16,8 @@ import Testing
             #expect(Set(created.object.keys) == ["tenantId", "adminKey", "ingestKey"])
             let ingestKey = try #require(created.object["ingestKey"] as? String)
             // The new tenant's keys work.
-            let conversation = try await service.request(.post, "/v1/conversations", json: #"{"type": "CHAT", "provider": "openai", "model": "gpt-4o"}"#, key: ingestKey)
+            let conversation = try await service.request(
+                .post, "/v1/conversations", json: #"{"type": "CHAT", "provider": "openai", "model": "gpt-4o"}"#, key: ingestKey)
             #expect(conversation.status == .created)
             // Same name again: 409 naming the field; bad names: 400.
             let again = try await service.request(.post, "/v1/tenants", json: TestService.json(["name": name]), key: operatorKey)
@@ -29,7 +30,8 @@ import Testing
             }
             #expect(try await service.request(.post, "/v1/tenants", json: #"{"name": "x"}"#, key: "").status == .unauthorized)
             #expect(try await service.request(.post, "/v1/tenants", json: #"{"name": "x"}"#, key: "llmlog_ok_unknown").status == .unauthorized)
-            let ingest = try await service.request(.post, "/v1/conversations", json: #"{"type": "CHAT", "provider": "openai", "model": "gpt-4o"}"#, key: operatorKey)
+            let ingest = try await service.request(
+                .post, "/v1/conversations", json: #"{"type": "CHAT", "provider": "openai", "model": "gpt-4o"}"#, key: operatorKey)
             #expect(ingest.status == .forbidden)
             #expect(try await service.request(.post, "/v1/tokens", json: #"{"userId": "u"}"#, key: operatorKey).status == .forbidden)
         }

@@ -14,10 +14,14 @@ import Testing
         defer { cluster.stop() }
         var writer = IngestWriter.Options()
         writer.retryWindow = .seconds(1)
-        try await TestService.run(suite: "outage", database: cluster.configuration(), writerOptions: writer,
-                                  poolSize: 4, poolTimeout: .seconds(1)) { service in
-            let conversation = try await service.request(.post, "/v1/conversations", json: #"{"type": "CHAT", "provider": "openai", "model": "gpt-4o"}"#)
-                .decode(ConversationRecord.self)
+        try await TestService.run(
+            suite: "outage", database: cluster.configuration(), writerOptions: writer,
+            poolSize: 4, poolTimeout: .seconds(1)
+        ) { service in
+            let conversation = try await service.request(
+                .post, "/v1/conversations", json: #"{"type": "CHAT", "provider": "openai", "model": "gpt-4o"}"#
+            )
+            .decode(ConversationRecord.self)
             let path = "/v1/conversations/\(conversation.id)/messages"
             // A user token is verified without the database, so its reads reach the routes while it is down.
             let token = try service.tokens.mint(tenantId: service.tenant.tenantId, userId: "u", ttl: 600).token
@@ -60,15 +64,23 @@ import Testing
         let (first, firstLoop, firstPool) = try await instance()
         let (second, secondLoop, secondPool) = try await instance()
         let conversationID = UUID()
-        let create = try APIJSON.decoder().decode(ConversationCreateRequest.self, from: Data(
-            #"{"id": "\#(conversationID)", "userId": "u", "type": "CHAT", "provider": "openai", "model": "gpt-4o-mini"}"#.utf8))
+        let create = try APIJSON.decoder().decode(
+            ConversationCreateRequest.self,
+            from: Data(
+                #"{"id": "\#(conversationID)", "userId": "u", "type": "CHAT", "provider": "openai", "model": "gpt-4o-mini"}"#.utf8))
         let now = Date().roundedToMicroseconds
-        var operations: [WriteOperation] = [.createConversation(tenantId: tenant.tenantId, id: conversationID, request: create,
-                                                                 requestHash: Data("c".utf8), receivedAt: now)]
+        var operations: [WriteOperation] = [
+            .createConversation(
+                tenantId: tenant.tenantId, id: conversationID, request: create,
+                requestHash: Data("c".utf8), receivedAt: now)
+        ]
         for n in 0..<40 {
-            let message = try APIJSON.decoder().decode(MessageCreateRequest.self, from: Data(#"{"role": "USER", "content": "m\#(n)", "inputTokens": \#(n)}"#.utf8))
-            operations.append(.createMessage(tenantId: tenant.tenantId, conversationId: conversationID, id: UUID(), request: message,
-                                             requestHash: Data("m\(n)".utf8), receivedAt: now))
+            let message = try APIJSON.decoder().decode(
+                MessageCreateRequest.self, from: Data(#"{"role": "USER", "content": "m\#(n)", "inputTokens": \#(n)}"#.utf8))
+            operations.append(
+                .createMessage(
+                    tenantId: tenant.tenantId, conversationId: conversationID, id: UUID(), request: message,
+                    requestHash: Data("m\(n)".utf8), receivedAt: now))
         }
         async let a = first.submit(operations)
         async let b = second.submit(operations)
@@ -85,7 +97,8 @@ import Testing
             }
         }
         let check = try await PGConnection.connect(configuration)
-        let stored = try await check.query("""
+        let stored = try await check.query(
+            """
             SELECT (SELECT count(*) FROM llm_messages WHERE tenant_id = \(tenant.tenantId)),
                    (SELECT count(DISTINCT message_index) FROM llm_messages WHERE tenant_id = \(tenant.tenantId)),
                    (SELECT sum(messages) FROM llm_usage_hourly WHERE tenant_id = \(tenant.tenantId)),
@@ -114,7 +127,8 @@ import Testing
                 let key = a.tenant.ingestKey
                 var conversations: [UUID] = []
                 for _ in 0..<8 {
-                    let created = try await a.request(.post, "/v1/conversations", json: #"{"type": "CHAT", "provider": "openai", "model": "gpt-4o", "userId": "u"}"#, key: key)
+                    let created = try await a.request(
+                        .post, "/v1/conversations", json: #"{"type": "CHAT", "provider": "openai", "model": "gpt-4o", "userId": "u"}"#, key: key)
                     conversations.append(try #require(UUID(uuidString: created.object["id"] as? String ?? "")))
                 }
                 try await withThrowingTaskGroup(of: Void.self) { group in
@@ -123,7 +137,8 @@ import Testing
                             group.addTask {
                                 for n in 0..<10 {
                                     let body = #"{"role": "USER", "content": "m\#(n)", "inputTokens": \#(index + 1), "outputTokens": 1}"#
-                                    let response = try await instance.request(.post, "/v1/conversations/\(conversation)/messages", json: body, key: key)
+                                    let response = try await instance.request(
+                                        .post, "/v1/conversations/\(conversation)/messages", json: body, key: key)
                                     #expect(response.status == .created)
                                 }
                             }
@@ -132,16 +147,18 @@ import Testing
                     try await group.waitForAll()
                 }
                 let tenant = a.tenant.tenantId
-                let (stored, tokens, rolledMessages, rolledTokens) = try await a.database.query("""
+                let (stored, tokens, rolledMessages, rolledTokens) = try await a.database.query(
+                    """
                     SELECT (SELECT count(*) FROM llm_messages WHERE tenant_id = \(tenant)),
                            (SELECT sum(total_tokens) FROM llm_messages WHERE tenant_id = \(tenant))::bigint,
                            (SELECT sum(messages) FROM llm_usage_hourly WHERE tenant_id = \(tenant))::bigint,
                            (SELECT sum(total_tokens) FROM llm_usage_daily_tenant WHERE tenant_id = \(tenant))::bigint
                     """)[0].decode((Int, Int64, Int64, Int64).self)
                 #expect(stored == 160 && rolledMessages == 160 && rolledTokens == tokens)
-                let usedLanes = Set(try await a.database.query(
-                    "SELECT DISTINCT lane::int FROM llm_usage_hourly WHERE tenant_id = \(tenant) AND messages > 0"
-                ).map { try $0.decode(Int.self, column: 0) })
+                let usedLanes = Set(
+                    try await a.database.query(
+                        "SELECT DISTINCT lane::int FROM llm_usage_hourly WHERE tenant_id = \(tenant) AND messages > 0"
+                    ).map { try $0.decode(Int.self, column: 0) })
                 let lanesA = Set(baseA..<baseA + lanes), lanesB = Set(baseB..<baseB + lanes)
                 #expect(usedLanes.isSubset(of: lanesA.union(lanesB)))
                 #expect(!usedLanes.isDisjoint(with: lanesA) && !usedLanes.isDisjoint(with: lanesB))
@@ -163,8 +180,10 @@ import Testing
         let loop = Task { try await writer.run() }
         let now = Date().roundedToMicroseconds
         let operations: [WriteOperation] = try (0..<20).map { n in
-            let create = try APIJSON.decoder().decode(ConversationCreateRequest.self, from: Data(
-                #"{"type": "CHAT", "provider": "openai", "model": "gpt-4o", "title": "c\#(n)"}"#.utf8))
+            let create = try APIJSON.decoder().decode(
+                ConversationCreateRequest.self,
+                from: Data(
+                    #"{"type": "CHAT", "provider": "openai", "model": "gpt-4o", "title": "c\#(n)"}"#.utf8))
             return .createConversation(tenantId: tenant.tenantId, id: UUID(), request: create, requestHash: Data([UInt8(n)]), receivedAt: now)
         }
         let accepted = Task { await writer.submit(operations) }
@@ -177,7 +196,8 @@ import Testing
         let outcomes = await accepted.value
         #expect(outcomes.allSatisfy { (try? $0.get()) != nil })
         try await loop.value
-        let stored = try await pool.query("SELECT count(*) FROM llm_conversations WHERE tenant_id = \(tenant.tenantId)")[0].decode(Int.self, column: 0)
+        let stored = try await pool.query("SELECT count(*) FROM llm_conversations WHERE tenant_id = \(tenant.tenantId)")[0].decode(
+            Int.self, column: 0)
         #expect(stored == 20)
         await pool.close()
     }

@@ -1,7 +1,8 @@
 import Foundation
-@testable import LLMLogService
 import PGClient
 import Testing
+
+@testable import LLMLogService
 
 /// Messages carry the prompt that produced them (`promptName`, `promptVersion`): stored, read back, validated,
 /// and without them a message (and its idempotent retry) is what it was before the columns existed.

@@ -1,7 +1,7 @@
 import Foundation
 import HTTPTypes
-import NIOCore
 import LLMLogService
+import NIOCore
 import Synchronization
 import Testing
 

@@ -37,22 +37,28 @@ final class RecordingLogHandler: LogHandler, Sendable {
         let logger = Logger(label: "test") { _ in handler }
         try await TestService.run(suite: "requestlog", logger: logger) { service in
             let secretContent = "my card number is 4111 1111 1111 1111"
-            let created = try await service.request(.post, "/v1/conversations", json: #"{"type": "CHAT", "provider": "openai", "model": "gpt-4o"}"#,
-                                                    headers: [RequestLogTestsSupport.header: "client-chosen-42"])
+            let created = try await service.request(
+                .post, "/v1/conversations", json: #"{"type": "CHAT", "provider": "openai", "model": "gpt-4o"}"#,
+                headers: [RequestLogTestsSupport.header: "client-chosen-42"])
             #expect(created.headers[RequestLogTestsSupport.header] == "client-chosen-42")
             let conversation = try created.decode(ConversationRecord.self)
-            let message = try await service.request(.post, "/v1/conversations/\(conversation.id)/messages",
-                                                    json: TestService.json(["role": "USER", "content": secretContent]))
+            let message = try await service.request(
+                .post, "/v1/conversations/\(conversation.id)/messages",
+                json: TestService.json(["role": "USER", "content": secretContent]))
             let generated = try #require(message.headers[RequestLogTestsSupport.header])
             #expect(UUID(uuidString: generated) != nil)
-            let rejected = try await service.request(.post, "/v1/conversations", json: "{}", key: "llmlog_ik_wrong-secret-key",
-                                                     headers: [RequestLogTestsSupport.header: "bad id with spaces"])
+            let rejected = try await service.request(
+                .post, "/v1/conversations", json: "{}", key: "llmlog_ik_wrong-secret-key",
+                headers: [RequestLogTestsSupport.header: "bad id with spaces"])
             #expect(rejected.status == .unauthorized)
             #expect(rejected.headers[RequestLogTestsSupport.header] != "bad id with spaces")
 
             let lines = handler.lines.withLock { $0 }
             let requestLines = lines.filter { $0.contains(" request ") }
-            #expect(requestLines.contains { $0.contains("request_id=client-chosen-42") && $0.contains("status=201") && $0.contains("route=/v1/conversations") })
+            #expect(
+                requestLines.contains {
+                    $0.contains("request_id=client-chosen-42") && $0.contains("status=201") && $0.contains("route=/v1/conversations")
+                })
             #expect(requestLines.contains { $0.contains("request_id=\(generated)") && $0.contains("route=/v1/conversations/{id}/messages") })
             #expect(requestLines.contains { $0.contains("status=401") })
             // Keys and message content never reach the logs.

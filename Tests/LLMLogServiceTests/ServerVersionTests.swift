@@ -1,7 +1,8 @@
-@testable import LLMLogService
 import PGClient
 import PGTestSupport
 import Testing
+
+@testable import LLMLogService
 
 @Suite struct ServerVersionTests {
     @Test func serverIsPostgres15OrNewer() async throws {

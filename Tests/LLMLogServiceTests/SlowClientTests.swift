@@ -30,11 +30,13 @@ import Testing
         await owner.close()
         let url = try await TestDatabase.cluster().url(database: configuration.parameters.first { $0.keyword == "dbname" }!.value)
         let port = try PGLocalCluster.freeLoopbackPort()
-        let service = try ServiceProcess(databaseURL: url, port: port, environment: [
-            "LLMLOG_RATE_LIMIT_PER_SECOND": "0",
-            "LLMLOG_REQUEST_HEAD_TIMEOUT_MS": "\(milliseconds(headTimeout))", "LLMLOG_REQUEST_BODY_TIMEOUT_MS": "\(milliseconds(bodyTimeout))",
-            "LLMLOG_IDLE_TIMEOUT_MS": "\(milliseconds(idleTimeout))", "LLMLOG_MAX_CONNECTIONS": "\(maxConnections)",
-        ], logPath: NSTemporaryDirectory() + "llmlog-\(name)-\(UUID().uuidString.prefix(8)).log")
+        let service = try ServiceProcess(
+            databaseURL: url, port: port,
+            environment: [
+                "LLMLOG_RATE_LIMIT_PER_SECOND": "0",
+                "LLMLOG_REQUEST_HEAD_TIMEOUT_MS": "\(milliseconds(headTimeout))", "LLMLOG_REQUEST_BODY_TIMEOUT_MS": "\(milliseconds(bodyTimeout))",
+                "LLMLOG_IDLE_TIMEOUT_MS": "\(milliseconds(idleTimeout))", "LLMLOG_MAX_CONNECTIONS": "\(maxConnections)",
+            ], logPath: NSTemporaryDirectory() + "llmlog-\(name)-\(UUID().uuidString.prefix(8)).log")
         // Ready when /readyz answers, asked on connections that close (a kept-alive one would hold a place under the cap).
         let deadline = ContinuousClock.now + .seconds(60)
         while (try? await RawConnection.onThread({ try RawConnection.request(port: port, method: "GET", path: "/readyz") }))?.status != 200 {
@@ -131,7 +133,8 @@ import Testing
         }
         let rssFlood = LargeBodyTests.memory(service.process.processIdentifier)?.peak ?? 0
 
-        #expect(result.legitimate?.status == 200, "the legitimate request during the flood: \(result.legitimate.map { "\($0.status ?? 0)" } ?? "none")")
+        #expect(
+            result.legitimate?.status == 200, "the legitimate request during the flood: \(result.legitimate.map { "\($0.status ?? 0)" } ?? "none")")
         #expect((result.legitimate?.elapsed ?? .seconds(99)) < Self.headTimeout)
         #expect(result.openWhenLegitimateAnswered == flood, "the flood was still open when the legitimate request was answered")
         // The cap: `flood` slow connections were open and the legitimate one had closed, so 5 of the extra ones fit.
@@ -144,7 +147,8 @@ import Testing
         #expect(cut.allSatisfy { $0 >= low && $0 <= high }, "lifetimes \(cut.min().map { "\($0)" } ?? "-") … \(cut.max().map { "\($0)" } ?? "-")")
         #expect(result.trickledLifetimes.count == flood / 2 && result.stalledLifetimes.count == flood - flood / 2)
         // A stalled client, owed no other answer, is told why before the close.
-        #expect(result.stalledAnswered408 == result.stalledLifetimes.count, "\(result.stalledAnswered408) of \(result.stalledLifetimes.count) got 408")
+        #expect(
+            result.stalledAnswered408 == result.stalledLifetimes.count, "\(result.stalledAnswered408) of \(result.stalledLifetimes.count) got 408")
         #expect(result.after?.status == 200)
 
         // The service counted what it did.
@@ -157,10 +161,11 @@ import Testing
         #expect(text.value("\(closed){reason=\"body_timeout\"}") == 0)
 
         func seconds(_ duration: Duration?) -> String { duration.map { String(format: "%.2f s", Double(Self.milliseconds($0)) / 1000) } ?? "-" }
-        print("slow clients: \(flood) slowloris connections lived \(seconds(cut.min()))–\(seconds(cut.max())) (head timeout \(Self.headTimeout)); "
-              + "\(result.extraClosedAtOnce.count) past the cap of \(Self.maxConnections) closed within \(seconds(result.extraClosedAtOnce.max())); "
-              + "legitimate request during the flood answered in \(seconds(result.legitimate?.elapsed)); "
-              + "service RSS \(rssBefore / 1024) kB before, peak \(rssFlood / 1024) kB")
+        print(
+            "slow clients: \(flood) slowloris connections lived \(seconds(cut.min()))–\(seconds(cut.max())) (head timeout \(Self.headTimeout)); "
+                + "\(result.extraClosedAtOnce.count) past the cap of \(Self.maxConnections) closed within \(seconds(result.extraClosedAtOnce.max())); "
+                + "legitimate request during the flood answered in \(seconds(result.legitimate?.elapsed)); "
+                + "service RSS \(rssBefore / 1024) kB before, peak \(rssFlood / 1024) kB")
         service.signal(SIGTERM)
         #expect(await service.waitForExit(timeout: .seconds(30)) != nil)
     }
@@ -181,8 +186,9 @@ import Testing
             var result = SlowRequestResult()
             // A complete head announcing 1000 body bytes, then one byte every 250 ms.
             let body = try RawConnection(port: port)
-            body.send("POST /v1/conversations HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(tenant.ingestKey)\r\n"
-                      + "Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{")
+            body.send(
+                "POST /v1/conversations HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(tenant.ingestKey)\r\n"
+                    + "Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{")
             // A request answered on a kept-alive connection, which then sends nothing.
             let idle = try RawConnection(port: port)
             idle.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
@@ -218,18 +224,22 @@ import Testing
         #expect(within(result.body, Self.bodyTimeout), "slow body lived \(result.body.map { "\($0)" } ?? "for ever")")
         #expect(result.idleAnswered200)
         // Idle is not a slow head: the kept-alive connection lives for the idle timeout, longer than the head timeout.
-        #expect(within(result.idleAfterAnswer, Self.idleTimeout), "idle connection lived \(result.idleAfterAnswer.map { "\($0)" } ?? "for ever") after its answer")
+        #expect(
+            within(result.idleAfterAnswer, Self.idleTimeout),
+            "idle connection lived \(result.idleAfterAnswer.map { "\($0)" } ?? "for ever") after its answer")
         // A second request's head is timed from its first byte, and answered 408 before the close.
-        #expect(within(result.nextHeadAfterFirstByte, Self.headTimeout),
-                "stalled second head cut \(result.nextHeadAfterFirstByte.map { "\($0)" } ?? "never") after its first byte")
+        #expect(
+            within(result.nextHeadAfterFirstByte, Self.headTimeout),
+            "stalled second head cut \(result.nextHeadAfterFirstByte.map { "\($0)" } ?? "never") after its first byte")
         #expect(result.nextHeadAnswers == [200, 408])
 
         let metrics = try await RawConnection.onThread { try RawConnection.request(port: port, method: "GET", path: "/metrics") }
         let text = PrometheusText(text: String(decoding: metrics.body, as: UTF8.self))
         #expect(text.value("\(ServiceMetrics.Name.connectionsClosed){reason=\"body_timeout\"}") == 1)
         #expect(text.value("\(ServiceMetrics.Name.connectionsClosed){reason=\"head_timeout\"}") == 1)
-        print("slow requests: body cut after \(result.body.map { "\($0)" } ?? "-"), idle connection after \(result.idleAfterAnswer.map { "\($0)" } ?? "-"), "
-              + "stalled second head after \(result.nextHeadAfterFirstByte.map { "\($0)" } ?? "-")")
+        print(
+            "slow requests: body cut after \(result.body.map { "\($0)" } ?? "-"), idle connection after \(result.idleAfterAnswer.map { "\($0)" } ?? "-"), "
+                + "stalled second head after \(result.nextHeadAfterFirstByte.map { "\($0)" } ?? "-")")
         service.signal(SIGTERM)
         #expect(await service.waitForExit(timeout: .seconds(30)) != nil)
     }

@@ -1,8 +1,9 @@
 import Foundation
-@testable import LLMLogService
 import PGClient
 import PGTestSupport
 import Testing
+
+@testable import LLMLogService
 
 /// A table declared once in Swift (`MessageTable.columns`) is the table the migrations made: same columns, same types;
 /// and what its insert writes, its select and decoder read back unchanged.
@@ -11,7 +12,8 @@ import Testing
 
     /// The declared columns and their SQL types are the migrated table's, one for one.
     static func expectDeclared<Row>(_ columns: [TableColumn<Row>], are table: String, _ service: TestService) async throws {
-        let rows = try await service.database.query("""
+        let rows = try await service.database.query(
+            """
             SELECT column_name::text, udt_name::text FROM information_schema.columns
             WHERE table_schema = 'public' AND table_name = \(table)
             """)
@@ -38,7 +40,8 @@ import Testing
             let stored = StoredMessage(tenantId: service.tenant.tenantId, record: record, requestHash: Data([1, 2, 3]), userId: "u")
             try await service.database.query(MessageTable.insert([stored]))
             let read = try await service.database.query(
-                "SELECT \(unsafeSQL: MessageTable.selectList()) FROM llm_messages WHERE id = \(record.id)").map(MessageTable.decode)
+                "SELECT \(unsafeSQL: MessageTable.selectList()) FROM llm_messages WHERE id = \(record.id)"
+            ).map(MessageTable.decode)
             #expect(read.count == 1)
             #expect(read.first?.record == record && read.first?.requestHash == Data([1, 2, 3]) && read.first?.userId == "u")
             #expect(read.first?.tenantId == service.tenant.tenantId)

@@ -27,7 +27,8 @@ import Testing
             // Only admin keys mint; a user token may not write.
             #expect(try await mint(service, key: service.tenant.ingestKey).status == .forbidden)
             #expect(try await mint(service, key: token).status == .forbidden)
-            let write = try await service.request(.post, "/v1/conversations", json: #"{"type": "CHAT", "provider": "openai", "model": "gpt-4o"}"#, key: token)
+            let write = try await service.request(
+                .post, "/v1/conversations", json: #"{"type": "CHAT", "provider": "openai", "model": "gpt-4o"}"#, key: token)
             #expect(write.status == .forbidden)
             #expect(try await mint(service, key: "").status == .unauthorized)
         }
@@ -49,15 +50,18 @@ import Testing
     @Test func expiredForgedAndTamperedTokensAre401() async throws {
         try await TestService.run(suite: Self.suite) { service in
             let write = #"{"type": "CHAT", "provider": "openai", "model": "gpt-4o"}"#
-            let expired = try service.tokens.mint(tenantId: service.tenant.tenantId, userId: "alice", ttl: 60, now: Date().addingTimeInterval(-3600)).token
+            let expired = try service.tokens.mint(tenantId: service.tenant.tenantId, userId: "alice", ttl: 60, now: Date().addingTimeInterval(-3600))
+                .token
             #expect(service.tokens.verify(expired) == nil)
             #expect(try await service.request(.post, "/v1/conversations", json: write, key: expired).status == .unauthorized)
 
             let token = try #require(try await mint(service).object["token"] as? String)
             let parts = token.split(separator: ".").map(String.init)
             // Changed userId, signature kept: refused.
-            let payload = try #require(Data(base64Encoded: parts[1].replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-                + String(repeating: "=", count: (4 - parts[1].count % 4) % 4)))
+            let payload = try #require(
+                Data(
+                    base64Encoded: parts[1].replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+                        + String(repeating: "=", count: (4 - parts[1].count % 4) % 4)))
             let changed = String(decoding: payload, as: UTF8.self).replacingOccurrences(of: "\"alice\"", with: "\"mallory\"")
             let forgedPayload = Data(changed.utf8).base64EncodedString().replacingOccurrences(of: "+", with: "-")
                 .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
@@ -130,7 +134,8 @@ import Testing
             try await late.reload(from: service.pool)
             #expect(late.verify(later) != nil)
             let pending = try await service.database.query(
-                "SELECT extract(epoch FROM signs_from - created_at)::float8 FROM token_signing_keys WHERE id = \(newKey)")[0].decode(Double.self, column: 0)
+                "SELECT extract(epoch FROM signs_from - created_at)::float8 FROM token_signing_keys WHERE id = \(newKey)")[0].decode(
+                    Double.self, column: 0)
             #expect(pending > 59 && pending < 61)
         }
     }

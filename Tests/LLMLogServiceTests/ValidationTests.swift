@@ -54,7 +54,8 @@ import Testing
         Case(body: #"{"role": "USER", "content": "x", "temperature": -0.5}"#, status: 400, field: "temperature"),
         Case(body: #"{"role": "USER", "content": "x", "maxTokens": 1e20}"#, status: 400, field: "maxTokens"),
         Case(body: #"{"role": "USER", "content": "nul \u0000 inside"}"#, status: 400, field: "content"),
-        Case(body: #"{"role": "USER", "content": "x", "finishReason": "\#(String(repeating: "r", count: 101))"}"#, status: 400, field: "finishReason"),
+        Case(
+            body: #"{"role": "USER", "content": "x", "finishReason": "\#(String(repeating: "r", count: 101))"}"#, status: 400, field: "finishReason"),
         Case(body: #"{"role": "USER", "content": "x", "metadata": {"a": {"b": {"c": {"d": {}}}}}}"#, status: 400, field: "metadata"),
     ]
 
@@ -75,8 +76,10 @@ import Testing
         var limits = IngestLimits()
         limits.maxMetadataDepth = 3
         try await TestService.run(suite: Self.suite, limits: limits) { service in
-            let conversation = try await service.request(.post, "/v1/conversations", json: #"{"type": "CHAT", "provider": "openai", "model": "gpt-4o"}"#)
-                .decode(ConversationRecord.self)
+            let conversation = try await service.request(
+                .post, "/v1/conversations", json: #"{"type": "CHAT", "provider": "openai", "model": "gpt-4o"}"#
+            )
+            .decode(ConversationRecord.self)
             let response = try await service.request(.post, "/v1/conversations/\(conversation.id)/messages", json: testCase.body)
             #expect(Int(response.status.code) == testCase.status)
             #expect(response.errorField == testCase.field)
@@ -88,8 +91,10 @@ import Testing
 
     @Test func patchErrors() async throws {
         try await TestService.run(suite: Self.suite) { service in
-            let conversation = try await service.request(.post, "/v1/conversations", json: #"{"type": "CHAT", "provider": "openai", "model": "gpt-4o"}"#)
-                .decode(ConversationRecord.self)
+            let conversation = try await service.request(
+                .post, "/v1/conversations", json: #"{"type": "CHAT", "provider": "openai", "model": "gpt-4o"}"#
+            )
+            .decode(ConversationRecord.self)
             let path = "/v1/conversations/\(conversation.id)"
             let cases: [(String, String)] = [
                 (#"{"status": "DONE"}"#, "status"), (#"{"totalTokensUsed": -1}"#, "totalTokensUsed"),
@@ -113,12 +118,16 @@ import Testing
         limits.maxContentBytes = 1000
         limits.maxBodyBytes = 4000
         try await TestService.run(suite: Self.suite, limits: limits) { service in
-            let conversation = try await service.request(.post, "/v1/conversations", json: #"{"type": "CHAT", "provider": "openai", "model": "gpt-4o"}"#)
-                .decode(ConversationRecord.self)
+            let conversation = try await service.request(
+                .post, "/v1/conversations", json: #"{"type": "CHAT", "provider": "openai", "model": "gpt-4o"}"#
+            )
+            .decode(ConversationRecord.self)
             let path = "/v1/conversations/\(conversation.id)/messages"
-            let long = try await service.request(.post, path, json: TestService.json(["role": "USER", "content": String(repeating: "x", count: 1001)]))
+            let long = try await service.request(
+                .post, path, json: TestService.json(["role": "USER", "content": String(repeating: "x", count: 1001)]))
             #expect(long.status == .contentTooLarge && long.errorField == "content")
-            let huge = try await service.request(.post, path, json: TestService.json(["role": "USER", "content": String(repeating: "x", count: 5000)]))
+            let huge = try await service.request(
+                .post, path, json: TestService.json(["role": "USER", "content": String(repeating: "x", count: 5000)]))
             #expect(huge.status == .contentTooLarge && huge.errorField == "body")
             let form = try await service.request(.post, path, json: "role=USER", headers: [.contentType: "application/x-www-form-urlencoded"])
             #expect(form.status == .unsupportedMediaType)
@@ -134,12 +143,14 @@ import Testing
             let text = "e\u{301} 👩🏽‍💻 مرحبا \u{FEFF} 𝔘"
             let stored = try await service.request(.post, path, json: TestService.json(["role": "USER", "content": text])).decode(MessageRecord.self)
             #expect(stored.content == text)
-            let fromDatabase = try await service.database.query("SELECT content FROM llm_messages WHERE tenant_id = \(service.tenant.tenantId) AND id = \(stored.id)")[0]
+            let fromDatabase = try await service.database.query(
+                "SELECT content FROM llm_messages WHERE tenant_id = \(service.tenant.tenantId) AND id = \(stored.id)")[0]
                 .decode(String.self, column: 0)
             #expect(fromDatabase == text)
             // SQL in content is just text.
             let injection = "'); DROP TABLE llm_messages; --"
-            let injected = try await service.request(.post, path, json: TestService.json(["role": "USER", "content": injection])).decode(MessageRecord.self)
+            let injected = try await service.request(.post, path, json: TestService.json(["role": "USER", "content": injection])).decode(
+                MessageRecord.self)
             #expect(injected.content == injection)
         }
     }

@@ -22,7 +22,8 @@ import Testing
                 }
             }
             #expect(copied == 100_000)
-            let row = try await connection.query("""
+            let row = try await connection.query(
+                """
                 SELECT count(*), sum(id), sum(length(name)), sum(price), count(tag), max(at)
                 FROM copied
                 """)[0]

@@ -13,7 +13,8 @@ import Testing
             let sleeper = Task { try await connection.query("SELECT pg_sleep(30)") }
             // Wait until the server is running the sleep, then cancel.
             while try await observer.query("SELECT wait_event FROM pg_stat_activity WHERE pid = \(pid)")
-                .first?.decode(String?.self, column: 0) != "PgSleep" {}
+                .first?.decode(String?.self, column: 0) != "PgSleep"
+            {}
             let start = ContinuousClock.now
             sleeper.cancel()
             let result = await sleeper.result
@@ -49,9 +50,12 @@ import Testing
                 try await tx.query("SELECT pg_sleep(30)")
             }
         }
-        while try await TestDatabase.withConnection(suite: Self.suite, { observer in
-            try await observer.query("SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'PgSleep'")[0].decode(Int.self, column: 0)
-        }) == 0 {}
+        while try await TestDatabase.withConnection(
+            suite: Self.suite,
+            { observer in
+                try await observer.query("SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'PgSleep'")[0].decode(Int.self, column: 0)
+            }) == 0
+        {}
         task.cancel()
         _ = await task.result
         #expect(try await pool.query("SELECT count(*) FROM cancel_tx")[0].decode(Int.self, column: 0) == 0)

@@ -56,12 +56,16 @@ import Testing
     /// "Retry?" has one answer, by kind and SQLSTATE.
     @Test func retryableErrorsAreTheOnesALaterTryMayCure() {
         func server(_ code: String) -> PGError { PGError(kind: .server, code: PGError.Code(code), message: "") }
-        for error in [PGError(kind: .connectionClosed, message: ""), PGError(kind: .poolTimeout, message: ""), server("40001"),
-                      server("40P01"), server("57014"), server("57P01"), server("53300"), server("08006")] {
+        for error in [
+            PGError(kind: .connectionClosed, message: ""), PGError(kind: .poolTimeout, message: ""), server("40001"),
+            server("40P01"), server("57014"), server("57P01"), server("53300"), server("08006"),
+        ] {
             #expect(error.isRetryable, "\(error)")
         }
-        for error in [PGError(kind: .decoding, message: ""), PGError(kind: .cancelled, message: ""), server("23505"),
-                      server("22003"), server("42601"), server("42501")] {
+        for error in [
+            PGError(kind: .decoding, message: ""), PGError(kind: .cancelled, message: ""), server("23505"),
+            server("22003"), server("42601"), server("42501"),
+        ] {
             #expect(!error.isRetryable, "\(error)")
         }
     }
@@ -101,7 +105,8 @@ import Testing
             let observer = try await PGConnection.connect(try await TestDatabase.database(for: Self.suite))
             let pid = connection.backendPID
             while try await observer.query("SELECT wait_event FROM pg_stat_activity WHERE pid = \(pid)")
-                .first?.decode(String?.self, column: 0) != "PgSleep" {}
+                .first?.decode(String?.self, column: 0) != "PgSleep"
+            {}
             await observer.close()
             let error = await #expect(throws: PGError.self) { try await connection.query("SELECT 1") }
             #expect(error?.kind == .misuse)

@@ -30,7 +30,8 @@ final class CapturingLogHandler: LogHandler, Sendable {
         let handler = CapturingLogHandler()
         let logger = Logger(label: "test") { _ in handler }
         let connection = try await PGConnection.connect(try await TestDatabase.database(for: "notices"), logger: logger)
-        try await connection.executeScript("""
+        try await connection.executeScript(
+            """
             DO $$ BEGIN RAISE NOTICE 'hello from plpgsql'; RAISE WARNING 'careful now'; END $$;
             """)
         await connection.close()

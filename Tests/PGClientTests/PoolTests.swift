@@ -7,8 +7,9 @@ import Testing
     static let suite = "pool"
 
     func makePool(size: Int, timeout: Duration = .seconds(60)) async throws -> PGPool {  // generous: correctness, not speed, on a loaded machine
-        PGPool(configuration: try await TestDatabase.database(for: Self.suite),
-               options: .init(maxConnections: size, acquireTimeout: timeout))
+        PGPool(
+            configuration: try await TestDatabase.database(for: Self.suite),
+            options: .init(maxConnections: size, acquireTimeout: timeout))
     }
 
     @Test func twoHundredTasksOnFourConnections() async throws {

@@ -46,7 +46,8 @@ import Testing
 
     @Test func scriptsRunSeveralStatements() async throws {
         try await TestDatabase.withConnection(suite: Self.suite) { (connection: PGConnection) async throws in
-            try await connection.executeScript("""
+            try await connection.executeScript(
+                """
                 CREATE TABLE script_a (n int);
                 INSERT INTO script_a VALUES (1), (2);
                 CREATE VIEW script_v AS SELECT sum(n) AS total FROM script_a;

@@ -108,7 +108,11 @@ import Testing
             #expect(try await roundTrip(bytes, as: "bytea", on: connection) == bytes)
             #expect(try await roundTrip(Data(), as: "bytea", on: connection) == Data())
 
-            struct Payload: Codable, Equatable, Sendable { let name: String; let tags: [String]; let score: Double? }
+            struct Payload: Codable, Equatable, Sendable {
+                let name: String
+                let tags: [String]
+                let score: Double?
+            }
             let payload = Payload(name: "ünïcode", tags: ["a", "b"], score: nil)
             #expect(try await roundTrip(PGJSON(payload), as: "jsonb", on: connection).value == payload)
             let json = try await connection.query("SELECT \(PGRawJSON(#"{"a": [1, 2, {"b": null}]}"#))::json")[0]

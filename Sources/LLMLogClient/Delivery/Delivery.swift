@@ -68,7 +68,7 @@ struct Delivery: Sendable {
             switch outcome {
             case .response(207, let body, _):
                 guard let results = try? WireJSON.decoder().decode(BatchResponse.self, from: Data(body.readableBytesView)).results,
-                      results.count == remaining.count
+                    results.count == remaining.count
                 else {
                     logger.error("llmlog batch answer unreadable; retrying", metadata: ["events": "\(remaining.count)"])
                     retry = remaining
@@ -92,17 +92,25 @@ struct Delivery: Sendable {
             case .response(let status, let body, let after):
                 switch StatusClass(status) {
                 case .retryable:
-                    logger.warning("llmlog batch not accepted; will retry", metadata: ["status": "\(status)", "events": "\(remaining.count)", "attempt": "\(attempt)"])
+                    logger.warning(
+                        "llmlog batch not accepted; will retry",
+                        metadata: ["status": "\(status)", "events": "\(remaining.count)", "attempt": "\(attempt)"])
                     retry = remaining
                     retryAfter = after
                 case .success, .final:
                     let error = try? WireJSON.decoder().decode(ErrorBody.self, from: Data(body.readableBytesView)).error
-                    logger.error("llmlog batch refused", metadata: ["status": "\(status)", "events": "\(remaining.count)",
-                                                                    "code": "\(error?.code ?? "-")", "message": "\(error?.message ?? "-")"])
+                    logger.error(
+                        "llmlog batch refused",
+                        metadata: [
+                            "status": "\(status)", "events": "\(remaining.count)",
+                            "code": "\(error?.code ?? "-")", "message": "\(error?.message ?? "-")",
+                        ])
                     buffer.record(failed: remaining.count)
                 }
             case .networkError(let description):
-                logger.warning("llmlog service unreachable; will retry", metadata: ["error": "\(description)", "events": "\(remaining.count)", "attempt": "\(attempt)"])
+                logger.warning(
+                    "llmlog service unreachable; will retry",
+                    metadata: ["error": "\(description)", "events": "\(remaining.count)", "attempt": "\(attempt)"])
                 retry = remaining
             }
             guard !retry.isEmpty else { return true }
@@ -125,7 +133,8 @@ struct Delivery: Sendable {
             body = try ingest.body(encoder)
         } catch {
             buffer.record(failed: 1)
-            return logger.error("llmlog provider ingest cannot be encoded", metadata: ["provider": "\(ingest.provider.rawValue)", "error": "\(error)"])
+            return logger.error(
+                "llmlog provider ingest cannot be encoded", metadata: ["provider": "\(ingest.provider.rawValue)", "error": "\(error)"])
         }
         var attempt = 0
         while true {
@@ -139,8 +148,12 @@ struct Delivery: Sendable {
                 case .final:
                     let error = try? WireJSON.decoder().decode(ErrorBody.self, from: Data(answer.readableBytesView)).error
                     buffer.record(failed: 1)
-                    return logger.warning("llmlog provider ingest refused", metadata: [
-                        "provider": "\(ingest.provider.rawValue)", "status": "\(status)", "code": "\(error?.code ?? "-")", "field": "\(error?.field ?? "-")"])
+                    return logger.warning(
+                        "llmlog provider ingest refused",
+                        metadata: [
+                            "provider": "\(ingest.provider.rawValue)", "status": "\(status)", "code": "\(error?.code ?? "-")",
+                            "field": "\(error?.field ?? "-")",
+                        ])
                 case .retryable:
                     retryAfter = after
                     logger.warning("llmlog provider ingest not accepted; will retry", metadata: ["status": "\(status)", "attempt": "\(attempt)"])
@@ -158,10 +171,12 @@ struct Delivery: Sendable {
     }
 
     private func logRejected(_ event: EncodedEvent, status: Int, error: ErrorDetail?) {
-        logger.warning("llmlog event refused", metadata: [
-            "event": "\(event.id)", "type": "\(event.type)", "status": "\(status)",
-            "code": "\(error?.code ?? "-")", "field": "\(error?.field ?? "-")",
-        ])
+        logger.warning(
+            "llmlog event refused",
+            metadata: [
+                "event": "\(event.id)", "type": "\(event.type)", "status": "\(status)",
+                "code": "\(error?.code ?? "-")", "field": "\(error?.field ?? "-")",
+            ])
     }
 
     /// One attempt; a shutdown that starts meanwhile cuts it off at its deadline.

@@ -113,7 +113,8 @@ final class EventBuffer: Sendable {
 
     /// Adds an event; suspends only under `.wait` with a full buffer.
     nonisolated(nonsending)
-    func enqueue(_ payload: Outbound.Payload) async {
+        func enqueue(_ payload: Outbound.Payload) async
+    {
         if policy == .wait {
             await enqueueWaiting(payload)
             return
@@ -121,9 +122,15 @@ final class EventBuffer: Sendable {
         var wakeups = Wakeups()
         state.withLock { state in
             state.statistics.enqueued += 1
-            guard !state.isStopped else { return state.statistics.dropped += 1 }
+            guard !state.isStopped else {
+                state.statistics.dropped += 1
+                return
+            }
             if state.queued >= capacity {
-                guard policy == .dropOldest, state.queued > 0 else { return state.statistics.dropped += 1 }
+                guard policy == .dropOldest, state.queued > 0 else {
+                    state.statistics.dropped += 1
+                    return
+                }
                 _ = state.popFirst()
                 state.statistics.dropped += 1
             }
@@ -135,7 +142,8 @@ final class EventBuffer: Sendable {
     }
 
     nonisolated(nonsending)
-    private func enqueueWaiting(_ payload: Outbound.Payload) async {
+        private func enqueueWaiting(_ payload: Outbound.Payload) async
+    {
         let token = state.withLock { state in
             state.nextToken += 1
             return state.nextToken

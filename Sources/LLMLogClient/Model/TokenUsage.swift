@@ -14,8 +14,10 @@ public struct TokenUsage: Sendable, Hashable {
     /// The total; the service defaults it to the sum of the buckets.
     public var total: Int64?
 
-    public init(input: Int64? = nil, cachedInput: Int64? = nil, cacheCreationInput: Int64? = nil, output: Int64? = nil,
-                reasoning: Int64? = nil, total: Int64? = nil) {
+    public init(
+        input: Int64? = nil, cachedInput: Int64? = nil, cacheCreationInput: Int64? = nil, output: Int64? = nil,
+        reasoning: Int64? = nil, total: Int64? = nil
+    ) {
         self.input = input
         self.cachedInput = cachedInput
         self.cacheCreationInput = cacheCreationInput

@@ -44,7 +44,9 @@ struct ProviderIngest: Sendable {
     /// its exact numbers and key order).
     func body(_ encoder: JSONEncoder) throws -> Data {
         var body = try encoder.encode(envelope)
-        guard body.last == UInt8(ascii: "}") else { throw EncodingError.invalidValue(envelope, .init(codingPath: [], debugDescription: "envelope is not an object")) }
+        guard body.last == UInt8(ascii: "}") else {
+            throw EncodingError.invalidValue(envelope, .init(codingPath: [], debugDescription: "envelope is not an object"))
+        }
         body.removeLast()
         if body.count > 1 { body.append(UInt8(ascii: ",")) }
         body.append(contentsOf: Array(#""request":"#.utf8))

@@ -40,14 +40,16 @@ public struct APIError: Error, HTTPResponseError, Sendable, Equatable {
 
     /// 429: the caller sent more than its rate limit allows.
     public static func rateLimited(retryAfter: Int) -> APIError {
-        APIError(.tooManyRequests, code: "rate_limited", message: "rate limit exceeded; retry after \(retryAfter) s",
-                 retryAfterSeconds: retryAfter)
+        APIError(
+            .tooManyRequests, code: "rate_limited", message: "rate limit exceeded; retry after \(retryAfter) s",
+            retryAfterSeconds: retryAfter)
     }
 
     /// 429 for a client address that failed to authenticate too often (code `rate_limited`, like the per-caller limit).
     public static func authFailuresLimited(retryAfter: Int) -> APIError {
-        APIError(.tooManyRequests, code: "rate_limited",
-                 message: "too many failed authentications from this address; retry after \(retryAfter) s", retryAfterSeconds: retryAfter)
+        APIError(
+            .tooManyRequests, code: "rate_limited",
+            message: "too many failed authentications from this address; retry after \(retryAfter) s", retryAfterSeconds: retryAfter)
     }
 
     public static let internalError = APIError(.internalServerError, code: "internal", message: "internal error")

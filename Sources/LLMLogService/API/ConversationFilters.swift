@@ -18,8 +18,10 @@ struct ConversationFilters: Sendable, Equatable {
     /// Longest `q`, in UTF-8 bytes.
     static let maxSearchBytes = 200
 
-    init(type: String? = nil, status: String? = nil, userId: String? = nil, model: String? = nil, from: Date? = nil,
-         to: Date? = nil, q: String? = nil) {
+    init(
+        type: String? = nil, status: String? = nil, userId: String? = nil, model: String? = nil, from: Date? = nil,
+        to: Date? = nil, q: String? = nil
+    ) {
         self.type = type
         self.status = status
         self.userId = userId

@@ -51,20 +51,22 @@ public struct MessageCreateRequest: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case id, role, content, inputTokens, outputTokens, totalTokens, cachedInputTokens, cacheCreationInputTokens,
-             reasoningTokens, cost, processingTime, messageIndex, finishReason, temperature, maxTokens, errorMessage,
-             metadata, createdAt, promptName, promptVersion
+            reasoningTokens, cost, processingTime, messageIndex, finishReason, temperature, maxTokens, errorMessage,
+            metadata, createdAt, promptName, promptVersion
     }
 
     /// The token buckets given (missing ones are 0).
     public var usage: TokenUsage {
-        TokenUsage(input: inputTokens ?? 0, cachedInput: cachedInputTokens ?? 0, cacheCreationInput: cacheCreationInputTokens ?? 0,
-                   output: outputTokens ?? 0, reasoning: reasoningTokens ?? 0)
+        TokenUsage(
+            input: inputTokens ?? 0, cachedInput: cachedInputTokens ?? 0, cacheCreationInput: cacheCreationInputTokens ?? 0,
+            output: outputTokens ?? 0, reasoning: reasoningTokens ?? 0)
     }
 
     /// True when the message reports any usage (a token count or a cost).
     public var carriesUsage: Bool {
-        cost != nil || [inputTokens, outputTokens, totalTokens, cachedInputTokens, cacheCreationInputTokens, reasoningTokens]
-            .contains { $0 != nil }
+        cost != nil
+            || [inputTokens, outputTokens, totalTokens, cachedInputTokens, cacheCreationInputTokens, reasoningTokens]
+                .contains { $0 != nil }
     }
 }
 

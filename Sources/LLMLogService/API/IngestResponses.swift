@@ -26,7 +26,7 @@ public struct ConversationRecord: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case id, userId, type, title, documentId, provider, model, status, totalTokensUsed, totalCost, messageCount,
-             reportedTotalTokens, reportedTotalCost, errorMessage, metadata, createdAt, updatedAt, completedAt
+            reportedTotalTokens, reportedTotalCost, errorMessage, metadata, createdAt, updatedAt, completedAt
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -82,8 +82,8 @@ public struct MessageRecord: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case id, conversationId, role, content, provider, model, inputTokens, outputTokens, totalTokens, cachedInputTokens,
-             cacheCreationInputTokens, reasoningTokens, cost, costSource, processingTime, messageIndex, finishReason,
-             temperature, maxTokens, errorMessage, metadata, createdAt, promptName, promptVersion
+            cacheCreationInputTokens, reasoningTokens, cost, costSource, processingTime, messageIndex, finishReason,
+            temperature, maxTokens, errorMessage, metadata, createdAt, promptName, promptVersion
     }
 
     public func encode(to encoder: Encoder) throws {

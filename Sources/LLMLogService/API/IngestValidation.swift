@@ -6,7 +6,9 @@ enum IngestValidation {
     static func isValidType(_ type: String) -> Bool {
         let bytes = Array(type.utf8)
         guard let first = bytes.first, bytes.count <= 64, (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(first) else { return false }
-        return bytes.allSatisfy { (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || $0 == UInt8(ascii: "_") }
+        return bytes.allSatisfy {
+            (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || $0 == UInt8(ascii: "_")
+        }
     }
     static let maxTokenCount: Int64 = 1_000_000_000_000
     static let maxCost = Decimal(1_000_000_000)
@@ -94,9 +96,11 @@ extension MessageCreateRequest {
             throw APIError(.contentTooLarge, code: "too_large", message: "content is larger than \(limits.maxContentBytes) bytes", field: "content")
         }
         try IngestValidation.noNUL(content, field: "content")
-        for (value, field) in [(inputTokens, "inputTokens"), (outputTokens, "outputTokens"), (totalTokens, "totalTokens"),
-                               (cachedInputTokens, "cachedInputTokens"), (cacheCreationInputTokens, "cacheCreationInputTokens"),
-                               (reasoningTokens, "reasoningTokens")] {
+        for (value, field) in [
+            (inputTokens, "inputTokens"), (outputTokens, "outputTokens"), (totalTokens, "totalTokens"),
+            (cachedInputTokens, "cachedInputTokens"), (cacheCreationInputTokens, "cacheCreationInputTokens"),
+            (reasoningTokens, "reasoningTokens"),
+        ] {
             try IngestValidation.count(value, field: field)
         }
         try IngestValidation.cost(cost, field: "cost")

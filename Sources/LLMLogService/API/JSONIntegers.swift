@@ -18,8 +18,8 @@ extension MessageCreateRequest {
     /// The message's keys, and `conversationId`, which batch events carry in the same object.
     enum DecodingKeys: String, CodingKey {
         case id, role, content, inputTokens, outputTokens, totalTokens, cachedInputTokens, cacheCreationInputTokens,
-             reasoningTokens, cost, processingTime, messageIndex, finishReason, temperature, maxTokens, errorMessage,
-             metadata, createdAt, promptName, promptVersion, conversationId
+            reasoningTokens, cost, processingTime, messageIndex, finishReason, temperature, maxTokens, errorMessage,
+            metadata, createdAt, promptName, promptVersion, conversationId
     }
 
     public init(from decoder: Decoder) throws {

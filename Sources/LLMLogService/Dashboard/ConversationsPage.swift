@@ -31,7 +31,8 @@ enum ConversationsPage {
         if conversations.isEmpty {
             main += "<p class=\"empty\">No conversation matches these filters.</p>"
         } else {
-            main += "<div class=\"table-wrap\"><table class=\"conversations\"><thead><tr><th scope=\"col\">Created (UTC)</th><th scope=\"col\">Title</th>"
+            main +=
+                "<div class=\"table-wrap\"><table class=\"conversations\"><thead><tr><th scope=\"col\">Created (UTC)</th><th scope=\"col\">Title</th>"
             main += "<th scope=\"col\" class=\"opt\">Type</th><th scope=\"col\">Status</th><th scope=\"col\" class=\"opt\">User</th>"
             main += "<th scope=\"col\" class=\"opt\">Model</th><th scope=\"col\" class=\"num opt\">Messages</th>"
             main += "<th scope=\"col\" class=\"num opt\">Tokens</th><th scope=\"col\" class=\"num\">Cost</th></tr></thead><tbody>"

@@ -14,7 +14,7 @@ struct DashboardAuth: Sendable {
     /// The caller of a page: nil without a valid session (no cookie, bad signature, expired, revoked key).
     func caller(_ request: Request, _ context: AppContext) async throws -> DashboardCaller? {
         guard let value = DashboardCookies.value(DashboardSession.cookieName, in: request.headers),
-              let session = signer.verify(value)
+            let session = signer.verify(value)
         else { return nil }
         var context = context
         switch session.kind {
@@ -26,8 +26,8 @@ struct DashboardAuth: Sendable {
             return DashboardCaller(session: session, principal: principal, operatorKeyId: nil, context: context)
         case .admin:
             guard let hash = session.keyHash.flatMap({ Base64URL.decode(Substring($0)) }),
-                  let principal = try await auth.lookUp({ try await tenants.authenticate(keyHash: hash) }, context),
-                  principal.role == .admin, principal.tenantId == session.tenantId
+                let principal = try await auth.lookUp({ try await tenants.authenticate(keyHash: hash) }, context),
+                principal.role == .admin, principal.tenantId == session.tenantId
             else { return nil }
             if let keyId = principal.keyId {
                 auth.keyUsage.record(keyId)
@@ -37,7 +37,7 @@ struct DashboardAuth: Sendable {
             return DashboardCaller(session: session, principal: principal, operatorKeyId: nil, context: context)
         case .operator:
             guard let hash = session.keyHash.flatMap({ Base64URL.decode(Substring($0)) }),
-                  let keyId = try await auth.lookUp({ try await tenants.authenticateOperator(keyHash: hash) }, context)
+                let keyId = try await auth.lookUp({ try await tenants.authenticateOperator(keyHash: hash) }, context)
             else { return nil }
             try auth.checkRate("operator:\(keyId)")
             context.operatorKeyId = keyId
@@ -61,8 +61,9 @@ struct DashboardAuth: Sendable {
                 _ = auth.failed(context)
                 return nil
             }
-            return DashboardSession(kind: .operator, tenantId: nil, userId: nil, keyHash: Base64URL.encode(APIKeys.hash(credential)),
-                                    expires: expires, csrf: csrf)
+            return DashboardSession(
+                kind: .operator, tenantId: nil, userId: nil, keyHash: Base64URL.encode(APIKeys.hash(credential)),
+                expires: expires, csrf: csrf)
         }
         guard !credential.hasPrefix("llmlog_") else {
             guard let principal = try await auth.principal(for: credential, context: context) else {
@@ -70,8 +71,9 @@ struct DashboardAuth: Sendable {
                 return nil
             }
             guard principal.role == .admin else { return nil }
-            return DashboardSession(kind: .admin, tenantId: principal.tenantId, userId: nil,
-                                    keyHash: Base64URL.encode(APIKeys.hash(credential)), expires: expires, csrf: csrf)
+            return DashboardSession(
+                kind: .admin, tenantId: principal.tenantId, userId: nil,
+                keyHash: Base64URL.encode(APIKeys.hash(credential)), expires: expires, csrf: csrf)
         }
         guard let claims = auth.tokens.verify(credential, now: now) else {
             _ = auth.failed(context)
@@ -79,7 +81,8 @@ struct DashboardAuth: Sendable {
         }
         // A user session ends when its token would have.
         let tokenEnd = Int64(claims.expiresAt.timeIntervalSince1970)
-        return DashboardSession(kind: .user, tenantId: claims.tenantId, userId: claims.userId, keyHash: nil,
-                                expires: min(expires, tokenEnd), csrf: csrf)
+        return DashboardSession(
+            kind: .user, tenantId: claims.tenantId, userId: claims.userId, keyHash: nil,
+            expires: min(expires, tokenEnd), csrf: csrf)
     }
 }

@@ -21,7 +21,8 @@ enum DashboardLayout {
             if !caller.isOperator { html += link("/dashboard/conversations", "Conversations", "conversations") }
             html += "</nav><div class=\"who\"><span data-caller=\"\(caller.isOperator ? "operator" : caller.isAdmin ? "admin" : "user")\">"
             html += HTML.escape(caller.label) + "</span>"
-            html += "<form method=\"post\" action=\"/dashboard/logout\"><input type=\"hidden\" name=\"csrf\" value=\"\(HTML.escape(caller.session.csrf))\">"
+            html +=
+                "<form method=\"post\" action=\"/dashboard/logout\"><input type=\"hidden\" name=\"csrf\" value=\"\(HTML.escape(caller.session.csrf))\">"
             html += "<button type=\"submit\" class=\"link\">Log out</button></form></div>"
         }
         html += "</header><main>\(main)</main></body></html>\n"

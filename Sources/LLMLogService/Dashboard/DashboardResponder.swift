@@ -1,5 +1,5 @@
-import Hummingbird
 import HTTPTypes
+import Hummingbird
 import PGClient
 
 /// Every dashboard answer: the security headers (`Content-Security-Policy: default-src 'self'`, no framing, no

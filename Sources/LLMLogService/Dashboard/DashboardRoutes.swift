@@ -1,7 +1,7 @@
 import Analytics
 import Foundation
-import Hummingbird
 import HTTPTypes
+import Hummingbird
 
 /// The dashboard: `GET /dashboard` (login form or overview), `POST /dashboard/login`, `POST /dashboard/logout`,
 /// `GET /dashboard/conversations`, `GET /dashboard/conversations/{id}`, `GET /dashboard/export/{conversations,
@@ -17,10 +17,12 @@ struct DashboardRoutes: Sendable {
     func register(on router: Router<AppContext>) {
         router.get("dashboard/assets/dashboard.css") { _, _ in
             // Its URL carries the stylesheet's version, so it may be cached for a year.
-            Response(status: .ok, headers: [
-                .contentType: "text/css; charset=utf-8", .cacheControl: "public, max-age=31536000, immutable",
-                .contentSecurityPolicy: DashboardResponder.contentSecurityPolicy, HTTPField.Name("X-Content-Type-Options")!: "nosniff",
-            ], body: .init(byteBuffer: ByteBuffer(string: DashboardStylesheet.css)))
+            Response(
+                status: .ok,
+                headers: [
+                    .contentType: "text/css; charset=utf-8", .cacheControl: "public, max-age=31536000, immutable",
+                    .contentSecurityPolicy: DashboardResponder.contentSecurityPolicy, HTTPField.Name("X-Content-Type-Options")!: "nosniff",
+                ], body: .init(byteBuffer: ByteBuffer(string: DashboardStylesheet.css)))
         }
         let group = router.group("dashboard").add(middleware: DashboardResponder())
         group.get { request, context in try await overview(request, context) }
@@ -36,9 +38,11 @@ struct DashboardRoutes: Sendable {
     func loginForm(_ request: Request, message: String? = nil, status: HTTPResponse.Status = .ok) -> Response {
         let csrf = DashboardCSRF.newToken()
         let secure = DashboardCookies.isSecure(request.headers, scheme: request.uri.scheme?.rawValue)
-        return DashboardResponder.page(LoginPage.html(csrf: csrf, message: message), status: status, headers: [
-            .setCookie: DashboardCookies.setCookie(DashboardCSRF.loginCookie, csrf, maxAge: 3600, secure: secure),
-        ])
+        return DashboardResponder.page(
+            LoginPage.html(csrf: csrf, message: message), status: status,
+            headers: [
+                .setCookie: DashboardCookies.setCookie(DashboardCSRF.loginCookie, csrf, maxAge: 3600, secure: secure)
+            ])
     }
 
     func overview(_ request: Request, _ context: AppContext) async throws -> Response {
@@ -64,16 +68,20 @@ struct DashboardRoutes: Sendable {
         }
         let credential = (fields["key"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         guard !credential.isEmpty, credential.utf8.count <= 4096,
-              let session = try await auth.session(for: credential, context),
-              let cookie = auth.signer.sign(session)
+            let session = try await auth.session(for: credential, context),
+            let cookie = auth.signer.sign(session)
         else {
-            return loginForm(request, message: "That key was not accepted. Use an admin key, a user token or an operator key.",
-                             status: .unauthorized)
+            return loginForm(
+                request, message: "That key was not accepted. Use an admin key, a user token or an operator key.",
+                status: .unauthorized)
         }
         let secure = DashboardCookies.isSecure(request.headers, scheme: request.uri.scheme?.rawValue)
         var headers = HTTPFields()
-        headers.append(HTTPField(name: .setCookie, value: DashboardCookies.setCookie(
-            DashboardSession.cookieName, cookie, maxAge: max(1, Int(session.expires - Int64(Date().timeIntervalSince1970))), secure: secure)))
+        headers.append(
+            HTTPField(
+                name: .setCookie,
+                value: DashboardCookies.setCookie(
+                    DashboardSession.cookieName, cookie, maxAge: max(1, Int(session.expires - Int64(Date().timeIntervalSince1970))), secure: secure)))
         headers.append(HTTPField(name: .setCookie, value: DashboardCookies.setCookie(DashboardCSRF.loginCookie, "", maxAge: 0, secure: secure)))
         return DashboardResponder.redirect(to: "/dashboard", headers: headers)
     }
@@ -85,14 +93,18 @@ struct DashboardRoutes: Sendable {
             throw APIError(.forbidden, code: "csrf", message: "the form's token did not match this session", field: "csrf")
         }
         let secure = DashboardCookies.isSecure(request.headers, scheme: request.uri.scheme?.rawValue)
-        return DashboardResponder.redirect(to: "/dashboard", headers: [
-            .setCookie: DashboardCookies.setCookie(DashboardSession.cookieName, "", maxAge: 0, secure: secure),
-        ])
+        return DashboardResponder.redirect(
+            to: "/dashboard",
+            headers: [
+                .setCookie: DashboardCookies.setCookie(DashboardSession.cookieName, "", maxAge: 0, secure: secure)
+            ])
     }
 
     /// Runs a page for a caller who may read conversations (admins and users; the operator reads none).
-    func reader(_ request: Request, _ context: AppContext,
-                _ body: (DashboardCaller, Principal) async throws -> Response) async throws -> Response {
+    func reader(
+        _ request: Request, _ context: AppContext,
+        _ body: (DashboardCaller, Principal) async throws -> Response
+    ) async throws -> Response {
         let caller = try await auth.requireCaller(request, context)
         return try await caller.page { try await body(caller, try caller.context.require(ReadRoutes.readers)) }
     }
@@ -133,7 +145,8 @@ struct DashboardRoutes: Sendable {
         let query = FormBody.parse(request.uri.query ?? "")
         let filters = try ConversationFilters(lookup: { query[$0] }, principal: principal, wholeDays: true)
         let format = try ExportFormat(parameter: query["format"])
-        return messages ? try await export.messages(principal: principal, filters: filters, format: format)
+        return messages
+            ? try await export.messages(principal: principal, filters: filters, format: format)
             : try await export.conversations(principal: principal, filters: filters, format: format)
     }
 }

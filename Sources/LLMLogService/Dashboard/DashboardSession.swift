@@ -20,7 +20,12 @@ struct DashboardSession: Sendable, Equatable, Codable {
     var csrf: String
 
     enum CodingKeys: String, CodingKey {
-        case kind = "k", tenantId = "t", userId = "u", keyHash = "h", expires = "exp", csrf = "c"
+        case kind = "k"
+        case tenantId = "t"
+        case userId = "u"
+        case keyHash = "h"
+        case expires = "exp"
+        case csrf = "c"
     }
 
     /// Name of the cookie.
@@ -45,7 +50,7 @@ struct DashboardSessionSigner: Sendable {
     func sign(_ session: DashboardSession, now: Date = Date()) -> String? {
         let signing = ring.keys.withLock { keys in keys.values.filter { $0.signsFrom <= now } }
         guard let key = signing.max(by: { ($0.signsFrom, $0.createdAt, $0.id) < ($1.signsFrom, $1.createdAt, $1.id) }),
-              let payload = try? JSONEncoder().encode(session)
+            let payload = try? JSONEncoder().encode(session)
         else { return nil }
         let input = Base64URL.encode(payload) + "." + key.id
         let mac = HMAC<SHA256>.authenticationCode(for: Data(input.utf8), using: Self.derivedKey(key.secret))
@@ -56,13 +61,13 @@ struct DashboardSessionSigner: Sendable {
     func verify(_ value: String, now: Date = Date()) -> DashboardSession? {
         let parts = value.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 3, let mac = Base64URL.decode(parts[2]),
-              let key = ring.keys.withLock({ $0[String(parts[1])] })
+            let key = ring.keys.withLock({ $0[String(parts[1])] })
         else { return nil }
         let input = Data((parts[0] + "." + parts[1]).utf8)
         guard HMAC<SHA256>.isValidAuthenticationCode(mac, authenticating: input, using: Self.derivedKey(key.secret)),
-              let payload = Base64URL.decode(parts[0]),
-              let session = try? JSONDecoder().decode(DashboardSession.self, from: payload),
-              Double(session.expires) > now.timeIntervalSince1970
+            let payload = Base64URL.decode(parts[0]),
+            let session = try? JSONDecoder().decode(DashboardSession.self, from: payload),
+            Double(session.expires) > now.timeIntervalSince1970
         else { return nil }
         return session
     }

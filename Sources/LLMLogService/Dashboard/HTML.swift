@@ -24,7 +24,9 @@ enum HTML {
         let allowed = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~"
         var out = ""
         for byte in text.utf8 {
-            if allowed.utf8.contains(byte) { out.unicodeScalars.append(Unicode.Scalar(byte)) } else {
+            if allowed.utf8.contains(byte) {
+                out.unicodeScalars.append(Unicode.Scalar(byte))
+            } else {
                 out += "%" + String(byte, radix: 16, uppercase: true).leftPadded(to: 2)
             }
         }

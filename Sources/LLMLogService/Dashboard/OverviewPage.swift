@@ -10,40 +10,69 @@ enum OverviewPage {
     static func html(_ report: UsageReport, days: Int, caller: DashboardCaller) -> String {
         var main = "<h1>Usage, last \(days) day\(days == 1 ? "" : "s")</h1><nav class=\"windows\" aria-label=\"Window\">"
         for window in windows {
-            main += "<a href=\"/dashboard?days=\(window)\"\(window == days ? " aria-current=\"page\"" : "")>\(window) day\(window == 1 ? "" : "s")</a>"
+            main +=
+                "<a href=\"/dashboard?days=\(window)\"\(window == days ? " aria-current=\"page\"" : "")>\(window) day\(window == 1 ? "" : "s")</a>"
         }
         main += "</nav>"
         main += figures(report.totals)
         main += "<div class=\"charts\">"
-        main += SVGBarChart(
-            title: "Cost per day (USD)",
-            points: report.daily.map { .init(label: $0.date, value: NSDecimalNumber(decimal: $0.cost).doubleValue, display: PeopleFormat.money($0.cost)) },
-            tickFormat: { PeopleFormat.money($0) }, emptyText: "No cost in the last \(days) days.").html
-        main += SVGBarChart(
-            title: "Tokens per day",
-            points: report.daily.map { .init(label: $0.date, value: Double($0.totalTokens), display: PeopleFormat.count($0.totalTokens) + " tokens") },
-            tickFormat: { PeopleFormat.compact($0) }, emptyText: "No tokens in the last \(days) days.").html
+        main +=
+            SVGBarChart(
+                title: "Cost per day (USD)",
+                points: report.daily.map {
+                    .init(label: $0.date, value: NSDecimalNumber(decimal: $0.cost).doubleValue, display: PeopleFormat.money($0.cost))
+                },
+                tickFormat: { PeopleFormat.money($0) }, emptyText: "No cost in the last \(days) days."
+            ).html
+        main +=
+            SVGBarChart(
+                title: "Tokens per day",
+                points: report.daily.map {
+                    .init(label: $0.date, value: Double($0.totalTokens), display: PeopleFormat.count($0.totalTokens) + " tokens")
+                },
+                tickFormat: { PeopleFormat.compact($0) }, emptyText: "No tokens in the last \(days) days."
+            ).html
         main += "</div>"
-        main += table("By model", empty: "No model was used in this window.",
-                      headers: ["~Provider", "Model", "~#Messages", "#Tokens", "#Cost", "~#Unpriced"],
-                      rows: report.byModel.map { [$0.provider, $0.model, PeopleFormat.count($0.messages), PeopleFormat.count($0.totalTokens),
-                                                  PeopleFormat.money($0.cost), PeopleFormat.count($0.unpricedMessages)] })
-        main += table("By type", empty: "No conversation was created in this window.",
-                      headers: ["Type", "~#Conversations", "~#Success rate", "#Tokens", "#Cost", "~#Mean time"],
-                      rows: report.byType.map { [$0.type, PeopleFormat.count($0.conversations), PeopleFormat.percent($0.successRate),
-                                                 PeopleFormat.count($0.totalTokens), PeopleFormat.money($0.cost),
-                                                 PeopleFormat.duration(milliseconds: $0.avgProcessingTime)] })
+        main += table(
+            "By model", empty: "No model was used in this window.",
+            headers: ["~Provider", "Model", "~#Messages", "#Tokens", "#Cost", "~#Unpriced"],
+            rows: report.byModel.map {
+                [
+                    $0.provider, $0.model, PeopleFormat.count($0.messages), PeopleFormat.count($0.totalTokens),
+                    PeopleFormat.money($0.cost), PeopleFormat.count($0.unpricedMessages),
+                ]
+            })
+        main += table(
+            "By type", empty: "No conversation was created in this window.",
+            headers: ["Type", "~#Conversations", "~#Success rate", "#Tokens", "#Cost", "~#Mean time"],
+            rows: report.byType.map {
+                [
+                    $0.type, PeopleFormat.count($0.conversations), PeopleFormat.percent($0.successRate),
+                    PeopleFormat.count($0.totalTokens), PeopleFormat.money($0.cost),
+                    PeopleFormat.duration(milliseconds: $0.avgProcessingTime),
+                ]
+            })
         if let users = report.byUser {
-            main += table("Top users", empty: "No user activity in this window.",
-                          headers: ["User", "~#Conversations", "~#Messages", "#Tokens", "#Cost"],
-                          rows: users.map { [$0.userId ?? "(anonymous)", PeopleFormat.count($0.conversations), PeopleFormat.count($0.messages),
-                                             PeopleFormat.count($0.totalTokens), PeopleFormat.money($0.cost)] })
+            main += table(
+                "Top users", empty: "No user activity in this window.",
+                headers: ["User", "~#Conversations", "~#Messages", "#Tokens", "#Cost"],
+                rows: users.map {
+                    [
+                        $0.userId ?? "(anonymous)", PeopleFormat.count($0.conversations), PeopleFormat.count($0.messages),
+                        PeopleFormat.count($0.totalTokens), PeopleFormat.money($0.cost),
+                    ]
+                })
         }
         if let tenants = report.byTenant {
-            main += table("By tenant", empty: "No tenant was active in this window.",
-                          headers: ["Tenant", "~#Conversations", "~#Messages", "#Tokens", "#Cost"],
-                          rows: tenants.map { [$0.tenantName, PeopleFormat.count($0.conversations), PeopleFormat.count($0.messages),
-                                               PeopleFormat.count($0.totalTokens), PeopleFormat.money($0.cost)] })
+            main += table(
+                "By tenant", empty: "No tenant was active in this window.",
+                headers: ["Tenant", "~#Conversations", "~#Messages", "#Tokens", "#Cost"],
+                rows: tenants.map {
+                    [
+                        $0.tenantName, PeopleFormat.count($0.conversations), PeopleFormat.count($0.messages),
+                        PeopleFormat.count($0.totalTokens), PeopleFormat.money($0.cost),
+                    ]
+                })
         }
         return DashboardLayout.page(title: "Overview", caller: caller, current: "overview", main: main)
     }
@@ -56,14 +85,20 @@ enum OverviewPage {
             ("conversations", "Conversations", PeopleFormat.machine(totals.conversations), PeopleFormat.count(totals.conversations)),
             ("messages", "Messages", PeopleFormat.machine(totals.messages), PeopleFormat.count(totals.messages)),
             ("successRate", "Success rate", PeopleFormat.machine(totals.successRate), PeopleFormat.percent(totals.successRate)),
-            ("p50ProcessingTime", "p50 processing time", PeopleFormat.machine(totals.p50ProcessingTime),
-             PeopleFormat.duration(milliseconds: totals.p50ProcessingTime)),
-            ("p95ProcessingTime", "p95 processing time", PeopleFormat.machine(totals.p95ProcessingTime),
-             PeopleFormat.duration(milliseconds: totals.p95ProcessingTime)),
+            (
+                "p50ProcessingTime", "p50 processing time", PeopleFormat.machine(totals.p50ProcessingTime),
+                PeopleFormat.duration(milliseconds: totals.p50ProcessingTime)
+            ),
+            (
+                "p95ProcessingTime", "p95 processing time", PeopleFormat.machine(totals.p95ProcessingTime),
+                PeopleFormat.duration(milliseconds: totals.p95ProcessingTime)
+            ),
             ("inputTokens", "Input tokens (uncached)", PeopleFormat.machine(totals.inputTokens), PeopleFormat.count(totals.inputTokens)),
             ("cachedInputTokens", "Cache-read tokens", PeopleFormat.machine(totals.cachedInputTokens), PeopleFormat.count(totals.cachedInputTokens)),
-            ("cacheCreationInputTokens", "Cache-write tokens", PeopleFormat.machine(totals.cacheCreationInputTokens),
-             PeopleFormat.count(totals.cacheCreationInputTokens)),
+            (
+                "cacheCreationInputTokens", "Cache-write tokens", PeopleFormat.machine(totals.cacheCreationInputTokens),
+                PeopleFormat.count(totals.cacheCreationInputTokens)
+            ),
             ("outputTokens", "Output tokens", PeopleFormat.machine(totals.outputTokens), PeopleFormat.count(totals.outputTokens)),
             ("reasoningTokens", "Reasoning tokens", PeopleFormat.machine(totals.reasoningTokens), PeopleFormat.count(totals.reasoningTokens)),
         ]
@@ -82,8 +117,14 @@ enum OverviewPage {
         guard !rows.isEmpty else { return html + "<p class=\"empty\">\(HTML.escape(empty))</p></section>" }
         let columns = headers.map { header -> (name: String, classes: String) in
             var name = Substring(header), classes: [String] = []
-            if name.hasPrefix("~") { classes.append("opt"); name = name.dropFirst() }
-            if name.hasPrefix("#") { classes.append("num"); name = name.dropFirst() }
+            if name.hasPrefix("~") {
+                classes.append("opt")
+                name = name.dropFirst()
+            }
+            if name.hasPrefix("#") {
+                classes.append("num")
+                name = name.dropFirst()
+            }
             return (String(name), classes.isEmpty ? "" : " class=\"\(classes.joined(separator: " "))\"")
         }
         html += "<div class=\"table-wrap\"><table><thead><tr>"

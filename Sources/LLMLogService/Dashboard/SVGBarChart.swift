@@ -50,7 +50,8 @@ struct SVGBarChart {
         var svg = "<svg class=\"chart-svg\" viewBox=\"0 0 \(Int(Self.width)) \(Int(Self.height))\" role=\"img\" aria-label=\"\(HTML.escape(title))\">"
         for tick in ticks {
             svg += "<line class=\"grid\" x1=\"\(n(Self.left))\" x2=\"\(n(Self.width - Self.right))\" y1=\"\(n(y(tick)))\" y2=\"\(n(y(tick)))\"/>"
-            svg += "<text class=\"tick\" x=\"\(n(Self.left - 6))\" y=\"\(n(y(tick) + 4))\" text-anchor=\"end\">\(HTML.escape(tickFormat(tick)))</text>"
+            svg +=
+                "<text class=\"tick\" x=\"\(n(Self.left - 6))\" y=\"\(n(y(tick) + 4))\" text-anchor=\"end\">\(HTML.escape(tickFormat(tick)))</text>"
         }
         let slot = plotWidth / Double(max(1, points.count))
         let barWidth = min(Self.maxBarWidth, max(1, slot * 0.7))
@@ -63,10 +64,12 @@ struct SVGBarChart {
             svg += "<title>\(HTML.escape(point.label)): \(HTML.escape(point.display))</title></rect>"
             if index % labelEvery == 0 || index == points.count - 1 && points.count <= 7 {
                 let label = point.label.count == 10 ? String(point.label.dropFirst(5)) : point.label
-                svg += "<text class=\"tick\" x=\"\(n(x + barWidth / 2))\" y=\"\(n(Self.height - Self.bottom + 16))\" text-anchor=\"middle\">\(HTML.escape(label))</text>"
+                svg +=
+                    "<text class=\"tick\" x=\"\(n(x + barWidth / 2))\" y=\"\(n(Self.height - Self.bottom + 16))\" text-anchor=\"middle\">\(HTML.escape(label))</text>"
             }
         }
-        svg += "<line class=\"axis\" x1=\"\(n(Self.left))\" x2=\"\(n(Self.width - Self.right))\" y1=\"\(n(Self.top + plotHeight))\" y2=\"\(n(Self.top + plotHeight))\"/>"
+        svg +=
+            "<line class=\"axis\" x1=\"\(n(Self.left))\" x2=\"\(n(Self.width - Self.right))\" y1=\"\(n(Self.top + plotHeight))\" y2=\"\(n(Self.top + plotHeight))\"/>"
         svg += "<line class=\"axis\" x1=\"\(n(Self.left))\" x2=\"\(n(Self.left))\" y1=\"\(n(Self.top))\" y2=\"\(n(Self.top + plotHeight))\"/>"
         svg += "<text class=\"tick unit\" x=\"\(n(Self.width - Self.right))\" y=\"\(n(Self.height - 3))\" text-anchor=\"end\">UTC day</text>"
         svg += "</svg>"

@@ -77,11 +77,14 @@ struct ConversationExport: Sendable {
             func page(_ select: String, limit: Int) -> PGQuery {
                 ConversationListQuery.messages(select, tenantId: principal.tenantId, conversationIds: ids, after: after, limit: limit)
             }
-            let sizes = try await tx.query(page(
-                "(octet_length(content) + octet_length(metadata::text) + coalesce(octet_length(error_message), 0))::int8", limit: limit + 1))
-                .map { try $0.decode(Int.self, column: 0) }
+            let sizes = try await tx.query(
+                page(
+                    "(octet_length(content) + octet_length(metadata::text) + coalesce(octet_length(error_message), 0))::int8", limit: limit + 1)
+            )
+            .map { try $0.decode(Int.self, column: 0) }
             let take = AnswerBudget.rowsThatFit(sizes: sizes, budget: list.maxAnswerBytes, limit: limit)
-            let messages = take == 0 ? [] : try await tx.query(page(MessageTable.selectList(), limit: take)).map { try MessageTable.decode($0).record }
+            let messages =
+                take == 0 ? [] : try await tx.query(page(MessageTable.selectList(), limit: take)).map { try MessageTable.decode($0).record }
             return (messages, sizes.count > messages.count)
         }
     }

@@ -15,7 +15,8 @@ public struct APIRequestDecoder: RequestDecoder {
         if let contentType = request.headers[.contentType] {
             let mediaType = contentType.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased()
             guard mediaType == "application/json" || mediaType?.hasSuffix("+json") == true else {
-                throw APIError(.unsupportedMediaType, code: "unsupported_media_type", message: "send the body as application/json", field: "Content-Type")
+                throw APIError(
+                    .unsupportedMediaType, code: "unsupported_media_type", message: "send the body as application/json", field: "Content-Type")
             }
         }
         let tooLarge = APIError(.contentTooLarge, code: "too_large", message: "the body is larger than \(limit) bytes", field: "body")

@@ -57,16 +57,20 @@ public func buildRouter(_ components: ServiceComponents) -> Router<AppContext> {
     router.add(middleware: ErrorMiddleware())
     HealthRoutes(pool: components.pool, migrator: components.migrator).register(on: router)
     MetricsRoute(metrics: components.metrics, pool: components.pool, writer: components.writer).register(on: router)
-    let auth = AuthMiddleware(tenants: components.tenants, keyUsage: components.keyUsage, tokens: components.tokens,
-                              rateLimiter: components.rateLimiter, authFailures: components.authFailureLimiter, metrics: components.metrics)
+    let auth = AuthMiddleware(
+        tenants: components.tenants, keyUsage: components.keyUsage, tokens: components.tokens,
+        rateLimiter: components.rateLimiter, authFailures: components.authFailureLimiter, metrics: components.metrics)
     let bodyLimit = BodyLimitMiddleware(maxBodyBytes: components.limits.maxBodyBytes)
     let v1 = router.group("v1").add(middleware: auth).add(middleware: bodyLimit)
-    let read = ReadRoutes(pool: components.pool, timeout: components.readTimeout, maxAnswerBytes: components.limits.maxAnswerBytes,
-                          readShare: components.readShare)
-    let list = ConversationListRoute(pool: components.pool, timeout: components.readTimeout, maxPageSize: components.limits.maxPageSize,
-                                     maxAnswerBytes: components.limits.maxAnswerBytes, readShare: components.readShare)
-    let analytics = AnalyticsRoutes(pool: components.pool, timeout: components.readTimeout, maxPageSize: components.limits.maxPageSize,
-                                    readShare: components.readShare)
+    let read = ReadRoutes(
+        pool: components.pool, timeout: components.readTimeout, maxAnswerBytes: components.limits.maxAnswerBytes,
+        readShare: components.readShare)
+    let list = ConversationListRoute(
+        pool: components.pool, timeout: components.readTimeout, maxPageSize: components.limits.maxPageSize,
+        maxAnswerBytes: components.limits.maxAnswerBytes, readShare: components.readShare)
+    let analytics = AnalyticsRoutes(
+        pool: components.pool, timeout: components.readTimeout, maxPageSize: components.limits.maxPageSize,
+        readShare: components.readShare)
     IngestRoutes(writer: components.writer, pool: components.pool, limits: components.limits).register(on: v1)
     ProviderIngestRoutes(pool: components.pool, writer: components.writer, limits: components.limits).register(on: v1)
     OTLPRoutes(pool: components.pool, writer: components.writer, limits: components.limits).register(on: v1)
@@ -82,8 +86,9 @@ public func buildRouter(_ components: ServiceComponents) -> Router<AppContext> {
     let export = ConversationExport(list: list)
     ExportRoutes(export: export).register(on: v1)
     DashboardRoutes(
-        auth: DashboardAuth(auth: auth, tenants: components.tenants, signer: DashboardSessionSigner(ring: components.tokens),
-                            sessionTTLSeconds: components.sessionTTLSeconds),
+        auth: DashboardAuth(
+            auth: auth, tenants: components.tenants, signer: DashboardSessionSigner(ring: components.tokens),
+            sessionTTLSeconds: components.sessionTTLSeconds),
         analytics: analytics, list: list, detail: read, export: export
     ).register(on: router)
     return router

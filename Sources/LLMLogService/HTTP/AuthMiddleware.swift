@@ -21,7 +21,7 @@ struct AuthMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: AppContext, next: (Request, AppContext) async throws -> Response) async throws -> Response {
         guard let header = request.headers[.authorization], header.count > 7,
-              header.prefix(7).lowercased() == "bearer "
+            header.prefix(7).lowercased() == "bearer "
         else { throw failed(context) }
         let credential = String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
         if credential.hasPrefix("llmlog_") { try checkAddress(context) }

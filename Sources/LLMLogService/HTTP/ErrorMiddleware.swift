@@ -18,7 +18,8 @@ struct ErrorMiddleware: RouterMiddleware {
             return try Self.map(error).response(from: request, context: context)
         } catch let error as PGError where error.isRetryable {
             context.logger.warning("database unavailable", metadata: ["error": "\(error)"])
-            return try APIError.unavailable("the database is unavailable or too slow right now", retryAfter: 2).response(from: request, context: context)
+            return try APIError.unavailable("the database is unavailable or too slow right now", retryAfter: 2).response(
+                from: request, context: context)
         } catch {
             context.logger.error("unhandled error", metadata: ["error": "\(error)"])
             return try APIError.internalError.response(from: request, context: context)

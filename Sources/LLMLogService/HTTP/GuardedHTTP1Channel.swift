@@ -33,8 +33,9 @@ extension HTTPServerBuilder {
         let configuration = HTTP1Channel.Configuration(
             additionalChannelHandlers: [RequestProgressHandler()], idleTimeout: limits.idleTimeout.map { TimeAmount($0) })
         return HTTPServerBuilder { responder in
-            GuardedHTTP1Channel(http1: HTTP1Channel(responder: responder, configuration: configuration), limits: limits,
-                                connections: connections, metrics: metrics)
+            GuardedHTTP1Channel(
+                http1: HTTP1Channel(responder: responder, configuration: configuration), limits: limits,
+                connections: connections, metrics: metrics)
         }
     }
 }

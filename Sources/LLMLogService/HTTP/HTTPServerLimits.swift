@@ -19,8 +19,10 @@ public struct HTTPServerLimits: Sendable, Equatable {
     public var idleTimeout: Duration?
     public var maxConnections: Int
 
-    public init(headTimeout: Duration? = .seconds(10), bodyTimeout: Duration? = .seconds(30), idleTimeout: Duration? = .seconds(60),
-                maxConnections: Int = defaultMaxConnections) {
+    public init(
+        headTimeout: Duration? = .seconds(10), bodyTimeout: Duration? = .seconds(30), idleTimeout: Duration? = .seconds(60),
+        maxConnections: Int = defaultMaxConnections
+    ) {
         self.headTimeout = headTimeout
         self.bodyTimeout = bodyTimeout
         self.idleTimeout = idleTimeout

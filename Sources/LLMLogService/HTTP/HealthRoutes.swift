@@ -31,7 +31,7 @@ struct HealthRoutes {
         }
         router.get("openapi.yaml") { _, _ in
             guard let url = Bundle.module.url(forResource: "openapi", withExtension: "yaml"),
-                  let data = try? Data(contentsOf: url)
+                let data = try? Data(contentsOf: url)
             else { throw APIError.notFound("openapi.yaml") }
             return Response(status: .ok, headers: [.contentType: "application/yaml"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
         }

@@ -48,16 +48,21 @@ struct IngestRoutes {
         return try respond(outcome, status: .created)
     }
 
-    func conversationCreate(_ body: ConversationCreateRequest, id: UUID, principal: Principal, context: AppContext) throws(APIError) -> WriteOperation {
+    func conversationCreate(_ body: ConversationCreateRequest, id: UUID, principal: Principal, context: AppContext) throws(APIError) -> WriteOperation
+    {
         try body.validate(limits: limits, now: context.receivedAt)
-        return .createConversation(tenantId: principal.tenantId, id: id, request: body,
-                                   requestHash: APIJSON.fingerprint(body, scope: "conversation"), receivedAt: context.receivedAt)
+        return .createConversation(
+            tenantId: principal.tenantId, id: id, request: body,
+            requestHash: APIJSON.fingerprint(body, scope: "conversation"), receivedAt: context.receivedAt)
     }
 
-    func messageCreate(_ body: MessageCreateRequest, id: UUID, conversationId: UUID, principal: Principal, context: AppContext) throws(APIError) -> WriteOperation {
+    func messageCreate(
+        _ body: MessageCreateRequest, id: UUID, conversationId: UUID, principal: Principal, context: AppContext
+    ) throws(APIError) -> WriteOperation {
         try body.validate(limits: limits, now: context.receivedAt)
-        return .createMessage(tenantId: principal.tenantId, conversationId: conversationId, id: id, request: body,
-                              requestHash: APIJSON.fingerprint(body, scope: "message"), receivedAt: context.receivedAt)
+        return .createMessage(
+            tenantId: principal.tenantId, conversationId: conversationId, id: id, request: body,
+            requestHash: APIJSON.fingerprint(body, scope: "message"), receivedAt: context.receivedAt)
     }
 
     func respond(_ outcome: WriteOutcome, status: HTTPResponse.Status) throws -> EditedResponse<WrittenRecord> {
@@ -113,8 +118,9 @@ struct IngestRoutes {
         let principal = try context.require(Self.writers)
         let body = try await request.decode(as: BatchRequest.self, context: context.allowingBodies(upTo: limits.maxBatchBodyBytes))
         guard body.events.count <= limits.maxBatchEvents else {
-            throw APIError(.contentTooLarge, code: "too_many_events",
-                           message: "a batch holds at most \(limits.maxBatchEvents) events", field: "events")
+            throw APIError(
+                .contentTooLarge, code: "too_many_events",
+                message: "a batch holds at most \(limits.maxBatchEvents) events", field: "events")
         }
         var results = [BatchResult?](repeating: nil, count: body.events.count)
         var operations: [WriteOperation] = []

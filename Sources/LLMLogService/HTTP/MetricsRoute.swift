@@ -20,8 +20,9 @@ struct MetricsRoute {
                 }
             }
             metrics.sample(pool: pool, writer: writer)
-            return Response(status: .ok, headers: [.contentType: Self.contentType],
-                            body: .init(byteBuffer: ByteBuffer(string: metrics.render())))
+            return Response(
+                status: .ok, headers: [.contentType: Self.contentType],
+                body: .init(byteBuffer: ByteBuffer(string: metrics.render())))
         }
     }
 

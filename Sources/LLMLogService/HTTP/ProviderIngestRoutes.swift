@@ -27,8 +27,9 @@ struct ProviderIngestRoutes {
         let body = try await request.decode(
             as: ProviderIngestRequest<ProviderRequest, ProviderResponse>.self, context: context.allowingBodies(upTo: limits.maxBatchBodyBytes))
         let call = try map(body.request, body.response)
-        let envelope = ProviderIngest.Envelope(conversationId: body.conversationId, userId: body.userId, type: body.type,
-                                               title: body.title, processingTime: body.processingTime)
+        let envelope = ProviderIngest.Envelope(
+            conversationId: body.conversationId, userId: body.userId, type: body.type,
+            title: body.title, processingTime: body.processingTime)
         let answer = try await ProviderIngest(pool: pool, writer: writer, limits: limits)
             .log(call, envelope: envelope, principal: principal, receivedAt: context.receivedAt)
         return EditedResponse(status: answer.isReplay ? .ok : .created, response: answer)

@@ -31,8 +31,9 @@ public final class ReadShare: Sendable {
             return true
         }
         guard admitted else {
-            throw APIError(.tooManyRequests, code: "read_share_exceeded",
-                           message: "this tenant has \(limit) reads running; retry after 1 s", retryAfterSeconds: 1)
+            throw APIError(
+                .tooManyRequests, code: "read_share_exceeded",
+                message: "this tenant has \(limit) reads running; retry after 1 s", retryAfterSeconds: 1)
         }
         defer {
             running.withLock { running in

@@ -16,7 +16,7 @@ struct RequestLogMiddleware: RouterMiddleware {
     /// A client-given id is used when it is short and printable (it goes into logs and headers).
     static func requestID(from request: Request) -> String {
         if let given = request.headers[header], (1...128).contains(given.utf8.count),
-           given.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F })
+            given.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F })
         {
             return given
         }
@@ -39,12 +39,14 @@ struct RequestLogMiddleware: RouterMiddleware {
         let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
         let route = context.endpointPath ?? "unmatched"
         metrics?.recordRequest(method: request.method.rawValue, route: route, status: response.status.code, duration: elapsed)
-        context.logger.info("request", metadata: [
-            "method": .string(request.method.rawValue),
-            "route": .string(route),
-            "status": .stringConvertible(response.status.code),
-            "duration_ms": .string(String(format: "%.2f", milliseconds)),
-        ])
+        context.logger.info(
+            "request",
+            metadata: [
+                "method": .string(request.method.rawValue),
+                "route": .string(route),
+                "status": .stringConvertible(response.status.code),
+                "duration_ms": .string(String(format: "%.2f", milliseconds)),
+            ])
         return response
     }
 }

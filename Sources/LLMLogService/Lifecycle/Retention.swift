@@ -81,11 +81,13 @@ public struct Retention: Sendable {
             }
             metrics?.recordRetention(figures)
             if figures != Report.TenantFigures(tenantId: tenant.tenantId) {
-                logger.info("retention", metadata: [
-                    "tenant": "\(tenant.tenantId)", "messages_cleared": "\(figures.messagesCleared)",
-                    "conversations_cleared": "\(figures.conversationsCleared)", "messages_removed": "\(figures.messagesRemoved)",
-                    "conversations_removed": "\(figures.conversationsRemoved)",
-                ])
+                logger.info(
+                    "retention",
+                    metadata: [
+                        "tenant": "\(tenant.tenantId)", "messages_cleared": "\(figures.messagesCleared)",
+                        "conversations_cleared": "\(figures.conversationsCleared)", "messages_removed": "\(figures.messagesRemoved)",
+                        "conversations_removed": "\(figures.conversationsRemoved)",
+                    ])
             }
             report.tenants.append(figures)
         }

@@ -16,8 +16,10 @@ public struct JSONLogHandler: LogHandler {
     let sink: Sink
 
     /// A handler writing to `sink` (default: standard error, one write per line).
-    public init(label: String, level: Logger.Level = .info, metadataProvider: Logger.MetadataProvider? = nil,
-                sink: @escaping Sink = JSONLogHandler.standardError) {
+    public init(
+        label: String, level: Logger.Level = .info, metadataProvider: Logger.MetadataProvider? = nil,
+        sink: @escaping Sink = JSONLogHandler.standardError
+    ) {
         self.label = label
         self.logLevel = level
         self.metadataProvider = metadataProvider

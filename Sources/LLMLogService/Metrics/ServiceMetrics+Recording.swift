@@ -3,7 +3,10 @@ import PGClient
 
 /// The `bucket` label of `llmlog_tokens_ingested_total`: the five non-overlapping token buckets.
 public enum TokenBucketLabel: String, CaseIterable, Sendable {
-    case input, cachedInput = "cached_input", cacheCreationInput = "cache_creation_input", output, reasoning
+    case input
+    case cachedInput = "cached_input"
+    case cacheCreationInput = "cache_creation_input"
+    case output, reasoning
 }
 
 /// The `limit` label of `llmlog_rate_limited_total`: which limit answered 429.

@@ -1,6 +1,7 @@
 import Foundation
 import Metrics
 import PGClient
+
 import class Prometheus.PrometheusCollectorRegistry
 import struct Prometheus.PrometheusMetricsFactory
 

@@ -1,11 +1,17 @@
 /// Who wrote a message.
 public enum MessageRole: String, Codable, Sendable, CaseIterable {
-    case user = "USER", assistant = "ASSISTANT", system = "SYSTEM", tool = "TOOL"
+    case user = "USER"
+    case assistant = "ASSISTANT"
+    case system = "SYSTEM"
+    case tool = "TOOL"
 }
 
 /// A conversation's lifecycle. COMPLETED, FAILED and CANCELLED are terminal.
 public enum ConversationStatus: String, Codable, Sendable, CaseIterable {
-    case active = "ACTIVE", completed = "COMPLETED", failed = "FAILED", cancelled = "CANCELLED"
+    case active = "ACTIVE"
+    case completed = "COMPLETED"
+    case failed = "FAILED"
+    case cancelled = "CANCELLED"
 
     /// True for COMPLETED, FAILED and CANCELLED.
     public var isTerminal: Bool { self != .active }

@@ -33,7 +33,11 @@ struct OTLPAttributes: Sendable {
     }
 
     /// An integer: an int value, an integral double, or decimal text. A value of another kind is `.invalid`.
-    enum IntegerValue: Equatable { case absent, value(Int64), invalid }
+    enum IntegerValue: Equatable {
+        case absent
+        case value(Int64)
+        case invalid
+    }
 
     func integer(_ keys: String...) -> (key: String, value: IntegerValue) {
         for key in keys {

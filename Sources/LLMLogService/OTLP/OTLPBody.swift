@@ -18,7 +18,10 @@ enum OTLPEncoding: Sendable {
 
     /// The encoding a `Content-Type` names; nil for anything else (415). No header: protobuf, the OTLP default.
     init?(contentType: String?) {
-        guard let contentType else { self = .protobuf; return }
+        guard let contentType else {
+            self = .protobuf
+            return
+        }
         let mediaType = contentType.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased()
         switch mediaType {
         case "application/x-protobuf", "application/protobuf": self = .protobuf

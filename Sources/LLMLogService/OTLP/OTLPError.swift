@@ -28,8 +28,9 @@ struct OTLPError: Error, HTTPResponseError, Sendable {
     }
 
     static func tooLarge(_ encoding: OTLPEncoding, limit: Int, decompressed: Bool = false) -> OTLPError {
-        OTLPError(.contentTooLarge, encoding: encoding, field: "body",
-                  "is larger than \(limit) bytes\(decompressed ? " decompressed" : "")")
+        OTLPError(
+            .contentTooLarge, encoding: encoding, field: "body",
+            "is larger than \(limit) bytes\(decompressed ? " decompressed" : "")")
     }
 
     /// The gRPC status code that goes with the HTTP status (google.rpc.Code).

@@ -45,7 +45,11 @@ enum OTLPMessages {
                     accumulator.describe(ProviderParts.part(type, ["fileId": part["file_id"]]))
                 }
             default:
-                if let text = part["content"]?.stringValue { accumulator.text(text, type: type) } else { accumulator.describe(ProviderParts.part(type)) }
+                if let text = part["content"]?.stringValue {
+                    accumulator.text(text, type: type)
+                } else {
+                    accumulator.describe(ProviderParts.part(type))
+                }
             }
         }
         // Older events: tool calls beside the content, and the id of the call a tool message answers.

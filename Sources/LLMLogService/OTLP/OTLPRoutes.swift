@@ -35,16 +35,18 @@ struct OTLPRoutes {
                 answer.partialSuccess.rejectedSpans = Int64(outcome.rejected)
                 answer.partialSuccess.errorMessage = outcome.firstRejection ?? ""
             }
-            let body: [UInt8] = switch encoding {
-            case .protobuf: try answer.serializedBytes()
-            case .json: try answer.jsonUTF8Bytes()
-            }
+            let body: [UInt8] =
+                switch encoding {
+                case .protobuf: try answer.serializedBytes()
+                case .json: try answer.jsonUTF8Bytes()
+                }
             return Response(status: .ok, headers: [.contentType: encoding.contentType], body: .init(byteBuffer: ByteBuffer(bytes: body)))
         } catch let error as APIError {
             throw OTLPError(error, encoding: encoding)
         } catch let error as PGError where error.isRetryable {
             context.logger.warning("database unavailable", metadata: ["error": "\(error)"])
-            throw OTLPError(.serviceUnavailable, encoding: encoding, field: nil, "the database is unavailable or too slow right now", retryAfterSeconds: 2)
+            throw OTLPError(
+                .serviceUnavailable, encoding: encoding, field: nil, "the database is unavailable or too slow right now", retryAfterSeconds: 2)
         }
     }
 }

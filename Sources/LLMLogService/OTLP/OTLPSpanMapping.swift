@@ -51,7 +51,8 @@ enum OTLPSpanMapping {
 
         let conversationId: UUID
         if let given = attributes.string("gen_ai.conversation.id") ?? resource.string("gen_ai.conversation.id") {
-            conversationId = UUID(text: given)
+            conversationId =
+                UUID(text: given)
                 ?? UUID.v5(namespace: conversationNamespace, name: "\(tenantId.lowercasedString)/\(given)")
         } else {
             conversationId = span.traceID.withUnsafeBytes { UUID(uuid: $0.loadUnaligned(as: uuid_t.self)) }
@@ -59,10 +60,12 @@ enum OTLPSpanMapping {
         guard let model = attributes.string("gen_ai.response.model", "gen_ai.request.model") else {
             throw .invalid("gen_ai.request.model", "is missing (neither gen_ai.response.model nor gen_ai.request.model is set)")
         }
-        let provider = (attributes.string("gen_ai.provider.name", "gen_ai.system")
+        let provider =
+            (attributes.string("gen_ai.provider.name", "gen_ai.system")
             ?? resource.string("gen_ai.provider.name", "gen_ai.system") ?? "unknown").lowercased()
         let operation = attributes.string("gen_ai.operation.name")
-        let type = attributes.string("llmlog.conversation.type") ?? resource.string("llmlog.conversation.type")
+        let type =
+            attributes.string("llmlog.conversation.type") ?? resource.string("llmlog.conversation.type")
             ?? operation.map { $0.uppercased().replacingOccurrences(of: ".", with: "_").replacingOccurrences(of: "-", with: "_") } ?? "CHAT"
 
         // The request's messages: the structured attributes, else the older per-message events.
@@ -221,8 +224,9 @@ enum OTLPSpanMapping {
         guard (reasoning ?? 0) <= (output ?? 0) else {
             throw .invalid("gen_ai.usage.output_tokens", "is smaller than the reasoning tokens, which it includes")
         }
-        return TokenUsage(input: uncached, cachedInput: cacheRead ?? 0, cacheCreationInput: cacheCreation ?? 0,
-                          output: (output ?? 0) - (reasoning ?? 0), reasoning: reasoning ?? 0)
+        return TokenUsage(
+            input: uncached, cachedInput: cacheRead ?? 0, cacheCreationInput: cacheCreation ?? 0,
+            output: (output ?? 0) - (reasoning ?? 0), reasoning: reasoning ?? 0)
     }
 
     /// A span time (nanoseconds since 1970) as a date, to the microsecond; nil for 0 (unset).

@@ -49,24 +49,27 @@ struct OTLPTraceIngest: Sendable {
             for scopeSpans in resourceSpans.scopeSpans {
                 spanCount += scopeSpans.spans.count
                 guard spanCount <= limits.maxBatchEvents else {
-                    throw APIError(.contentTooLarge, code: "too_many_spans",
-                                   message: "an export holds at most \(limits.maxBatchEvents) spans", field: "resourceSpans")
+                    throw APIError(
+                        .contentTooLarge, code: "too_many_spans",
+                        message: "an export holds at most \(limits.maxBatchEvents) spans", field: "resourceSpans")
                 }
                 for span in scopeSpans.spans {
                     do throws(APIError) {
-                        guard let call = try OTLPSpanMapping.call(span, resource: resource, serviceName: serviceName, tenantId: principal.tenantId) else {
+                        guard let call = try OTLPSpanMapping.call(span, resource: resource, serviceName: serviceName, tenantId: principal.tenantId)
+                        else {
                             continue
                         }
                         // A history is resent with every call: bound what one export can make the writer replay.
                         messageBudget += call.call.history.count + 1
                         guard messageBudget <= limits.maxBatchEvents * 16 else {
-                            throw APIError(.contentTooLarge, code: "too_many_messages",
-                                           message: "an export logs at most \(limits.maxBatchEvents * 16) messages (histories and replies)",
-                                           field: "resourceSpans")
+                            throw APIError(
+                                .contentTooLarge, code: "too_many_messages",
+                                message: "an export logs at most \(limits.maxBatchEvents * 16) messages (histories and replies)",
+                                field: "resourceSpans")
                         }
                         if groups[call.conversationId] == nil { order.append(call.conversationId) }
                         groups[call.conversationId, default: []].append(call)
-                    } catch where error.status == .contentTooLarge {
+                    } catch  where error.status == .contentTooLarge {
                         throw error
                     } catch {
                         outcome.reject(OTLPJSONIds.hex(span.spanID), error)
@@ -103,15 +106,18 @@ struct OTLPTraceIngest: Sendable {
                 // again only when an earlier attempt stopped before the mark, so the conversation is not touched twice.
                 var mark = span.failure != nil
                 if mark, logged.messages.last?.replayed ?? false {
-                    mark = try await ingest.pool.read(principal.readScope, share: nil) {
-                        try await ConversationReads.status($0, tenantId: principal.tenantId, id: span.conversationId)
-                    } != .failed
+                    mark =
+                        try await ingest.pool.read(principal.readScope, share: nil) {
+                            try await ConversationReads.status($0, tenantId: principal.tenantId, id: span.conversationId)
+                        } != .failed
                 }
                 if mark, let failure = span.failure {
                     let update = ConversationUpdateRequest(status: .failed, errorMessage: String(failure.prefix(4096)))
                     try update.validate(limits: ingest.limits)
-                    if case .failure(let error) = await ingest.writer.submit(.updateConversation(
-                        tenantId: principal.tenantId, id: span.conversationId, request: update, receivedAt: receivedAt)) {
+                    if case .failure(let error) = await ingest.writer.submit(
+                        .updateConversation(
+                            tenantId: principal.tenantId, id: span.conversationId, request: update, receivedAt: receivedAt))
+                    {
                         throw error
                     }
                 }

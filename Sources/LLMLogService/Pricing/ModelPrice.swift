@@ -18,7 +18,8 @@ public struct ModelPrice: Sendable, Equatable {
 
     /// The exact cost of `usage` at this price: Σ tokens × price / 1,000,000, in Decimal arithmetic.
     public func cost(of usage: TokenUsage) -> Decimal {
-        let perMillion = Decimal(usage.input) * input
+        let perMillion =
+            Decimal(usage.input) * input
             + Decimal(usage.cachedInput) * (cachedInput ?? input)
             + Decimal(usage.cacheCreationInput) * (cacheCreation ?? input)
             + Decimal(usage.output) * output
@@ -37,13 +38,19 @@ public struct ModelPrice: Sendable, Equatable {
         var t = 0, p = 0, starP = -1, starT = 0
         while t < text.count {
             if p < pattern.count, pattern[p] == "\\", p + 1 < pattern.count, pattern[p + 1] == text[t] {
-                t += 1; p += 2
+                t += 1
+                p += 2
             } else if p < pattern.count, pattern[p] == "_" || (pattern[p] != "%" && pattern[p] != "\\" && pattern[p] == text[t]) {
-                t += 1; p += 1
+                t += 1
+                p += 1
             } else if p < pattern.count, pattern[p] == "%" {
-                starP = p; starT = t; p += 1
+                starP = p
+                starT = t
+                p += 1
             } else if starP >= 0 {
-                p = starP + 1; starT += 1; t = starT
+                p = starP + 1
+                starT += 1
+                t = starT
             } else {
                 return false
             }

@@ -55,12 +55,21 @@ enum AnthropicMapping {
             for block in blocks {
                 switch block.type {
                 case "tool_use", "server_tool_use":
-                    calls.append(ProviderParts.part(block.type, ["id": block.id.map(JSONValue.string), "name": block.name.map(JSONValue.string),
-                                                                 "input": block.input]))
+                    calls.append(
+                        ProviderParts.part(
+                            block.type,
+                            [
+                                "id": block.id.map(JSONValue.string), "name": block.name.map(JSONValue.string),
+                                "input": block.input,
+                            ]))
                     accumulator.describe(ProviderParts.part(block.type, ["id": block.id.map(JSONValue.string)]))
                 case "tool_result":
-                    let result = ProviderParts.part("tool_result", ["toolUseId": block.toolUseId.map(JSONValue.string),
-                                                                    "isError": block.isError.map(JSONValue.bool)])
+                    let result = ProviderParts.part(
+                        "tool_result",
+                        [
+                            "toolUseId": block.toolUseId.map(JSONValue.string),
+                            "isError": block.isError.map(JSONValue.bool),
+                        ])
                     results.append(result)
                     var inner = ContentAccumulator()
                     switch block.content {
@@ -101,8 +110,15 @@ enum AnthropicMapping {
                 accumulator.reference(("[\(block.type): \(url)]", ProviderParts.part(block.type, ["url": .string(url)])))
             case "text":
                 let bytes = source.data?.utf8.count ?? 0
-                accumulator.reference(("[\(block.type): \(source.mediaType ?? "text/plain"), \(bytes) bytes]", ProviderParts.part(block.type, [
-                    "mediaType": .string(source.mediaType ?? "text/plain"), "bytes": .integer(Int64(bytes))])))
+                accumulator.reference(
+                    (
+                        "[\(block.type): \(source.mediaType ?? "text/plain"), \(bytes) bytes]",
+                        ProviderParts.part(
+                            block.type,
+                            [
+                                "mediaType": .string(source.mediaType ?? "text/plain"), "bytes": .integer(Int64(bytes)),
+                            ])
+                    ))
             default:
                 let id = source.fileId ?? "unknown"
                 accumulator.reference(("[\(block.type): file \(id)]", ProviderParts.part(block.type, ["fileId": .string(id)])))

@@ -11,7 +11,10 @@ struct AnthropicRequest: Decodable, Sendable {
     var maxTokens: Int64?
     var temperature: Double?
 
-    enum CodingKeys: String, CodingKey { case model, system, messages, temperature, maxTokens = "max_tokens" }
+    enum CodingKeys: String, CodingKey {
+        case model, system, messages, temperature
+        case maxTokens = "max_tokens"
+    }
 
     init(from decoder: Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
@@ -65,12 +68,17 @@ struct AnthropicBlock: Decodable, Sendable {
         var data: String?
         var url: String?
         var fileId: String?
-        enum CodingKeys: String, CodingKey { case type, data, url, mediaType = "media_type", fileId = "file_id" }
+        enum CodingKeys: String, CodingKey {
+            case type, data, url
+            case mediaType = "media_type"
+            case fileId = "file_id"
+        }
     }
 
     enum CodingKeys: String, CodingKey {
         case type, text, source, id, name, input, content, thinking
-        case toolUseId = "tool_use_id", isError = "is_error"
+        case toolUseId = "tool_use_id"
+        case isError = "is_error"
     }
 
     init(from decoder: Decoder) throws {
@@ -104,7 +112,9 @@ struct AnthropicResponse: Decodable, Sendable {
     var usage: AnthropicUsage?
 
     enum CodingKeys: String, CodingKey {
-        case id, model, content, usage, stopReason = "stop_reason", stopSequence = "stop_sequence"
+        case id, model, content, usage
+        case stopReason = "stop_reason"
+        case stopSequence = "stop_sequence"
     }
 }
 
@@ -116,8 +126,10 @@ struct AnthropicUsage: Decodable, Sendable {
     var cacheCreationInputTokens: Int64?
 
     enum CodingKeys: String, CodingKey {
-        case inputTokens = "input_tokens", outputTokens = "output_tokens"
-        case cacheReadInputTokens = "cache_read_input_tokens", cacheCreationInputTokens = "cache_creation_input_tokens"
+        case inputTokens = "input_tokens"
+        case outputTokens = "output_tokens"
+        case cacheReadInputTokens = "cache_read_input_tokens"
+        case cacheCreationInputTokens = "cache_creation_input_tokens"
     }
 
     init(from decoder: Decoder) throws {

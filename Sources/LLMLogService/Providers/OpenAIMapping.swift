@@ -33,11 +33,13 @@ enum OpenAIMapping {
             let reply = chatMessage(message, role: .assistant, roleName: "assistant", position: position, field: "response.choices[0].message")
             call = ProviderCall(provider: "openai", model: model, history: history, reply: reply, finishReason: choice.finishReason)
         } else if let output = response.output {
-            call = ProviderCall(provider: "openai", model: model, history: history, reply: responsesReply(output, position: position),
-                                finishReason: response.status == "incomplete" ? response.incompleteDetails?.reason ?? "incomplete" : response.status)
+            call = ProviderCall(
+                provider: "openai", model: model, history: history, reply: responsesReply(output, position: position),
+                finishReason: response.status == "incomplete" ? response.incompleteDetails?.reason ?? "incomplete" : response.status)
             call.finishReasonField = "response.status"
         } else {
-            throw .invalid("response.choices", "is required (a Chat Completions response), or `output` (a Responses API response)", code: "missing_field")
+            throw .invalid(
+                "response.choices", "is required (a Chat Completions response), or `output` (a Responses API response)", code: "missing_field")
         }
         if let id = response.id { call.reply.metadata["responseId"] = .string(id) }
         if let usage = response.usage { call.usage = try ProviderUsage.openAI(usage) }
@@ -70,11 +72,16 @@ enum OpenAIMapping {
             if content.isEmpty { content = refusal }
         }
         var calls = (message.toolCalls ?? []).map { call in
-            ProviderParts.part(call.type ?? "function", ["id": call.id.map(JSONValue.string), "name": call.function?.name.map(JSONValue.string),
-                                                         "arguments": call.function?.arguments.map(JSONValue.string)])
+            ProviderParts.part(
+                call.type ?? "function",
+                [
+                    "id": call.id.map(JSONValue.string), "name": call.function?.name.map(JSONValue.string),
+                    "arguments": call.function?.arguments.map(JSONValue.string),
+                ])
         }
         if let function = message.functionCall {
-            calls.append(ProviderParts.part("function", ["name": function.name.map(JSONValue.string), "arguments": function.arguments.map(JSONValue.string)]))
+            calls.append(
+                ProviderParts.part("function", ["name": function.name.map(JSONValue.string), "arguments": function.arguments.map(JSONValue.string)]))
         }
         if !calls.isEmpty { metadata["toolCalls"] = .array(calls) }
         if let id = message.toolCallId { metadata["toolCallId"] = .string(id) }
@@ -113,8 +120,15 @@ enum OpenAIMapping {
                 accumulator.reference(reference)
             } else {
                 let id = file?.fileId ?? part.fileId ?? "unknown"
-                accumulator.reference(("[file: \(file?.filename ?? id)]", ProviderParts.part("file", [
-                    "fileId": .string(id), "filename": file?.filename.map(JSONValue.string)])))
+                accumulator.reference(
+                    (
+                        "[file: \(file?.filename ?? id)]",
+                        ProviderParts.part(
+                            "file",
+                            [
+                                "fileId": .string(id), "filename": file?.filename.map(JSONValue.string),
+                            ])
+                    ))
             }
         default:
             if let text = part.text { accumulator.text(text, type: part.type) } else { accumulator.describe(ProviderParts.part(part.type)) }
@@ -125,7 +139,8 @@ enum OpenAIMapping {
     static func dataURL(_ url: String, kind: String) -> (text: String, part: JSONValue) {
         guard let comma = url.firstIndex(of: ",") else { return ProviderParts.inlineData(kind, mediaType: nil, base64: "") }
         let header = url[url.index(url.startIndex, offsetBy: 5)..<comma]
-        return ProviderParts.inlineData(kind, mediaType: header.split(separator: ";").first.map(String.init), base64: String(url[url.index(after: comma)...]))
+        return ProviderParts.inlineData(
+            kind, mediaType: header.split(separator: ";").first.map(String.init), base64: String(url[url.index(after: comma)...]))
     }
 
     /// A Responses API `output`: the text of its `message` items in `content`; function calls in
@@ -142,8 +157,12 @@ enum OpenAIMapping {
                     add(part, to: &accumulator)
                 }
             case "function_call":
-                let call = ProviderParts.part("function", ["id": item.callId.map(JSONValue.string), "name": item.name.map(JSONValue.string),
-                                                           "arguments": item.arguments.map(JSONValue.string)])
+                let call = ProviderParts.part(
+                    "function",
+                    [
+                        "id": item.callId.map(JSONValue.string), "name": item.name.map(JSONValue.string),
+                        "arguments": item.arguments.map(JSONValue.string),
+                    ])
                 calls.append(call)
                 accumulator.describe(ProviderParts.part("function_call", ["id": item.callId.map(JSONValue.string)]))
             case "reasoning":
@@ -156,7 +175,8 @@ enum OpenAIMapping {
         var metadata: [String: JSONValue] = ["parts": .array(accumulator.parts)]
         if !calls.isEmpty { metadata["toolCalls"] = .array(calls) }
         if let refusal { metadata["refusal"] = .string(refusal) }
-        return ProviderMessage(position: position, role: .assistant, content: accumulator.content, metadata: metadata, field: "response.output",
-                               contentField: "response.output")
+        return ProviderMessage(
+            position: position, role: .assistant, content: accumulator.content, metadata: metadata, field: "response.output",
+            contentField: "response.output")
     }
 }

@@ -15,7 +15,8 @@ struct OpenAIRequest: Decodable, Sendable {
     enum CodingKeys: String, CodingKey {
         case model, messages, temperature
         case maxCompletionTokens = "max_completion_tokens"
-        case maxTokens = "max_tokens", maxOutputTokens = "max_output_tokens"
+        case maxTokens = "max_tokens"
+        case maxOutputTokens = "max_output_tokens"
     }
 
     init(from decoder: Decoder) throws {
@@ -43,7 +44,9 @@ struct OpenAIMessage: Decodable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case role, content, name, refusal
-        case toolCalls = "tool_calls", toolCallId = "tool_call_id", functionCall = "function_call"
+        case toolCalls = "tool_calls"
+        case toolCallId = "tool_call_id"
+        case functionCall = "function_call"
     }
 }
 
@@ -84,7 +87,11 @@ struct OpenAIContentPart: Decodable, Sendable {
         var fileId: String?
         var filename: String?
         var fileData: String?
-        enum CodingKeys: String, CodingKey { case fileId = "file_id", filename, fileData = "file_data" }
+        enum CodingKeys: String, CodingKey {
+            case fileId = "file_id"
+            case filename
+            case fileData = "file_data"
+        }
     }
 
     struct ImageURL: Decodable, Sendable {
@@ -94,7 +101,10 @@ struct OpenAIContentPart: Decodable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case type, text, refusal, detail, file, filename
-        case imageURL = "image_url", fileId = "file_id", audio = "input_audio", fileData = "file_data"
+        case imageURL = "image_url"
+        case fileId = "file_id"
+        case audio = "input_audio"
+        case fileData = "file_data"
     }
 
     init(from decoder: Decoder) throws {
@@ -114,8 +124,9 @@ struct OpenAIContentPart: Decodable, Sendable {
         if let nested = try container.decodeIfPresent(File.self, forKey: .file) {
             file = nested
         } else if type == "input_file" {
-            file = File(fileId: fileId, filename: try container.decodeIfPresent(String.self, forKey: .filename),
-                        fileData: try container.decodeIfPresent(String.self, forKey: .fileData))
+            file = File(
+                fileId: fileId, filename: try container.decodeIfPresent(String.self, forKey: .filename),
+                fileData: try container.decodeIfPresent(String.self, forKey: .fileData))
         }
     }
 }
@@ -148,7 +159,10 @@ struct OpenAIResponse: Decodable, Sendable {
         /// Some stream assemblers keep the accumulated message under `delta`.
         var delta: OpenAIMessage?
         var finishReason: String?
-        enum CodingKeys: String, CodingKey { case message, delta, finishReason = "finish_reason" }
+        enum CodingKeys: String, CodingKey {
+            case message, delta
+            case finishReason = "finish_reason"
+        }
     }
 
     struct IncompleteDetails: Decodable, Sendable {
@@ -172,7 +186,10 @@ struct OpenAIOutputItem: Decodable, Sendable {
     var arguments: String?
     var summary: [OpenAIContentPart]?
 
-    enum CodingKeys: String, CodingKey { case type, id, role, content, name, arguments, summary, callId = "call_id" }
+    enum CodingKeys: String, CodingKey {
+        case type, id, role, content, name, arguments, summary
+        case callId = "call_id"
+    }
 }
 
 /// OpenAI `usage`, both spellings: Chat Completions (`prompt_tokens`, `completion_tokens`, `*_tokens_details`)
@@ -188,12 +205,19 @@ struct OpenAIUsage: Decodable, Sendable {
     var isResponsesAPI: Bool { promptTokens == nil && completionTokens == nil && (inputTokens != nil || outputTokens != nil) }
 
     enum CodingKeys: String, CodingKey {
-        case promptTokens = "prompt_tokens", completionTokens = "completion_tokens"
-        case inputTokens = "input_tokens", outputTokens = "output_tokens"
-        case promptDetails = "prompt_tokens_details", completionDetails = "completion_tokens_details"
-        case inputDetails = "input_tokens_details", outputDetails = "output_tokens_details"
+        case promptTokens = "prompt_tokens"
+        case completionTokens = "completion_tokens"
+        case inputTokens = "input_tokens"
+        case outputTokens = "output_tokens"
+        case promptDetails = "prompt_tokens_details"
+        case completionDetails = "completion_tokens_details"
+        case inputDetails = "input_tokens_details"
+        case outputDetails = "output_tokens_details"
     }
-    enum DetailKeys: String, CodingKey { case cachedTokens = "cached_tokens", reasoningTokens = "reasoning_tokens" }
+    enum DetailKeys: String, CodingKey {
+        case cachedTokens = "cached_tokens"
+        case reasoningTokens = "reasoning_tokens"
+    }
 
     init(from decoder: Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)

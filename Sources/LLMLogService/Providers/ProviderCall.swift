@@ -58,8 +58,10 @@ enum ProviderParts {
     static func inlineData(_ kind: String, mediaType: String?, base64 data: String) -> (text: String, part: JSONValue) {
         let bytes = base64ByteCount(data)
         let type = mediaType ?? "unknown"
-        return ("[\(kind): \(type), \(bytes) bytes]",
-                .object(["type": .string(kind), "mediaType": .string(type), "bytes": .integer(Int64(bytes))]))
+        return (
+            "[\(kind): \(type), \(bytes) bytes]",
+            .object(["type": .string(kind), "mediaType": .string(type), "bytes": .integer(Int64(bytes))])
+        )
     }
 
     /// An image given by URL: the URL is kept; a `data:` URL is reduced to its media type and size.

@@ -20,8 +20,9 @@ struct ProviderIngest: Sendable {
 
     /// The id of the message at `position` of a conversation's history, with `role`.
     static func messageID(tenantId: UUID, conversationId: UUID, position: String, role: MessageRole) -> UUID {
-        UUID.v5(namespace: messageNamespace,
-                name: "\(tenantId.lowercasedString)/\(conversationId.lowercasedString)/\(position)/\(role.rawValue)")
+        UUID.v5(
+            namespace: messageNamespace,
+            name: "\(tenantId.lowercasedString)/\(conversationId.lowercasedString)/\(position)/\(role.rawValue)")
     }
 
     /// What the idempotency fingerprint of a provider-ingested message covers.
@@ -58,8 +59,9 @@ struct ProviderIngest: Sendable {
         // A history is written as one message per entry, like a batch: it gets the batch's count limit, so one
         // request cannot take a large share of the shared write queue.
         guard call.history.count < limits.maxBatchEvents else {
-            throw APIError(.contentTooLarge, code: "too_many_messages",
-                           message: "a call logs at most \(limits.maxBatchEvents) messages (history and reply)", field: "request.messages")
+            throw APIError(
+                .contentTooLarge, code: "too_many_messages",
+                message: "a call logs at most \(limits.maxBatchEvents) messages (history and reply)", field: "request.messages")
         }
         let conversationId = envelope.conversationId ?? UUID.v7(at: receivedAt)
         var operations: [WriteOperation] = []
@@ -83,15 +85,20 @@ struct ProviderIngest: Sendable {
             do throws(APIError) {
                 try request.validate(limits: limits, now: receivedAt)
             } catch {
-                throw Self.relabel(error, ["content": message.contentField ?? "\(message.field).content", "metadata": message.field,
-                                           "temperature": "request.temperature", "maxTokens": call.maxTokensField,
-                                           "finishReason": call.finishReasonField, "processingTime": "processingTime"])
+                throw Self.relabel(
+                    error,
+                    [
+                        "content": message.contentField ?? "\(message.field).content", "metadata": message.field,
+                        "temperature": "request.temperature", "maxTokens": call.maxTokensField,
+                        "finishReason": call.finishReasonField, "processingTime": "processingTime",
+                    ])
             }
             let id = Self.messageID(tenantId: tenantId, conversationId: conversationId, position: message.position, role: message.role)
-            operations.append(.createMessage(
-                tenantId: tenantId, conversationId: conversationId, id: id, request: request,
-                requestHash: APIJSON.fingerprint(MessageIdentity(position: message.position, role: message.role), scope: "provider-message"),
-                receivedAt: receivedAt))
+            operations.append(
+                .createMessage(
+                    tenantId: tenantId, conversationId: conversationId, id: id, request: request,
+                    requestHash: APIJSON.fingerprint(MessageIdentity(position: message.position, role: message.role), scope: "provider-message"),
+                    receivedAt: receivedAt))
         }
 
         let (conversation, conversationCreated) = try await findOrCreateConversation(
@@ -100,8 +107,10 @@ struct ProviderIngest: Sendable {
             throw APIError.conflict("provider_mismatch", "the conversation logs \(conversation.provider) calls", field: "conversationId")
         }
         if conversation.model != call.model {
-            throw APIError.conflict("model_mismatch", "the conversation logs model \(conversation.model) (a message is priced by its conversation's model); log other models in another conversation",
-                            field: "response.model")
+            throw APIError.conflict(
+                "model_mismatch",
+                "the conversation logs model \(conversation.model) (a message is priced by its conversation's model); log other models in another conversation",
+                field: "response.model")
         }
         if let userId = envelope.userId, conversation.userId != userId {
             throw APIError.conflict("user_mismatch", "the conversation belongs to another user", field: "userId")

@@ -27,9 +27,10 @@ enum ProviderUsage {
     /// Anthropic: `input_tokens` EXCLUDES `cache_read_input_tokens` and `cache_creation_input_tokens`; the
     /// three are disjoint already. Thinking is inside `output_tokens` (not reported apart): reasoning is 0.
     static func anthropic(_ usage: AnthropicUsage, field: String = "response.usage") throws(APIError) -> TokenUsage {
-        let result = TokenUsage(input: usage.inputTokens ?? 0, cachedInput: usage.cacheReadInputTokens ?? 0,
-                                cacheCreationInput: usage.cacheCreationInputTokens ?? 0, output: usage.outputTokens ?? 0,
-                                reasoning: 0)
+        let result = TokenUsage(
+            input: usage.inputTokens ?? 0, cachedInput: usage.cacheReadInputTokens ?? 0,
+            cacheCreationInput: usage.cacheCreationInputTokens ?? 0, output: usage.outputTokens ?? 0,
+            reasoning: 0)
         try nonNegative(result.input, "\(field).input_tokens")
         try nonNegative(result.cachedInput, "\(field).cache_read_input_tokens")
         try nonNegative(result.cacheCreationInput, "\(field).cache_creation_input_tokens")

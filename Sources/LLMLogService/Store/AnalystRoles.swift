@@ -25,8 +25,11 @@ public struct AnalystRoles: Sendable {
     /// Lower-case letters, digits and `_`, starting with a letter, at most 63 bytes, not `pg_…` or `llmlog_…`.
     public static func isValidName(_ name: String) -> Bool {
         guard let first = name.utf8.first, (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(first), name.utf8.count <= 63,
-              !name.hasPrefix("pg_"), !name.hasPrefix("llmlog_") else { return false }
-        return name.utf8.allSatisfy { (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || $0 == UInt8(ascii: "_") }
+            !name.hasPrefix("pg_"), !name.hasPrefix("llmlog_")
+        else { return false }
+        return name.utf8.allSatisfy {
+            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || $0 == UInt8(ascii: "_")
+        }
     }
 
     /// Creates analyst `name` bound to `tenantId` (nil: every tenant) with a random password.

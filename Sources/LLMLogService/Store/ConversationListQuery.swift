@@ -9,8 +9,10 @@ import PGClient
 /// for it, so ingest pays nothing, and the read's statement timeout bounds its cost (see the README, "Search").
 enum ConversationListQuery {
     /// A page of `tenantId`'s conversations after `cursor` (the previous page's last createdAt and id), `limit` rows at most, selecting `select` (program text).
-    static func page(_ select: String, tenantId: UUID, filters: ConversationFilters, after cursor: (createdAt: Date, id: UUID)?,
-                     limit: Int) -> PGQuery {
+    static func page(
+        _ select: String, tenantId: UUID, filters: ConversationFilters, after cursor: (createdAt: Date, id: UUID)?,
+        limit: Int
+    ) -> PGQuery {
         let pattern = filters.searchPattern
         return """
             SELECT \(unsafeSQL: select) FROM llm_conversations
@@ -33,8 +35,10 @@ enum ConversationListQuery {
 
     /// `select` (program text) over the messages of `conversationIds` (one tenant's) after (`afterConversation`, `afterIndex`) in
     /// (conversation_id, message_index) order, `limit` rows at most: the messages export's keyset page.
-    static func messages(_ select: String, tenantId: UUID, conversationIds: [UUID], after: (conversation: UUID, index: Int)?,
-                         limit: Int) -> PGQuery {
+    static func messages(
+        _ select: String, tenantId: UUID, conversationIds: [UUID], after: (conversation: UUID, index: Int)?,
+        limit: Int
+    ) -> PGQuery {
         """
         SELECT \(unsafeSQL: select) FROM llm_messages
         WHERE tenant_id = \(tenantId) AND conversation_id = ANY(\(conversationIds)::uuid[])

@@ -6,7 +6,8 @@ import PGClient
 enum ConversationReads {
     /// Conversation `id` of `tenantId` (and of `userId`, when given), or nil.
     static func one(_ tx: PGConnection, tenantId: UUID, id: UUID, userId: String? = nil) async throws -> ConversationRecord? {
-        let rows = try await tx.query("""
+        let rows = try await tx.query(
+            """
             SELECT \(unsafeSQL: ConversationTable.selectList()) FROM \(unsafeSQL: ConversationTable.name)
             WHERE tenant_id = \(tenantId) AND id = \(id)
               AND (\(userId)::text IS NULL OR user_id = \(userId))

@@ -20,22 +20,27 @@ struct ConversationState {
 
     /// The rollup row that counts this conversation (its creation hour).
     var rollupKey: RollupKey {
-        RollupKey(tenantId: tenantId, time: record.createdAt, provider: record.provider, model: record.model,
-                  type: record.type, userId: record.userId)
+        RollupKey(
+            tenantId: tenantId, time: record.createdAt, provider: record.provider, model: record.model,
+            type: record.type, userId: record.userId)
     }
 
     /// The state of a conversation created from `request` (what the insert of a new conversation writes).
     init(tenantId: UUID, id: UUID, creating request: ConversationCreateRequest, requestHash: Data, receivedAt: Date) {
         let createdAt = request.createdAt ?? receivedAt
-        self.init(tenantId: tenantId, record: ConversationRecord(
-            id: id, userId: request.userId, type: request.type, title: request.title, documentId: request.documentId,
-            provider: request.provider, model: request.model, status: .active, totalTokensUsed: 0, totalCost: 0, messageCount: 0,
-            reportedTotalTokens: nil, reportedTotalCost: nil, errorMessage: nil, metadata: request.metadata ?? .emptyObject,
-            createdAt: createdAt, updatedAt: createdAt, completedAt: nil), requestHash: requestHash)
+        self.init(
+            tenantId: tenantId,
+            record: ConversationRecord(
+                id: id, userId: request.userId, type: request.type, title: request.title, documentId: request.documentId,
+                provider: request.provider, model: request.model, status: .active, totalTokensUsed: 0, totalCost: 0, messageCount: 0,
+                reportedTotalTokens: nil, reportedTotalCost: nil, errorMessage: nil, metadata: request.metadata ?? .emptyObject,
+                createdAt: createdAt, updatedAt: createdAt, completedAt: nil), requestHash: requestHash)
     }
 
-    init(tenantId: UUID, record: ConversationRecord, usageMessageCount: Int = 0, unpricedMessageCount: Int = 0,
-         nextMessageIndex: Int = 0, requestHash: Data) {
+    init(
+        tenantId: UUID, record: ConversationRecord, usageMessageCount: Int = 0, unpricedMessageCount: Int = 0,
+        nextMessageIndex: Int = 0, requestHash: Data
+    ) {
         self.tenantId = tenantId
         self.record = record
         self.usageMessageCount = usageMessageCount

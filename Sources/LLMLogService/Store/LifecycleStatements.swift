@@ -22,7 +22,8 @@ enum LifecycleStatements {
     /// keyset position stored in `tenant_settings` (which it advances): a pass starts where the last one stopped.
     /// Answers how many messages it looked at (0: done) and how many it cleared.
     static func clearMessageContent(_ tx: PGConnection, tenantId: UUID, before cutoff: Date) async throws -> (seen: Int, cleared: Int) {
-        let rows = try await tx.query("""
+        let rows = try await tx.query(
+            """
             WITH position AS (
                 SELECT content_cleared_at AS at, content_cleared_id AS id FROM tenant_settings WHERE tenant_id = \(tenantId)
             ), batch AS (
@@ -51,7 +52,8 @@ enum LifecycleStatements {
 
     /// Clears title and metadata of up to `batchSize` conversations of `tenantId` without activity since `cutoff`.
     static func clearConversationContent(_ tx: PGConnection, tenantId: UUID, before cutoff: Date) async throws -> Int {
-        try await tx.query("""
+        try await tx.query(
+            """
             WITH batch AS (
                 SELECT tenant_id, id FROM llm_conversations
                 WHERE tenant_id = \(tenantId) AND created_at < \(cutoff) AND updated_at < \(cutoff)
@@ -60,25 +62,29 @@ enum LifecycleStatements {
             )
             UPDATE llm_conversations c SET title = NULL, metadata = '{}'::jsonb
             FROM batch b WHERE c.tenant_id = b.tenant_id AND c.id = b.id AND c.updated_at < \(cutoff)
-            """).affectedRows ?? 0
+            """
+        ).affectedRows ?? 0
     }
 
     /// Removes up to `batchSize` of `tenantId`'s messages created before `cutoff`.
     static func removeMessages(_ tx: PGConnection, tenantId: UUID, before cutoff: Date) async throws -> Int {
-        try await tx.query("""
+        try await tx.query(
+            """
             WITH batch AS (
                 SELECT tenant_id, id FROM llm_messages WHERE tenant_id = \(tenantId) AND created_at < \(cutoff)
                 ORDER BY created_at LIMIT \(batchSize)
             )
             DELETE FROM llm_messages m USING batch b WHERE m.tenant_id = b.tenant_id AND m.id = b.id
-            """).affectedRows ?? 0
+            """
+        ).affectedRows ?? 0
     }
 
     /// Removes up to `batchSize` of `tenantId`'s conversations without activity since `cutoff` and without messages.
     /// A conversation the writer touches meanwhile is kept: the writer locks and updates it, and the delete re-checks
     /// `updated_at` on the row it waited for.
     static func removeConversations(_ tx: PGConnection, tenantId: UUID, before cutoff: Date) async throws -> Int {
-        try await tx.query("""
+        try await tx.query(
+            """
             WITH batch AS (
                 SELECT c.tenant_id, c.id FROM llm_conversations c
                 WHERE c.tenant_id = \(tenantId) AND c.created_at < \(cutoff) AND c.updated_at < \(cutoff)
@@ -87,14 +93,16 @@ enum LifecycleStatements {
             )
             DELETE FROM llm_conversations c USING batch b
             WHERE c.tenant_id = b.tenant_id AND c.id = b.id AND c.updated_at < \(cutoff)
-            """).affectedRows ?? 0
+            """
+        ).affectedRows ?? 0
     }
 
     // MARK: user erasure
 
     /// Records that `userId` of `tenantId` is being erased (a crash leaves the row; the next retention pass finishes).
     static func beginErasure(_ tx: PGConnection, tenantId: UUID, userId: String) async throws {
-        try await tx.query("""
+        try await tx.query(
+            """
             INSERT INTO llm_user_erasures (tenant_id, user_id) VALUES (\(tenantId), \(userId)) ON CONFLICT DO NOTHING
             """)
     }
@@ -107,7 +115,8 @@ enum LifecycleStatements {
 
     /// Removes up to `batchSize` messages of `userId`'s conversations (those of up to 100 of its conversations).
     static func eraseMessages(_ tx: PGConnection, tenantId: UUID, userId: String) async throws -> Int {
-        try await tx.query("""
+        try await tx.query(
+            """
             WITH c AS (
                 SELECT id FROM llm_conversations WHERE tenant_id = \(tenantId) AND user_id = \(userId) LIMIT 100
             ), batch AS (
@@ -117,12 +126,14 @@ enum LifecycleStatements {
                 LIMIT \(batchSize)
             )
             DELETE FROM llm_messages m USING batch b WHERE m.tenant_id = b.tenant_id AND m.id = b.id
-            """).affectedRows ?? 0
+            """
+        ).affectedRows ?? 0
     }
 
     /// Removes up to `batchSize` of `userId`'s conversations that have no messages left.
     static func eraseConversations(_ tx: PGConnection, tenantId: UUID, userId: String) async throws -> Int {
-        try await tx.query("""
+        try await tx.query(
+            """
             WITH batch AS (
                 SELECT c.tenant_id, c.id FROM llm_conversations c
                 WHERE c.tenant_id = \(tenantId) AND c.user_id = \(userId)
@@ -130,7 +141,8 @@ enum LifecycleStatements {
                 LIMIT \(batchSize)
             )
             DELETE FROM llm_conversations c USING batch b WHERE c.tenant_id = b.tenant_id AND c.id = b.id
-            """).affectedRows ?? 0
+            """
+        ).affectedRows ?? 0
     }
 
     /// The last step of an erasure: the user's rollup rows move to the anonymous bucket and the journal row goes.

@@ -8,7 +8,8 @@ enum MessageReads {
     /// writer decides a retry without reading content back, so the route reads the one record it returns.
     static func message(_ pool: PGPool, id: UUID, principal: Principal) async throws -> MessageRecord? {
         try await pool.read(principal.readScope, share: nil) { tx in
-            let rows = try await tx.query("""
+            let rows = try await tx.query(
+                """
                 SELECT \(unsafeSQL: MessageTable.selectList()) FROM \(unsafeSQL: MessageTable.name)
                 WHERE tenant_id = \(principal.tenantId) AND id = \(id)
                 """)
@@ -19,8 +20,11 @@ enum MessageReads {
     /// Up to `limit` messages of a conversation after `messageIndex` `after`, in index order, and whether more
     /// follow; the page ends early where content, metadata and error messages would pass `maxAnswerBytes`
     /// (`AnswerBudget`). Call it in a repeatable-read transaction: the sizes and the rows come from one snapshot.
-    static func page(_ tx: PGConnection, tenantId: UUID, conversationId: UUID, after: Int32, limit: Int, maxAnswerBytes: Int) async throws
-        -> (messages: [MessageRecord], more: Bool) {
+    static func page(
+        _ tx: PGConnection, tenantId: UUID, conversationId: UUID, after: Int32, limit: Int, maxAnswerBytes: Int
+    ) async throws
+        -> (messages: [MessageRecord], more: Bool)
+    {
         func page(_ select: String, limit: Int) -> PGQuery {
             """
             SELECT \(unsafeSQL: select) FROM \(unsafeSQL: MessageTable.name)

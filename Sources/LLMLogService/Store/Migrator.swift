@@ -68,7 +68,8 @@ public struct Migrator: Sendable {
     }
 
     private func apply(on connection: PGConnection) async throws -> [String] {
-        try await connection.executeScript("""
+        try await connection.executeScript(
+            """
             CREATE TABLE IF NOT EXISTS llmlog_migrations (
                 version     integer PRIMARY KEY,
                 name        text NOT NULL,
@@ -81,16 +82,18 @@ public struct Migrator: Sendable {
         for migration in migrations {
             if let checksum = done[migration.version] {
                 guard checksum == migration.checksum else {
-                    throw MigrationError(message: """
-                        migration \(migration.name) was changed after it was applied (checksum differs); \
-                        add a new migration instead of editing an applied one
-                        """)
+                    throw MigrationError(
+                        message: """
+                            migration \(migration.name) was changed after it was applied (checksum differs); \
+                            add a new migration instead of editing an applied one
+                            """)
                 }
                 continue
             }
             try await connection.withTransaction { tx in
                 try await tx.executeScript(migration.sql)
-                try await tx.query("""
+                try await tx.query(
+                    """
                     INSERT INTO llmlog_migrations (version, name, checksum)
                     VALUES (\(migration.version), \(migration.name), \(migration.checksum))
                     """)

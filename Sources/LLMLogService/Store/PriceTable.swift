@@ -7,7 +7,8 @@ enum PriceTable {
     static func all(_ pool: PGPool) async throws -> [ModelPrice] {
         let rows = try await pool.withTransaction(readOnly: true) { tx in
             try await TenantScope.allTenants(tx)
-            return try await tx.query("""
+            return try await tx.query(
+                """
                 SELECT tenant_id, provider, model_pattern, input_per_mtok, cached_input_per_mtok, cache_creation_per_mtok,
                        output_per_mtok, reasoning_per_mtok, effective_from
                 FROM model_prices
@@ -16,8 +17,9 @@ enum PriceTable {
         return try rows.map { row in
             let (tenant, provider, pattern, input, cached, creation, output, reasoning, from) = try row.decode(
                 (UUID?, String, String, Decimal, Decimal?, Decimal?, Decimal, Decimal?, Date).self)
-            return ModelPrice(tenantId: tenant, provider: provider, modelPattern: pattern, input: input, cachedInput: cached,
-                              cacheCreation: creation, output: output, reasoning: reasoning, effectiveFrom: from)
+            return ModelPrice(
+                tenantId: tenant, provider: provider, modelPattern: pattern, input: input, cachedInput: cached,
+                cacheCreation: creation, output: output, reasoning: reasoning, effectiveFrom: from)
         }
     }
 }

@@ -21,8 +21,10 @@ extension AnalyticsScope {
     /// `SELECT columns FROM rollupTable [AS alias] join WHERE` the rows of `window` this scope covers `AND condition`,
     /// then `tail` (GROUP BY, ORDER BY) and `LIMIT limit` (nil: none). `columns`, `join`, `condition` and `tail` are
     /// program text, never input.
-    func rollupQuery(_ columns: String, window: AnalyticsWindow, alias: String = "", join: String = "", condition: String = "true",
-                     tail: String = "", limit: Int? = nil) -> PGQuery {
+    func rollupQuery(
+        _ columns: String, window: AnalyticsWindow, alias: String = "", join: String = "", condition: String = "true",
+        tail: String = "", limit: Int? = nil
+    ) -> PGQuery {
         let prefix = alias.isEmpty ? "" : alias + "."
         let bound = timeBound(prefix)
         return """

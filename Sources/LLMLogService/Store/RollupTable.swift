@@ -51,8 +51,10 @@ enum RollupTable {
     /// lane 0) lock them in the same order.
     static func add(hourly: [RollupKey: RollupDelta], daily: [RollupKey: RollupDelta], lane: Int) -> [PGQuery] {
         guard !hourly.isEmpty else { return [] }
-        return [upsert(hourly.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }, into: Self.hourly, userColumn: true, lane: lane),
-                upsert(daily.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }, into: Self.dailyTenant, userColumn: false, lane: lane)]
+        return [
+            upsert(hourly.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }, into: Self.hourly, userColumn: true, lane: lane),
+            upsert(daily.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }, into: Self.dailyTenant, userColumn: false, lane: lane),
+        ]
     }
 
     /// One upsert of `entries` (in key order) into `table`, `hourly` or `dailyTenant`, adding into `lane`'s rows: the

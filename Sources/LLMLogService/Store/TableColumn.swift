@@ -17,9 +17,10 @@ struct TableColumn<Row>: Sendable {
 
     /// A column stored as the field's own type.
     static func field<Value: PGArrayElement>(_ name: String, _ sqlType: String, _ path: WritableKeyPath<Row, Value> & Sendable) -> TableColumn {
-        TableColumn(name: name, sqlType: sqlType,
-                    bind: { rows, query in query.appendInterpolation(rows.map { $0[keyPath: path] }) },
-                    decode: { row, column, value in value[keyPath: path] = try row.decode(Value.self, column: column) })
+        TableColumn(
+            name: name, sqlType: sqlType,
+            bind: { rows, query in query.appendInterpolation(rows.map { $0[keyPath: path] }) },
+            decode: { row, column, value in value[keyPath: path] = try row.decode(Value.self, column: column) })
     }
 
     /// A column stored as another type than the field's (an enum as text, an Int as int4): `store` converts for
@@ -28,9 +29,10 @@ struct TableColumn<Row>: Sendable {
         _ name: String, _ sqlType: String, _ path: WritableKeyPath<Row, Value> & Sendable,
         store: @escaping @Sendable (Value) -> Stored, load: @escaping @Sendable (Stored) throws -> Value
     ) -> TableColumn {
-        TableColumn(name: name, sqlType: sqlType,
-                    bind: { rows, query in query.appendInterpolation(rows.map { store($0[keyPath: path]) }) },
-                    decode: { row, column, value in value[keyPath: path] = try load(row.decode(Stored.self, column: column)) })
+        TableColumn(
+            name: name, sqlType: sqlType,
+            bind: { rows, query in query.appendInterpolation(rows.map { store($0[keyPath: path]) }) },
+            decode: { row, column, value in value[keyPath: path] = try load(row.decode(Stored.self, column: column)) })
     }
 }
 

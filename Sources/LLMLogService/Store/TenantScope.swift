@@ -19,7 +19,8 @@ enum TenantScope {
     static func apply(_ scope: AnalyticsScope, _ connection: PGConnection, statementTimeout: Duration) async throws {
         let milliseconds = statementTimeout.components.seconds * 1000 + statementTimeout.components.attoseconds / 1_000_000_000_000_000
         let all = scope == .system ? "all" : ""
-        try await connection.query("""
+        try await connection.query(
+            """
             SELECT set_config('llmlog.scope', \(all), true),
                    set_config('llmlog.tenant_id', \(scope.tenantId?.uuidString ?? ""), true),
                    set_config('llmlog.user_id', \(scope.userId ?? ""), true),

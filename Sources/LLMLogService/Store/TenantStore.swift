@@ -89,7 +89,8 @@ public struct TenantStore: Sendable {
     static func insertKey(_ connection: PGConnection, tenantId: UUID, role: KeyRole, name: String?) async throws -> CreatedKey {
         let key = APIKeys.generate(role: role)
         let keyId = UUID.v7()
-        try await connection.query("""
+        try await connection.query(
+            """
             INSERT INTO api_keys (tenant_id, id, role, key_hash, key_prefix, name)
             VALUES (\(tenantId), \(keyId), \(role.rawValue), \(APIKeys.hash(key)), \(APIKeys.displayPrefix(key)), \(name))
             """)
@@ -119,7 +120,8 @@ public struct TenantStore: Sendable {
     public func createOperatorKey(name: String? = nil) async throws -> CreatedOperatorKey {
         let key = APIKeys.generate(prefix: APIKeys.operatorPrefix)
         let keyId = UUID.v7()
-        try await pool.query("""
+        try await pool.query(
+            """
             INSERT INTO operator_keys (id, key_hash, key_prefix, name)
             VALUES (\(keyId), \(APIKeys.hash(key)), \(APIKeys.displayPrefix(key)), \(name))
             """)

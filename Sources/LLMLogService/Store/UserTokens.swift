@@ -47,7 +47,8 @@ public final class TokenKeyRing: Sendable {
         let id = "k" + UUID.v7().lowercasedString.replacingOccurrences(of: "-", with: "").prefix(20)
         let secret = SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }
         let delayMilliseconds = signingDelay.components.seconds * 1000 + signingDelay.components.attoseconds / 1_000_000_000_000_000
-        try await pool.query("""
+        try await pool.query(
+            """
             INSERT INTO token_signing_keys (id, secret, signs_from)
             VALUES (\(String(id)), \(secret), clock_timestamp() + make_interval(secs => \(Double(delayMilliseconds) / 1000)))
             """)
@@ -88,18 +89,18 @@ public final class TokenKeyRing: Sendable {
     public func verify(_ token: String, now: Date = Date()) -> UserTokenClaims? {
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 3, let headerData = Base64URL.decode(parts[0]), let payloadData = Base64URL.decode(parts[1]),
-              let signature = Base64URL.decode(parts[2]),
-              let header = try? JSONSerialization.jsonObject(with: headerData) as? [String: Any],
-              header["alg"] as? String == "HS256", let keyID = header["kid"] as? String,
-              let key = keys.withLock({ $0[keyID] })
+            let signature = Base64URL.decode(parts[2]),
+            let header = try? JSONSerialization.jsonObject(with: headerData) as? [String: Any],
+            header["alg"] as? String == "HS256", let keyID = header["kid"] as? String,
+            let key = keys.withLock({ $0[keyID] })
         else { return nil }
         let signingInput = Data((parts[0] + "." + parts[1]).utf8)
         guard HMAC<SHA256>.isValidAuthenticationCode(signature, authenticating: signingInput, using: SymmetricKey(data: key.secret)),
-              let payload = try? JSONSerialization.jsonObject(with: payloadData) as? [String: Any],
-              let tenantText = payload["tid"] as? String, let tenantId = UUID(text: tenantText),
-              let userId = payload["sub"] as? String, !userId.isEmpty,
-              let expires = (payload["exp"] as? NSNumber)?.int64Value,
-              Double(expires) > now.timeIntervalSince1970
+            let payload = try? JSONSerialization.jsonObject(with: payloadData) as? [String: Any],
+            let tenantText = payload["tid"] as? String, let tenantId = UUID(text: tenantText),
+            let userId = payload["sub"] as? String, !userId.isEmpty,
+            let expires = (payload["exp"] as? NSNumber)?.int64Value,
+            Double(expires) > now.timeIntervalSince1970
         else { return nil }
         return UserTokenClaims(tenantId: tenantId, userId: userId, expiresAt: Date(timeIntervalSince1970: Double(expires)))
     }

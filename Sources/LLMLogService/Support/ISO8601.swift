@@ -9,7 +9,10 @@ public enum ISO8601 {
         let microseconds = Int64((date.timeIntervalSince1970 * 1_000_000).rounded())
         var seconds = microseconds / 1_000_000
         var fraction = microseconds % 1_000_000
-        if fraction < 0 { fraction += 1_000_000; seconds -= 1 }
+        if fraction < 0 {
+            fraction += 1_000_000
+            seconds -= 1
+        }
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         let secondOfDay = seconds - days * 86_400
         let (year, month, day) = UTCCalendar.civil(fromDays: days)
@@ -17,7 +20,8 @@ public enum ISO8601 {
             let text = String(value)
             return String(repeating: "0", count: max(0, width - text.count)) + text
         }
-        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(secondOfDay / 3600, 2)):\(pad(secondOfDay / 60 % 60, 2)):\(pad(secondOfDay % 60, 2)).\(pad(fraction, 6))Z"
+        return
+            "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(secondOfDay / 3600, 2)):\(pad(secondOfDay / 60 % 60, 2)):\(pad(secondOfDay % 60, 2)).\(pad(fraction, 6))Z"
     }
 
     /// Parses `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)`; nil if it is not that.
@@ -40,7 +44,7 @@ public enum ISO8601 {
             return true
         }
         guard let year = number(4), expect("-"), let month = number(2), expect("-"), let day = number(2), expect("Tt "),
-              let hour = number(2), expect(":"), let minute = number(2), expect(":"), let second = number(2)
+            let hour = number(2), expect(":"), let minute = number(2), expect(":"), let second = number(2)
         else { return nil }
         guard (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61 else { return nil }
         var microseconds: Int64 = 0

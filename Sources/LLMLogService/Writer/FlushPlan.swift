@@ -123,8 +123,9 @@ struct FlushPlan {
         } else if state.requestHash == hash {
             conversationAnswers.append((position, key, false))
         } else {
-            outcomes[position] = .failure(.conflict(
-                "idempotency_conflict", "a conversation with this id exists with a different body", field: "id"))
+            outcomes[position] = .failure(
+                .conflict(
+                    "idempotency_conflict", "a conversation with this id exists with a different body", field: "id"))
         }
     }
 
@@ -136,9 +137,10 @@ struct FlushPlan {
         var delta = RollupDelta()
         if let status = request.status, status != state.record.status {
             if state.record.status.isTerminal {
-                outcomes[position] = .failure(.conflict(
-                    "invalid_transition", "the conversation is \(state.record.status.rawValue); it cannot become \(status.rawValue)",
-                    field: "status"))
+                outcomes[position] = .failure(
+                    .conflict(
+                        "invalid_transition", "the conversation is \(state.record.status.rawValue); it cannot become \(status.rawValue)",
+                        field: "status"))
                 return
             }
             delta.countStatus(state.record.status, -1)
@@ -199,7 +201,8 @@ struct FlushPlan {
         if let requested = request.messageIndex.map(Int.init) {
             let indexKey = IndexKey(conversation: key, index: requested)
             guard snapshot.takenIndexes.insert(indexKey).inserted else {
-                return .failure(.conflict("message_index_taken", "this conversation already has a message at index \(requested)", field: "messageIndex"))
+                return .failure(
+                    .conflict("message_index_taken", "this conversation already has a message at index \(requested)", field: "messageIndex"))
             }
             index = requested
             state.nextMessageIndex = max(state.nextMessageIndex, requested + 1)
@@ -207,7 +210,8 @@ struct FlushPlan {
             // Skip indexes that explicit ones of this flush already took.
             while snapshot.takenIndexes.contains(IndexKey(conversation: key, index: state.nextMessageIndex)) { state.nextMessageIndex += 1 }
             guard state.nextMessageIndex < Int(Int32.max) else {
-                return .failure(.conflict("message_index_exhausted", "this conversation has no message index left; send messageIndex", field: "messageIndex"))
+                return .failure(
+                    .conflict("message_index_exhausted", "this conversation has no message index left; send messageIndex", field: "messageIndex"))
             }
             index = state.nextMessageIndex
             snapshot.takenIndexes.insert(IndexKey(conversation: key, index: index))
@@ -253,8 +257,9 @@ struct FlushPlan {
         delta.cost = cost ?? 0
         if costSource == .unpriced { delta.unpricedMessages = 1 }
         if let processingTime = request.processingTime { delta.addProcessingTime(processingTime) }
-        let rollupKey = RollupKey(tenantId: key.tenantId, time: createdAt, provider: state.record.provider,
-                                  model: state.record.model, type: state.record.type, userId: state.record.userId)
+        let rollupKey = RollupKey(
+            tenantId: key.tenantId, time: createdAt, provider: state.record.provider,
+            model: state.record.model, type: state.record.type, userId: state.record.userId)
         let saved = (hourlyRollups, dailyRollups)
         guard addToRollups(reported, at: state.rollupKey), addToRollups(delta, at: rollupKey) else {
             (hourlyRollups, dailyRollups) = saved
@@ -271,7 +276,7 @@ struct FlushPlan {
     /// would pass 2^63 − 1 (the operation then fails alone).
     private mutating func addToRollups(_ delta: RollupDelta, at key: RollupKey) -> Bool {
         guard let hourly = hourlyRollups[key, default: RollupDelta()].adding(delta),
-              let daily = dailyRollups[key.dailyTenantKey, default: RollupDelta()].adding(delta)
+            let daily = dailyRollups[key.dailyTenantKey, default: RollupDelta()].adding(delta)
         else { return false }
         hourlyRollups[key] = hourly
         dailyRollups[key.dailyTenantKey] = daily

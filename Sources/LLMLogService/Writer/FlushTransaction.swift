@@ -58,7 +58,8 @@ struct FlushTransaction {
         let queries = [FlushStatements.begin] + statements
         var results = try await connection.pipeline(queries).makeIterator()
         func next() throws -> PGResult { try results.next()!.get() }
-        _ = try next(); _ = try next()
+        _ = try next()
+        _ = try next()
         if newConversations != nil { try readNewConversations(next()) }
         try readLocked(next())
         if stored != nil { try readStoredMessages(next()) }
@@ -79,7 +80,8 @@ struct FlushTransaction {
     }
 
     private func write(_ plan: FlushPlan, _ connection: PGConnection) async throws {
-        let statements = ([insertMessagesQuery(plan.messageRows)].compactMap { $0 } + conversationsQueries(plan.changedConversations)
+        let statements =
+            ([insertMessagesQuery(plan.messageRows)].compactMap { $0 } + conversationsQueries(plan.changedConversations)
             + RollupTable.add(hourly: plan.hourlyRollups, daily: plan.dailyRollups, lane: lane)).map { $0.prepared() }
         let queries = statements + [FlushStatements.commit]
         for result in try await connection.pipeline(queries) { _ = try result.get() }
@@ -94,9 +96,10 @@ struct FlushTransaction {
             states.append(ConversationState(tenantId: tenantId, id: id, creating: request, requestHash: hash, receivedAt: receivedAt))
         }
         guard !states.isEmpty else { return nil }
-        return ConversationTable.insertNew(states.sorted {
-            ConversationKey(tenantId: $0.tenantId, id: $0.record.id) < ConversationKey(tenantId: $1.tenantId, id: $1.record.id)
-        })
+        return ConversationTable.insertNew(
+            states.sorted {
+                ConversationKey(tenantId: $0.tenantId, id: $0.record.id) < ConversationKey(tenantId: $1.tenantId, id: $1.record.id)
+            })
     }
 
     private mutating func readNewConversations(_ inserted: PGResult) throws {
@@ -151,7 +154,9 @@ struct FlushTransaction {
         var tenants: [UUID] = [], conversationIds: [UUID] = [], indexes: [Int32] = []
         for case .createMessage(let tenantId, let conversationId, _, let request, _, _) in operations {
             if let index = request.messageIndex {
-                tenants.append(tenantId); conversationIds.append(conversationId); indexes.append(Int32(index))
+                tenants.append(tenantId)
+                conversationIds.append(conversationId)
+                indexes.append(Int32(index))
             }
         }
         guard !indexes.isEmpty else { return nil }
@@ -161,7 +166,8 @@ struct FlushTransaction {
     private mutating func readTakenIndexes(_ taken: PGResult) throws {
         for row in taken {
             let taken = try FlushStatements.takenIndex(row)
-            snapshot.takenIndexes.insert(IndexKey(conversation: ConversationKey(tenantId: taken.tenantId, id: taken.conversationId), index: taken.index))
+            snapshot.takenIndexes.insert(
+                IndexKey(conversation: ConversationKey(tenantId: taken.tenantId, id: taken.conversationId), index: taken.index))
         }
     }
 

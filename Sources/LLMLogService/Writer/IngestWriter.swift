@@ -149,9 +149,10 @@ public final class IngestWriter: Service, Sendable {
                 let tenantQueued = state.queuedByTenant[tenantId, default: 0]
                 // A call larger than the share is admitted when the tenant has nothing queued (it cannot be split).
                 if tenantQueued > 0 && tenantQueued + operations.count > options.effectiveTenantQueueLimit {
-                    return APIError(.tooManyRequests, code: "write_share_exceeded",
-                                    message: "this tenant has \(tenantQueued) writes queued (its share is \(options.effectiveTenantQueueLimit)); retry after 1 s",
-                                    retryAfterSeconds: 1)
+                    return APIError(
+                        .tooManyRequests, code: "write_share_exceeded",
+                        message: "this tenant has \(tenantQueued) writes queued (its share is \(options.effectiveTenantQueueLimit)); retry after 1 s",
+                        retryAfterSeconds: 1)
                 }
                 if state.queuedOperations + operations.count > options.queueCapacity {
                     return APIError.unavailable("the write queue is full", retryAfter: 1)
@@ -270,8 +271,9 @@ public final class IngestWriter: Service, Sendable {
                     return [.failure(Self.apiError(for: error))]
                 }
                 // Halves in order, so a conversation's writes keep their order; each half commits on its own.
-                logger.warning("flush failed; splitting it to isolate the failing writes",
-                               metadata: ["error": "\(error)", "operations": "\(operations.count)"])
+                logger.warning(
+                    "flush failed; splitting it to isolate the failing writes",
+                    metadata: ["error": "\(error)", "operations": "\(operations.count)"])
                 let middle = operations.count / 2
                 return await writeWithRetry(Array(operations[..<middle]), lane: lane)
                     + writeWithRetry(Array(operations[middle...]), lane: lane)

@@ -12,7 +12,7 @@ extension WriteOperation {
     public var tenantId: UUID {
         switch self {
         case .createConversation(let tenantId, _, _, _, _), .updateConversation(let tenantId, _, _, _),
-             .createMessage(let tenantId, _, _, _, _, _):
+            .createMessage(let tenantId, _, _, _, _, _):
             return tenantId
         }
     }

@@ -55,8 +55,9 @@ final class LiveService: Sendable {
         settings.rateLimitPerSecond = 0
         settings.keyUsageFlush = .seconds(3600)
         let assembly = try await ServiceAssembly.build(settings, database: configuration, logger: Self.logger)
-        let server = try await RunningServer.start(buildRouter(assembly.components), port: port ?? self.port,
-                                                   services: assembly.services, logger: Self.logger)
+        let server = try await RunningServer.start(
+            buildRouter(assembly.components), port: port ?? self.port,
+            services: assembly.services, logger: Self.logger)
         let bound = server.port
         boundPort.withLock { $0 = bound }
         running.withLock { $0 = server }
@@ -65,10 +66,12 @@ final class LiveService: Sendable {
 
     /// Stops the server and its services (requests in flight are answered first).
     func stop() async throws {
-        guard let running = running.withLock({ running in
-            defer { running = nil }
-            return running
-        }) else { return }
+        guard
+            let running = running.withLock({ running in
+                defer { running = nil }
+                return running
+            })
+        else { return }
         try await running.stop()
     }
 

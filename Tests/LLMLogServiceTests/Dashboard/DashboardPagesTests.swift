@@ -1,8 +1,9 @@
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
-@testable import LLMLogService
 import Testing
+
+@testable import LLMLogService
 
 /// The dashboard's pages and the exports against the real database: what each caller sees, escaping of stored
 /// markup, text search, and exports that equal what the API returns.
@@ -14,8 +15,10 @@ import Testing
             return try await service.request(.post, "/v1/conversations", json: body).decode(ConversationRecord.self).id
         }
         func message(_ id: UUID, _ role: String, _ content: String) async throws {
-            let body = TestService.json(["role": role, "content": content, "inputTokens": 100, "cachedInputTokens": 20, "outputTokens": 30,
-                                         "processingTime": 1200, "finishReason": "end_turn"])
+            let body = TestService.json([
+                "role": role, "content": content, "inputTokens": 100, "cachedInputTokens": 20, "outputTokens": 30,
+                "processingTime": 1200, "finishReason": "end_turn",
+            ])
             #expect(try await service.request(.post, "/v1/conversations/\(id.lowercasedString)/messages", json: body).status == .created)
         }
         let a1 = try await conversation("alice", "CHAT", "First <b>chat</b>")
@@ -45,8 +48,9 @@ import Testing
             #expect(detail.text.contains("finish: end_turn") && detail.text.contains("cache read: 20"))
 
             // A user sees its own conversations only; another user's is a 404 page, as is another tenant's.
-            let token = try #require(try await service.request(.post, "/v1/tokens", json: #"{"userId": "alice"}"#, key: service.tenant.adminKey)
-                .object["token"] as? String)
+            let token = try #require(
+                try await service.request(.post, "/v1/tokens", json: #"{"userId": "alice"}"#, key: service.tenant.adminKey)
+                    .object["token"] as? String)
             let user = try #require(try await service.dashboardLogin(token))
             let own = try await service.dashboard("/dashboard/conversations", session: user)
             #expect(own.text.contains(alice[0].lowercasedString) && !own.text.contains(bob.lowercasedString))
@@ -61,7 +65,8 @@ import Testing
 
             // Filters and text search; bad input is a 400 page naming the field.
             let zebras = try await service.dashboard("/dashboard/conversations?q=ZEBRAS", session: admin)
-            #expect(zebras.text.contains(alice[0].lowercasedString) && zebras.text.contains(bob.lowercasedString)
+            #expect(
+                zebras.text.contains(alice[0].lowercasedString) && zebras.text.contains(bob.lowercasedString)
                     && !zebras.text.contains(alice[1].lowercasedString))
             let resumes = try await service.dashboard("/dashboard/conversations?type=RESUME_ANALYSIS&userId=alice", session: admin)
             #expect(resumes.text.contains(alice[1].lowercasedString) && !resumes.text.contains(alice[0].lowercasedString))
@@ -75,7 +80,8 @@ import Testing
             // The API's list searches too.
             let api = try await service.request(.get, "/v1/conversations?q=zebras&model=claude-sonnet-4-5", key: service.tenant.adminKey)
             #expect((api.object["conversations"] as? [Any])?.count == 2)
-            #expect(try await service.request(.get, "/v1/conversations?q=zebras", key: token).object["conversations"].map { ($0 as? [Any])?.count } == 1)
+            #expect(
+                try await service.request(.get, "/v1/conversations?q=zebras", key: token).object["conversations"].map { ($0 as? [Any])?.count } == 1)
         }
     }
 
@@ -84,14 +90,17 @@ import Testing
             _ = try await Self.seed(service)
             let admin = try #require(try await service.dashboardLogin(service.tenant.adminKey))
             let page = try await service.dashboard("/dashboard?days=7", session: admin).text
-            let totals = try #require(try await service.request(.get, "/v1/analytics/usage?days=7", key: service.tenant.adminKey).object["totals"]
-                as? [String: Any])
+            let totals = try #require(
+                try await service.request(.get, "/v1/analytics/usage?days=7", key: service.tenant.adminKey).object["totals"]
+                    as? [String: Any])
             var values: [String: String] = [:]
             for match in page.matches(of: /data-metric="([A-Za-z0-9]+)" data-value="([^"]*)"/) { values[String(match.1)] = String(match.2) }
             #expect(values.count >= 10)
             for (metric, value) in values {
                 let expected = totals[metric]
-                if expected is NSNull { #expect(value == "", "\(metric)") } else {
+                if expected is NSNull {
+                    #expect(value == "", "\(metric)")
+                } else {
                     // Foundation's JSON parser on Linux can be one ulp off for 17-digit numbers: compare within 1e-12.
                     let shown = try #require(Double(value)), api = try #require((expected as? NSNumber)?.doubleValue)
                     #expect(abs(shown - api) <= 1e-12 * max(1, abs(api)), "\(metric): \(value) vs \(api)")
@@ -117,7 +126,9 @@ import Testing
             #expect(exported == fromList)
             // Messages: each equals the detail's.
             let messages = try await service.request(.get, "/v1/export/messages", key: key)
-            let exportedMessages = try messages.text.split(separator: "\n").map { try APIJSON.decoder().decode(MessageRecord.self, from: Data($0.utf8)) }
+            let exportedMessages = try messages.text.split(separator: "\n").map {
+                try APIJSON.decoder().decode(MessageRecord.self, from: Data($0.utf8))
+            }
             #expect(exportedMessages.count == 4)
             var fromDetails: [MessageRecord] = []
             for id in alice + [bob] {
@@ -168,8 +179,9 @@ struct DetailPage: Decodable { let messages: [MessageRecord] }
                 let body = TestService.json(["type": "CHAT", "provider": "openai", "model": "gpt-4o", "title": "c\(n)"])
                 let id = try await service.request(.post, "/v1/conversations", json: body).decode(ConversationRecord.self).id
                 for m in 0..<3 {
-                    let message = try await service.request(.post, "/v1/conversations/\(id.lowercasedString)/messages",
-                                                            json: TestService.json(["role": "USER", "content": "message \(m) of \(n)"]))
+                    let message = try await service.request(
+                        .post, "/v1/conversations/\(id.lowercasedString)/messages",
+                        json: TestService.json(["role": "USER", "content": "message \(m) of \(n)"]))
                     expected.insert(try message.decode(MessageRecord.self).id)
                 }
             }

@@ -1,8 +1,9 @@
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
-@testable import LLMLogService
 import Testing
+
+@testable import LLMLogService
 
 /// Logging in and out of the dashboard: the cookie's attributes and signature, expiry, tampering, CSRF, every
 /// kind of credential, and the security headers of every answer.
@@ -11,8 +12,9 @@ import Testing
         try await TestService.run(suite: "dashboard-session") { service in
             let signer = DashboardSessionSigner(ring: service.tokens)
             let now = Date()
-            let session = DashboardSession(kind: .admin, tenantId: service.tenant.tenantId, userId: nil, keyHash: "abc",
-                                           expires: Int64(now.timeIntervalSince1970) + 60, csrf: "token")
+            let session = DashboardSession(
+                kind: .admin, tenantId: service.tenant.tenantId, userId: nil, keyHash: "abc",
+                expires: Int64(now.timeIntervalSince1970) + 60, csrf: "token")
             let cookie = try #require(signer.sign(session, now: now))
             #expect(signer.verify(cookie, now: now) == session)
             #expect(signer.verify(cookie, now: now.addingTimeInterval(61)) == nil, "expired")
@@ -55,8 +57,9 @@ import Testing
             #expect(overview.headers[.cacheControl] == "no-store")
 
             // User token and operator key.
-            let token = try #require(try await service.request(.post, "/v1/tokens", json: #"{"userId": "alice"}"#, key: service.tenant.adminKey)
-                .object["token"] as? String)
+            let token = try #require(
+                try await service.request(.post, "/v1/tokens", json: #"{"userId": "alice"}"#, key: service.tenant.adminKey)
+                    .object["token"] as? String)
             let user = try #require(try await service.dashboardLogin(token))
             let userPage = try await service.dashboard("/dashboard", session: user)
             #expect(userPage.text.contains("user alice") && !userPage.text.contains("Top users"))
@@ -70,14 +73,16 @@ import Testing
             #expect(try await service.dashboardLogin(service.tenant.ingestKey) == nil)
             #expect(try await service.dashboardLogin("llmlog_ak_nonsense") == nil)
             #expect(try await service.dashboardLogin("not-a-token") == nil)
-            let noCSRF = try await service.send(.post, "/dashboard/login", [.contentType: "application/x-www-form-urlencoded"],
-                                                .init(string: "key=\(service.tenant.adminKey)&csrf=x"))
+            let noCSRF = try await service.send(
+                .post, "/dashboard/login", [.contentType: "application/x-www-form-urlencoded"],
+                .init(string: "key=\(service.tenant.adminKey)&csrf=x"))
             #expect(noCSRF.status == .forbidden && noCSRF.cookie(DashboardSession.cookieName) == nil)
 
             // The session cookie's attributes.
             let signedIn = try await login(service, service.tenant.adminKey)
             let attributes = try #require(signedIn.setCookie(DashboardSession.cookieName))
-            #expect(attributes.contains("HttpOnly") && attributes.contains("SameSite=Strict") && attributes.contains("Max-Age=43200")
+            #expect(
+                attributes.contains("HttpOnly") && attributes.contains("SameSite=Strict") && attributes.contains("Max-Age=43200")
                     && !attributes.contains("Secure"))
 
             // Behind an https proxy the cookies are Secure.

@@ -1,8 +1,9 @@
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
-@testable import LLMLogService
 import NIOCore
+
+@testable import LLMLogService
 
 /// Logging in to the dashboard through the router, as a browser would: the form's CSRF cookie and field, then the
 /// session cookie.

@@ -1,6 +1,7 @@
 import Foundation
-@testable import LLMLogService
 import Testing
+
+@testable import LLMLogService
 
 /// The dashboard's pieces that need no database: escaping, number formats, the SVG chart, CSRF, CSV.
 @Suite struct DashboardUnitTests {
@@ -39,8 +40,10 @@ import Testing
         #expect(html.components(separatedBy: "<rect class=\"bar\"").count - 1 == 7)
         #expect(html.contains("<title>2026-11-03: $3</title>"))
         #expect(html.contains("Cost &lt;per&gt; day") && !html.contains("<per>"))
-        let empty = SVGBarChart(title: "Cost", points: points.map { .init(label: $0.label, value: 0, display: "$0") }, tickFormat: { "\($0)" },
-                                emptyText: "No cost in the last 7 days.").html
+        let empty = SVGBarChart(
+            title: "Cost", points: points.map { .init(label: $0.label, value: 0, display: "$0") }, tickFormat: { "\($0)" },
+            emptyText: "No cost in the last 7 days."
+        ).html
         #expect(!empty.contains("<svg") && empty.contains("No cost in the last 7 days."))
     }
 

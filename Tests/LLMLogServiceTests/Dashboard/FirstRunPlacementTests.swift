@@ -1,6 +1,7 @@
 import Foundation
-@testable import LLMLogService
 import Testing
+
+@testable import LLMLogService
 
 /// First run as root under a 0700 directory: the embedded cluster's directory is moved where `postgres` can reach it.
 @Suite struct FirstRunPlacementTests {

@@ -83,9 +83,12 @@ struct AnalyticsDataset {
                     func tokens(_ upTo: Int64, _ chance: Int = 1) -> Int64? {
                         withUsage && Int.random(in: 0..<chance, using: &random) == 0 ? Int64.random(in: 0...upTo, using: &random) : nil
                     }
-                    let provided = provider != "acme" && withUsage && Int.random(in: 0..<5, using: &random) == 0
+                    let provided =
+                        provider != "acme" && withUsage && Int.random(in: 0..<5, using: &random) == 0
                         ? Decimal(Int.random(in: 0...500_000, using: &random)) / 1_000_000 : nil
-                    let processingTime: Int64? = Int.random(in: 0..<3, using: &random) == 0 ? nil
+                    let processingTime: Int64? =
+                        Int.random(in: 0..<3, using: &random) == 0
+                        ? nil
                         : Int64(exp(Double.random(in: 0...log(60_000.0), using: &random)).rounded(.down))
                     var message = Message(
                         id: UUID(), createdAt: at, role: role, input: tokens(5000), cachedInput: tokens(20_000, 2),
@@ -94,7 +97,8 @@ struct AnalyticsDataset {
                     if let provided {
                         message.cost = provided
                     } else if let price = prices[model] {
-                        let perMillion = Decimal(message.input ?? 0) * price.input + Decimal(message.cachedInput ?? 0) * price.cachedInput
+                        let perMillion =
+                            Decimal(message.input ?? 0) * price.input + Decimal(message.cachedInput ?? 0) * price.cachedInput
                             + Decimal(message.cacheCreation ?? 0) * price.cacheCreation + Decimal(message.output ?? 0) * price.output
                             + Decimal(message.reasoning ?? 0) * price.reasoning
                         message.cost = perMillion / 1_000_000
@@ -112,7 +116,8 @@ struct AnalyticsDataset {
     static func loadPrices(_ pool: PGPool) async throws -> [String: Price] {
         var prices: [String: Price] = [:]
         for (provider, model) in models {
-            let rows = try await pool.query("""
+            let rows = try await pool.query(
+                """
                 SELECT input_per_mtok, coalesce(cached_input_per_mtok, input_per_mtok), coalesce(cache_creation_per_mtok, input_per_mtok),
                        output_per_mtok, coalesce(reasoning_per_mtok, output_per_mtok)
                 FROM model_prices
@@ -132,8 +137,10 @@ struct AnalyticsDataset {
     func events(tenant: Int) -> [[String: Any]] {
         var creates: [[String: Any]] = [], updates: [[String: Any]] = [], messages: [[String: Any]] = []
         for conversation in conversations where conversation.tenant == tenant {
-            var body: [String: Any] = ["id": conversation.id.uuidString, "type": conversation.type, "provider": conversation.provider,
-                                       "model": conversation.model, "createdAt": ISO8601.format(conversation.createdAt)]
+            var body: [String: Any] = [
+                "id": conversation.id.uuidString, "type": conversation.type, "provider": conversation.provider,
+                "model": conversation.model, "createdAt": ISO8601.format(conversation.createdAt),
+            ]
             if let user = conversation.userId { body["userId"] = user }
             creates.append(["id": "c-\(conversation.id)", "type": "conversation.create", "body": body])
             var update: [String: Any] = ["conversationId": conversation.id.uuidString, "status": conversation.status]
@@ -141,11 +148,15 @@ struct AnalyticsDataset {
             if let cost = conversation.reportedCost { update["totalCost"] = NSDecimalNumber(decimal: cost) }
             updates.append(["id": "u-\(conversation.id)", "type": "conversation.update", "body": update])
             for message in conversation.messages {
-                var body: [String: Any] = ["id": message.id.uuidString, "conversationId": conversation.id.uuidString, "role": message.role,
-                                           "content": "m", "createdAt": ISO8601.format(message.createdAt)]
-                for (key, value) in [("inputTokens", message.input), ("cachedInputTokens", message.cachedInput),
-                                     ("cacheCreationInputTokens", message.cacheCreation), ("outputTokens", message.output),
-                                     ("reasoningTokens", message.reasoning), ("processingTime", message.processingTime)] {
+                var body: [String: Any] = [
+                    "id": message.id.uuidString, "conversationId": conversation.id.uuidString, "role": message.role,
+                    "content": "m", "createdAt": ISO8601.format(message.createdAt),
+                ]
+                for (key, value) in [
+                    ("inputTokens", message.input), ("cachedInputTokens", message.cachedInput),
+                    ("cacheCreationInputTokens", message.cacheCreation), ("outputTokens", message.output),
+                    ("reasoningTokens", message.reasoning), ("processingTime", message.processingTime),
+                ] {
                     if let value { body[key] = value }
                 }
                 if let cost = message.providedCost { body["cost"] = NSDecimalNumber(decimal: cost) }
@@ -177,8 +188,12 @@ struct AnalyticsDataset {
                 types[conversation.type, default: TypeUsage(type: conversation.type)].conversations += 1
                 switch conversation.status {
                 case "ACTIVE": report.totals.active += 1
-                case "COMPLETED": report.totals.completed += 1; types[conversation.type]!.completed += 1
-                case "FAILED": report.totals.failed += 1; types[conversation.type]!.failed += 1
+                case "COMPLETED":
+                    report.totals.completed += 1
+                    types[conversation.type]!.completed += 1
+                case "FAILED":
+                    report.totals.failed += 1
+                    types[conversation.type]!.failed += 1
                 default: report.totals.cancelled += 1
                 }
                 let tokens = conversation.countedReportedTokens, cost = conversation.countedReportedCost

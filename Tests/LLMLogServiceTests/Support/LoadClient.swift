@@ -29,8 +29,9 @@ final class LoadClient: Sendable {
         do {
             let response = try await client.execute(request, timeout: .seconds(30))
             let bytes = try await response.body.collect(upTo: 64 * 1024 * 1024)
-            return HTTPProbe.Answer(status: Int(response.status.code), retryAfter: response.headers.first(name: "Retry-After"),
-                                    body: Data(buffer: bytes), elapsed: ContinuousClock.now - start)
+            return HTTPProbe.Answer(
+                status: Int(response.status.code), retryAfter: response.headers.first(name: "Retry-After"),
+                body: Data(buffer: bytes), elapsed: ContinuousClock.now - start)
         } catch {
             return HTTPProbe.Answer(status: nil, retryAfter: nil, body: Data(), elapsed: ContinuousClock.now - start)
         }

@@ -14,9 +14,10 @@ struct PrometheusText {
 
     /// The names of every sample (`# TYPE` lines name the families).
     var families: Set<String> {
-        Set(text.split(separator: "\n").compactMap { line -> String? in
-            let parts = line.split(separator: " ")
-            return parts.count >= 3 && parts[0] == "#" && parts[1] == "TYPE" ? String(parts[2]) : nil
-        })
+        Set(
+            text.split(separator: "\n").compactMap { line -> String? in
+                let parts = line.split(separator: " ")
+                return parts.count >= 3 && parts[0] == "#" && parts[1] == "TYPE" ? String(parts[2]) : nil
+            })
     }
 }

@@ -28,13 +28,19 @@ final class RawConnection {
             let bound = withUnsafePointer(to: &local) {
                 $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
             }
-            guard bound == 0 else { close(fd); throw SocketError(what: "bind \(source)") }
+            guard bound == 0 else {
+                close(fd)
+                throw SocketError(what: "bind \(source)")
+            }
         }
         var remote = Self.address("127.0.0.1", port: port)
         let connected = withUnsafePointer(to: &remote) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        guard connected == 0 else { close(fd); throw SocketError(what: "connect") }
+        guard connected == 0 else {
+            close(fd)
+            throw SocketError(what: "connect")
+        }
         _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
         self.fd = fd
         opened = .now
@@ -90,8 +96,10 @@ final class RawConnection {
 
     /// Waits (poll(2) on all of them) until every connection is closed or `deadline` passes, calling `tick` about
     /// every `interval` (to trickle bytes); true when all are closed.
-    static func waitUntilClosed(_ connections: [RawConnection], deadline: ContinuousClock.Instant,
-                                interval: Duration = .milliseconds(50), tick: () -> Void = {}) -> Bool {
+    static func waitUntilClosed(
+        _ connections: [RawConnection], deadline: ContinuousClock.Instant,
+        interval: Duration = .milliseconds(50), tick: () -> Void = {}
+    ) -> Bool {
         while ContinuousClock.now < deadline {
             let open = connections.filter { $0.closed == nil }
             if open.isEmpty { return true }
@@ -112,8 +120,10 @@ final class RawConnection {
         var elapsed: Duration
     }
 
-    static func request(port: Int, source: String? = nil, method: String, path: String, key: String? = nil, body: String? = nil,
-                        timeout: Duration = .seconds(20)) throws -> Answer {
+    static func request(
+        port: Int, source: String? = nil, method: String, path: String, key: String? = nil, body: String? = nil,
+        timeout: Duration = .seconds(20)
+    ) throws -> Answer {
         let start = ContinuousClock.now
         let connection = try RawConnection(port: port, source: source)
         var head = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: close\r\n"

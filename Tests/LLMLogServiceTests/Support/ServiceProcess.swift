@@ -1,4 +1,5 @@
 import Foundation
+
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -103,8 +104,9 @@ struct HTTPProbe: Sendable {
         do {
             let (data, response) = try await session.data(for: urlRequest)
             let http = response as? HTTPURLResponse
-            return Answer(status: http?.statusCode, retryAfter: http?.value(forHTTPHeaderField: "Retry-After"), body: data,
-                          elapsed: ContinuousClock.now - start)
+            return Answer(
+                status: http?.statusCode, retryAfter: http?.value(forHTTPHeaderField: "Retry-After"), body: data,
+                elapsed: ContinuousClock.now - start)
         } catch {
             return Answer(status: nil, retryAfter: nil, body: Data(), elapsed: ContinuousClock.now - start)
         }

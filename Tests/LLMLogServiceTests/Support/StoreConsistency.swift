@@ -20,7 +20,8 @@ enum StoreConsistency {
 
     /// Rollup rows that differ from the aggregation of raw rows (both directions), and how many raw groups there are.
     static func rollupMismatches(_ pool: PGPool) async throws -> (rawNotRolled: Int64, rolledNotRaw: Int64, groups: Int64) {
-        let row = try await pool.query("""
+        let row = try await pool.query(
+            """
             WITH raw AS (
                 SELECT m.tenant_id, date_trunc('hour', m.created_at) AS hour, c.provider, c.model, c.type, coalesce(c.user_id, '') AS user_id,
                        count(*)::bigint AS messages, sum(coalesce(m.input_tokens, 0))::bigint AS input_tokens,
@@ -46,7 +47,8 @@ enum StoreConsistency {
     /// Conversations whose count, tokens or cost differ from their messages', and rollup conversation counters that
     /// differ from the conversations table.
     static func totalMismatches(_ pool: PGPool) async throws -> (conversations: Int64, rollupConversations: Int64) {
-        let row = try await pool.query("""
+        let row = try await pool.query(
+            """
             WITH sums AS (
                 SELECT c.tenant_id, c.id, c.message_count, c.total_tokens_used, c.total_cost,
                        count(m.id) AS messages, coalesce(sum(m.total_tokens), 0) AS tokens, coalesce(sum(m.cost), 0) AS cost
@@ -69,7 +71,8 @@ enum StoreConsistency {
     /// Tenant-level daily rollup rows that differ from the sum of their users' hourly rows of the same lane (both
     /// directions), and their number.
     static func tenantRollupMismatches(_ pool: PGPool) async throws -> (missing: Int64, extra: Int64, rows: Int64) {
-        let row = try await pool.query("""
+        let row = try await pool.query(
+            """
             WITH summed AS (
                 SELECT tenant_id, (hour AT TIME ZONE 'UTC')::date, provider, model, type, lane, sum(conversations)::bigint, sum(active)::bigint, sum(completed)::bigint,
                        sum(failed)::bigint, sum(cancelled)::bigint, sum(reported_tokens)::bigint, sum(reported_cost), sum(messages)::bigint,

@@ -59,13 +59,16 @@ struct TestService: Sendable {
         settings.tenantReadLimit = tenantReadLimit
         settings.tokenMaxTTLSeconds = 7200
         settings.keyUsageFlush = .seconds(3600)
-        let assembly = try await ServiceAssembly.build(settings, database: configuration, rateLimiter: rateLimiter,
-                                                       authFailureLimiter: authFailureLimiter, logger: logger)
+        let assembly = try await ServiceAssembly.build(
+            settings, database: configuration, rateLimiter: rateLimiter,
+            authFailureLimiter: authFailureLimiter, logger: logger)
         let components = assembly.components
         return try await assembly.application(extraServices: [database], logger: logger).test(.router) { client in
-            let service = TestService(tenant: tenant, pool: components.pool, database: database, tenants: tenants, writer: components.writer,
-                                      keyUsage: components.keyUsage, tokens: components.tokens, metrics: components.metrics,
-                                      readShare: components.readShare) { method, uri, headers, body in
+            let service = TestService(
+                tenant: tenant, pool: components.pool, database: database, tenants: tenants, writer: components.writer,
+                keyUsage: components.keyUsage, tokens: components.tokens, metrics: components.metrics,
+                readShare: components.readShare
+            ) { method, uri, headers, body in
                 try await client.execute(uri: uri, method: method, headers: headers, body: body)
             }
             return try await body(service)
