@@ -16,10 +16,13 @@ enum FlushStatements {
 
     /// Locks the conversations `tenants[i]`/`ids[i]` (already in key order, so concurrent flushes never deadlock) and
     /// reads them, in that order, with `ConversationTable.lockedSelectList`: title, error message and metadata only
-    /// where `withDetails[i]`.
+    /// where `withDetails[i]` — then one more column: whether the conversation's tenant keeps no message content
+    /// (`storeContent: false`, decode with `contentFree`). Read here rather than by a statement of its own, which cost
+    /// 13 % of single-message ingest.
     static func lockConversations(tenants: [UUID], ids: [UUID], withDetails: [Bool]) -> PGQuery {
         """
-        SELECT \(unsafeSQL: ConversationTable.lockedSelectList)
+        SELECT \(unsafeSQL: ConversationTable.lockedSelectList),
+               coalesce((SELECT NOT s.store_content FROM tenant_settings s WHERE s.tenant_id = k.t), false)
         FROM unnest(\(tenants)::uuid[], \(ids)::uuid[], \(withDetails)::bool[]) WITH ORDINALITY AS k(t, i, d, n)
         CROSS JOIN LATERAL (
             SELECT \(unsafeSQL: ConversationTable.selectList()) FROM \(unsafeSQL: ConversationTable.name) c
@@ -28,6 +31,11 @@ enum FlushStatements {
         ) c
         ORDER BY k.n
         """
+    }
+
+    /// The last column of a `lockConversations` row: true when the tenant keeps no message content.
+    static func contentFree(_ row: PGRow) throws -> Bool {
+        try row.decode(Bool.self, column: ConversationTable.allColumns.count)
     }
 
     /// The stored messages among `tenants[i]`/`ids[i]` (retries), with only what the idempotency decision needs —

@@ -38,12 +38,6 @@ enum TenantSettingsTable {
             """)
     }
 
-    /// The statement that finds which of `tenants` keep no message content (for the writer's flush; decode a
-    /// tenant id per row).
-    static func contentFree(among tenants: [UUID]) -> PGQuery {
-        "SELECT tenant_id FROM tenant_settings WHERE tenant_id = ANY(\(tenants)::uuid[]) AND NOT store_content"
-    }
-
     /// The tenants with a retention setting, with it (run with every tenant visible).
     static func withRetention(_ connection: PGConnection) async throws -> [(tenantId: UUID, contentDays: Int?, days: Int?)] {
         try await connection.query(

@@ -52,8 +52,7 @@ struct FlushTransaction {
 
     private mutating func read(_ connection: PGConnection) async throws {
         let newConversations = newConversationsQuery(), stored = storedMessagesQuery(), taken = takenIndexesQuery()
-        let contentFree = contentFreeQuery()
-        let statements = [TenantScope.allTenantsQuery, newConversations, lockQuery(), stored, taken, contentFree]
+        let statements = [TenantScope.allTenantsQuery, newConversations, lockQuery(), stored, taken]
             .compactMap { $0?.prepared() }
         let queries = [FlushStatements.begin] + statements
         var results = try await connection.pipeline(queries).makeIterator()
@@ -64,19 +63,6 @@ struct FlushTransaction {
         try readLocked(next())
         if stored != nil { try readStoredMessages(next()) }
         if taken != nil { try readTakenIndexes(next()) }
-        if contentFree != nil { try readContentFree(next()) }
-    }
-
-    /// Finds which tenants of the flush's new messages keep no content (`storeContent: false`): read in the flush,
-    /// so a tenant's switch applies to every write after it, on every instance.
-    private func contentFreeQuery() -> PGQuery? {
-        var tenants: Set<UUID> = []
-        for case .createMessage(let tenantId, _, _, _, _, _) in operations { tenants.insert(tenantId) }
-        return tenants.isEmpty ? nil : TenantSettingsTable.contentFree(among: tenants.sorted { $0.uuidString < $1.uuidString })
-    }
-
-    private mutating func readContentFree(_ rows: PGResult) throws {
-        for row in rows { snapshot.contentFreeTenants.insert(try row.decode(UUID.self, column: 0)) }
     }
 
     private func write(_ plan: FlushPlan, _ connection: PGConnection) async throws {
@@ -129,6 +115,8 @@ struct FlushTransaction {
             let key = ConversationKey(tenantId: state.tenantId, id: state.record.id)
             state.detailsLoaded = conversationsWithDetails.contains(key)
             snapshot.conversations[key] = state
+            // Read in the flush, so a tenant's switch applies to every write after it, on every instance.
+            if try FlushStatements.contentFree(row) { snapshot.contentFreeTenants.insert(state.tenantId) }
         }
     }
 
