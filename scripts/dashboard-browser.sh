@@ -42,49 +42,13 @@ VENV=$(cd "$VENV" && pwd)
 
 # 2. A temporary directory for the embedded cluster and logs (traversable: the cluster runs as `postgres` when we
 #    are root).
-work=$(mktemp -d "${TMPDIR:-/tmp}/llmlog-dashboard.XXXXXX")
-chmod 755 "$work"
-export LLMLOG_DATA_DIR="$work/data"
-unset DATABASE_URL
+. scripts/lib/throwaway-service.sh
+throwaway_workdir dashboard
 mkdir -p "$SHOTS"
 SHOTS=$(cd "$SHOTS" && pwd)
-server_pid=
-
-cleanup() {
-  local status=$?
-  if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
-    kill -TERM "$server_pid" 2>/dev/null || true
-    for _ in $(seq 1 100); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$server_pid" 2>/dev/null || true
-  fi
-  if [ -f "$LLMLOG_DATA_DIR/pg/postmaster.pid" ]; then
-    pg_ctl=$(compgen -G "/usr/lib/postgresql/*/bin/pg_ctl" | sort -V | tail -1 || true)
-    if [ -n "$pg_ctl" ]; then
-      if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$pg_ctl" -D "$LLMLOG_DATA_DIR/pg" -m immediate stop >/dev/null 2>&1 || true
-      else "$pg_ctl" -D "$LLMLOG_DATA_DIR/pg" -m immediate stop >/dev/null 2>&1 || true; fi
-    fi
-  fi
-  if [ "$status" != 0 ] && [ -f "$work/serve.log" ]; then
-    echo "--- last lines of the service log ---" >&2
-    tail -n 40 "$work/serve.log" | grep -v 'key:' >&2 || true
-  fi
-  rm -rf "$work"
-  exit "$status"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 
 # 3. The service on a free loopback port; ready when /readyz answers 200.
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-base="http://127.0.0.1:$port"
-"$BIN" serve --port "$port" --log-level warning >"$work/serve.log" 2>&1 &
-server_pid=$!
-deadline=$((SECONDS + 120))
-until [ "$(curl -s -o /dev/null -w '%{http_code}' "$base/readyz" || true)" = 200 ]; do
-  kill -0 "$server_pid" 2>/dev/null || { echo "llmlog serve exited early" >&2; exit 1; }
-  [ "$SECONDS" -lt "$deadline" ] || { echo "llmlog serve not ready after 120 s" >&2; exit 1; }
-  sleep 0.2
-done
+throwaway_serve
 grep -q "dashboard: $base/dashboard" "$work/serve.log" || { echo "llmlog serve did not print the dashboard URL" >&2; exit 1; }
 
 # 4. Credentials with the CLI, then the browser run.

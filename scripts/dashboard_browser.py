@@ -18,6 +18,18 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
+from selenium.common.exceptions import WebDriverException
+
+
+def gone(element):
+    """True once `element` left the document. Chromedriver reports that as StaleElementReference, or, while the next
+    page replaces the DOM, as an inspector error ("Node with given id does not belong to the document"): both mean
+    the old page is gone."""
+    try:
+        element.is_enabled()
+        return False
+    except WebDriverException:
+        return True
 
 PWNED = "pwned-by-stored-script"
 SCRIPT = "<script>document.title='%s'</script><img src=x onerror=\"document.title='%s'\"> hello, world" % (PWNED, PWNED)
@@ -84,7 +96,7 @@ class Browser:
         """Clicks a submit button or link and waits until the next page shows `then_css` (the old page is gone)."""
         old = self.driver.find_element(By.TAG_NAME, "html")
         self.driver.find_element(By.CSS_SELECTOR, button_css).click()
-        WebDriverWait(self.driver, 15).until(expected_conditions.staleness_of(old))
+        WebDriverWait(self.driver, 15).until(lambda _: gone(old))
         return WebDriverWait(self.driver, 15).until(expected_conditions.presence_of_element_located((By.CSS_SELECTOR, then_css)))
 
     def shot(self, name, width=1280, dark=False):
