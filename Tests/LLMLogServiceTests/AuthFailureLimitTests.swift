@@ -111,16 +111,16 @@ import Testing
             if answer.status == 401 { probeFailures += 1 }
         }
         let refusal = try #require(lastRefusal)
-        let refusedAt = ContinuousClock.now
         let sameAddress = await http.send(.init(method: "POST", path: "/v1/conversations", body: body, key: tenant.ingestKey))
         let operatorKey = await http.send(
             .init(
                 method: "POST", path: "/v1/tenants", body: Data(#"{"name": "x"}"#.utf8),
                 key: "llmlog_ok_" + String(repeating: "1", count: 32)))
-        // The bucket refills one a second: on a loaded machine a second may pass, and then one request gets through.
-        let mayHaveRefilled = ContinuousClock.now - refusedAt >= .milliseconds(900)
-        #expect(sameAddress.status == 429 || (mayHaveRefilled && sameAddress.status == 201), "\(String(describing: sameAddress.status))")
-        #expect(operatorKey.status == 429 || (mayHaveRefilled && operatorKey.status == 401), "\(String(describing: operatorKey.status))")
+        // The bucket refills one a second, and the refusal says nothing of how close the next token was: either
+        // answer may come after a refill (a valid key does not spend the failure budget, so both may); a refused one
+        // is a 429, and the metrics below must count exactly the refused ones.
+        #expect(sameAddress.status == 429 || sameAddress.status == 201, "\(String(describing: sameAddress.status))")
+        #expect(operatorKey.status == 429 || operatorKey.status == 401, "\(String(describing: operatorKey.status))")
         let passedAfterRefusal = (sameAddress.status == 201 ? 1 : 0), operatorPassed = (operatorKey.status == 401 ? 1 : 0)
         let other = try await RawConnection.onThread {
             (

@@ -67,8 +67,10 @@ struct DashboardRoutes: Sendable {
             return loginForm(request, message: "The form had expired; please try again.", status: .forbidden)
         }
         let credential = (fields["key"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        // One clock reading for the session's expiry and the cookie's Max-Age, so the cookie lives exactly as long.
+        let now = Int64(Date().timeIntervalSince1970)
         guard !credential.isEmpty, credential.utf8.count <= 4096,
-            let session = try await auth.session(for: credential, context),
+            let session = try await auth.session(for: credential, context, now: Date(timeIntervalSince1970: Double(now))),
             let cookie = auth.signer.sign(session)
         else {
             return loginForm(
@@ -81,7 +83,7 @@ struct DashboardRoutes: Sendable {
             HTTPField(
                 name: .setCookie,
                 value: DashboardCookies.setCookie(
-                    DashboardSession.cookieName, cookie, maxAge: max(1, Int(session.expires - Int64(Date().timeIntervalSince1970))), secure: secure)))
+                    DashboardSession.cookieName, cookie, maxAge: max(1, Int(session.expires - now)), secure: secure)))
         headers.append(HTTPField(name: .setCookie, value: DashboardCookies.setCookie(DashboardCSRF.loginCookie, "", maxAge: 0, secure: secure)))
         return DashboardResponder.redirect(to: "/dashboard", headers: headers)
     }
