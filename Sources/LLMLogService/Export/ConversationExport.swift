@@ -23,10 +23,12 @@ struct ConversationExport: Sendable {
         let body = ResponseBody { writer in
             var page = first
             var buffer = ByteBuffer()
+            let encoder = APIJSON.encoder(sortedKeys: true)  // one per export, not one per line
             if format == .csv { buffer.writeString(CSVRow.line(ExportFormat.conversationColumns)) }
             while true {
                 for conversation in page.conversations {
-                    buffer.writeString(format == .csv ? CSVRow.line(ExportFormat.fields(conversation)) : try ExportFormat.jsonLine(conversation))
+                    buffer.writeString(
+                        format == .csv ? CSVRow.line(ExportFormat.fields(conversation)) : try ExportFormat.jsonLine(conversation, encoder))
                 }
                 try await writer.write(buffer)
                 buffer.clear()
@@ -44,6 +46,7 @@ struct ConversationExport: Sendable {
         let body = ResponseBody { writer in
             var page = first
             var buffer = ByteBuffer()
+            let encoder = APIJSON.encoder(sortedKeys: true)  // one per export, not one per line
             if format == .csv { buffer.writeString(CSVRow.line(ExportFormat.messageColumns)) }
             while true {
                 let ids = page.conversations.map(\.id)
@@ -53,7 +56,7 @@ struct ConversationExport: Sendable {
                     let messages: [MessageRecord]
                     (messages, more) = try await Self.messagePage(list, principal: principal, ids: ids, after: after, limit: messagePageSize)
                     for message in messages {
-                        buffer.writeString(format == .csv ? CSVRow.line(ExportFormat.fields(message)) : try ExportFormat.jsonLine(message))
+                        buffer.writeString(format == .csv ? CSVRow.line(ExportFormat.fields(message)) : try ExportFormat.jsonLine(message, encoder))
                     }
                     try await writer.write(buffer)
                     buffer.clear()
@@ -74,18 +77,11 @@ struct ConversationExport: Sendable {
         _ list: ConversationListRoute, principal: Principal, ids: [UUID], after: (conversation: UUID, index: Int)?, limit: Int
     ) async throws -> (messages: [MessageRecord], more: Bool) {
         try await list.pool.read(principal.readScope, share: list.readShare, timeout: list.timeout, isolation: .repeatableRead) { tx in
-            func page(_ select: String, limit: Int) -> PGQuery {
-                ConversationListQuery.messages(select, tenantId: principal.tenantId, conversationIds: ids, after: after, limit: limit)
-            }
-            let sizes = try await tx.query(
-                page(
-                    "(octet_length(content) + octet_length(metadata::text) + coalesce(octet_length(error_message), 0))::int8", limit: limit + 1)
-            )
-            .map { try $0.decode(Int.self, column: 0) }
-            let take = AnswerBudget.rowsThatFit(sizes: sizes, budget: list.maxAnswerBytes, limit: limit)
-            let messages =
-                take == 0 ? [] : try await tx.query(page(MessageTable.selectList(), limit: take)).map { try MessageTable.decode($0).record }
-            return (messages, sizes.count > messages.count)
+            let page = try await BudgetedPage.read(
+                tx, limit: limit, maxAnswerBytes: list.maxAnswerBytes, size: MessageTable.answerSize, columns: MessageTable.selectList(),
+                query: { ConversationListQuery.messages($0, tenantId: principal.tenantId, conversationIds: ids, after: after, limit: $1) },
+                decode: { try MessageTable.decode($0).record })
+            return (page.rows, page.more)
         }
     }
 

@@ -32,7 +32,7 @@ enum ConversationReads {
     ) async throws -> (conversations: [ConversationRecord], more: Bool) {
         let page = try await BudgetedPage.read(
             tx, limit: limit, maxAnswerBytes: maxAnswerBytes,
-            size: "(coalesce(octet_length(title), 0) + coalesce(octet_length(error_message), 0) + octet_length(metadata::text))::int8",
+            size: ConversationTable.answerSize,
             columns: ConversationTable.selectList(),
             query: { ConversationListQuery.page($0, tenantId: tenantId, filters: filters, after: after, limit: $1) },
             decode: { try ConversationTable.decode($0).record })

@@ -47,6 +47,10 @@ enum ConversationTable {
 
     static let allColumns = columns.map(\.column)
 
+    /// The bytes of a row's client-sized text (title, error message, metadata): what `AnswerBudget` counts.
+    static let answerSize =
+        "(coalesce(octet_length(title), 0) + coalesce(octet_length(error_message), 0) + octet_length(metadata::text))::int8"
+
     /// Every column, for a select (`prefix`: a table alias and dot).
     static func selectList(prefix: String = "") -> String { allColumns.columnList(prefix: prefix) }
 

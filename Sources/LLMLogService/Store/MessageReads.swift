@@ -34,7 +34,7 @@ enum MessageReads {
         }
         let page = try await BudgetedPage.read(
             tx, limit: limit, maxAnswerBytes: maxAnswerBytes,
-            size: "(octet_length(content) + octet_length(metadata::text) + coalesce(octet_length(error_message), 0))::int8",
+            size: MessageTable.answerSize,
             columns: MessageTable.selectList(), query: page, decode: { try MessageTable.decode($0).record })
         return (page.rows, page.more)
     }

@@ -46,6 +46,9 @@ enum MessageTable {
         .field("prompt_version", "text", \.record.promptVersion),
     ]
 
+    /// The bytes of a row's client-sized text (content, metadata, error message): what `AnswerBudget` counts.
+    static let answerSize = "(octet_length(content) + octet_length(metadata::text) + coalesce(octet_length(error_message), 0))::int8"
+
     /// Every column, for a select (`prefix`: a table alias and dot).
     static func selectList(prefix: String = "") -> String { columns.columnList(prefix: prefix) }
 
