@@ -26,13 +26,8 @@ need=()
 [ -x /usr/bin/chromium ] || need+=(chromium)
 [ -x /usr/bin/chromedriver ] || need+=(chromium-driver)
 fc-list 2>/dev/null | grep -qi dejavu || need+=(fonts-dejavu-core)
-python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || need+=(python3 python3-venv python3-pip)
-command -v curl >/dev/null 2>&1 || need+=(curl)
-if [ ${#need[@]} -gt 0 ]; then
-  echo "installing: ${need[*]}"
-  apt-get update
-  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${need[@]}"
-fi
+. scripts/lib/throwaway-service.sh
+throwaway_packages "${need[@]}"
 if [ "$("$VENV/bin/python" -c 'import selenium; print(selenium.__version__)' 2>/dev/null || true)" != "$SELENIUM_VERSION" ]; then
   rm -rf "$VENV"
   python3 -m venv "$VENV"
@@ -42,7 +37,6 @@ VENV=$(cd "$VENV" && pwd)
 
 # 2. A temporary directory for the embedded cluster and logs (traversable: the cluster runs as `postgres` when we
 #    are root).
-. scripts/lib/throwaway-service.sh
 throwaway_workdir dashboard
 mkdir -p "$SHOTS"
 SHOTS=$(cd "$SHOTS" && pwd)

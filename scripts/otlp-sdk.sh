@@ -19,14 +19,8 @@ VENV=${OTLP_SDK_VENV:-.build/otlp-sdk-venv}
 BIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
 
 # 1. python3 with venv, and curl (apt when missing); the pinned SDK in a venv (reinstalled when the pin changes).
-need=()
-python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || need+=(python3 python3-venv python3-pip)
-command -v curl >/dev/null 2>&1 || need+=(curl)
-if [ ${#need[@]} -gt 0 ]; then
-  echo "installing: ${need[*]}"
-  apt-get update
-  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${need[@]}"
-fi
+. scripts/lib/throwaway-service.sh
+throwaway_packages
 installed=$("$VENV/bin/python" -c 'import importlib.metadata as m; print(m.version("opentelemetry-sdk"), m.version("opentelemetry-exporter-otlp-proto-http"))' 2>/dev/null || true)
 if [ "$installed" != "$OTEL_VERSION $OTEL_VERSION" ]; then
   rm -rf "$VENV"
@@ -37,7 +31,6 @@ fi
 VENV=$(cd "$VENV" && pwd)
 
 # 2. A temporary directory for the embedded cluster and logs (traversable: the server runs as postgres when root).
-. scripts/lib/throwaway-service.sh
 throwaway_workdir otlp-sdk
 
 # 3. The service on a free loopback port; ready when /readyz answers 200.

@@ -13,15 +13,10 @@ SECS=${SECONDS_EACH:-15}; SPANS=${SPANS:-100}; CONNS=${CONNECTIONS:-4}; ROUNDS=$
 [ -x "$BIN" ] || { echo "otlp-throughput.sh: $BIN not found; run swift build -c release --product llmlog first" >&2; exit 2; }
 command -v wrk >/dev/null || { echo "otlp-throughput.sh: needs wrk (apt-get install wrk)" >&2; exit 2; }
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/llmlog-otlp-throughput.XXXXXX"); chmod 755 "$work"
-export LLMLOG_DATA_DIR="$work/data" LLMLOG_RATE_LIMIT_PER_SECOND=0
-unset DATABASE_URL
-pid=
-cleanup() {
-  if [ -n "$pid" ]; then kill -TERM "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
+BIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
+. scripts/lib/throwaway-service.sh
+throwaway_workdir otlp-throughput
+export LLMLOG_RATE_LIMIT_PER_SECOND=0
 
 cat >"$work/common.lua" <<'EOF'
 math.randomseed(os.time() + math.floor(os.clock() * 1000000))
@@ -76,15 +71,7 @@ request = function()
 end
 EOF
 
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-"$BIN" serve --port "$port" --log-level warning >"$work/serve.log" 2>&1 &
-pid=$!
-deadline=$((SECONDS + 120))
-until [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/readyz" || true)" = 200 ]; do
-  kill -0 "$pid" 2>/dev/null || { echo "llmlog serve exited early" >&2; exit 1; }
-  [ "$SECONDS" -lt "$deadline" ] || { echo "llmlog serve not ready after 120 s" >&2; exit 1; }
-  sleep 0.2
-done
+throwaway_serve
 KEY=$("$BIN" tenant create throughput --json 2>/dev/null | python3 -c 'import json, sys; print(json.load(sys.stdin)["ingestKey"])')
 export KEY SPANS
 echo "$(basename "$BIN") ($BIN), $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg); wrk -t2 -c$CONNS -d${SECS}s, $SPANS spans a request"

@@ -28,14 +28,8 @@ BIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
 
 # 1. python3 with venv and pip, and curl (apt when missing), then a venv with the pinned schemathesis (kept in
 #    .build/, reinstalled when the pin changes).
-need=()
-python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || need+=(python3 python3-venv python3-pip)
-command -v curl >/dev/null 2>&1 || need+=(curl)
-if [ ${#need[@]} -gt 0 ]; then
-  echo "installing: ${need[*]}"
-  apt-get update
-  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${need[@]}"
-fi
+. scripts/lib/throwaway-service.sh
+throwaway_packages
 if [ "$("$VENV/bin/schemathesis" --version 2>/dev/null || true)" != "schemathesis, version $SCHEMATHESIS_VERSION" ]; then
   rm -rf "$VENV"
   python3 -m venv "$VENV"
@@ -46,7 +40,6 @@ VENV=$(cd "$VENV" && pwd)
 
 # 2. A temporary directory for the embedded cluster, logs and reports; the server runs as `postgres` when we
 #    are root, so the directory must be traversable.
-. scripts/lib/throwaway-service.sh
 throwaway_workdir schemathesis
 REPORTS=${SCHEMATHESIS_REPORT_DIR:-$work/reports}
 mkdir -p "$REPORTS"

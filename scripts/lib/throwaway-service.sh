@@ -2,11 +2,23 @@
 # dashboard-browser.sh): a throwaway embedded PostgreSQL in a temporary directory, `llmlog serve` on a free loopback
 # port, and a cleanup that stops both whatever happens.
 #
+#   throwaway_packages PKG…  installs (apt) the packages given plus python3 with venv and pip, and curl, where missing
 #   throwaway_workdir NAME   makes $work (traversable: the cluster runs as `postgres` when we are root), points
 #                            LLMLOG_DATA_DIR into it and installs the cleanup trap
 #   throwaway_serve          starts "$BIN" serve; sets $port, $base and $server_pid once /readyz answers 200
 #
 # The caller sets BIN (the llmlog binary, absolute) and may add files under $work before serving.
+
+throwaway_packages() {
+  local need=("$@")
+  python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || need+=(python3 python3-venv python3-pip)
+  command -v curl >/dev/null 2>&1 || need+=(curl)
+  if [ ${#need[@]} -gt 0 ]; then
+    echo "installing: ${need[*]}"
+    apt-get update
+    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${need[@]}"
+  fi
+}
 
 throwaway_workdir() {
   work=$(mktemp -d "${TMPDIR:-/tmp}/llmlog-$1.XXXXXX")

@@ -54,13 +54,13 @@ public struct Retention: Sendable {
 
     private func pass(now: Date) async throws -> Report {
         var report = Report(ran: true)
-        let tenants = try await transaction { try await TenantSettingsTable.withRetention($0) }
+        let tenants = try await pool.withAllTenants { try await TenantSettingsTable.withRetention($0) }
         for tenant in tenants {
             var figures = Report.TenantFigures(tenantId: tenant.tenantId)
             if let days = tenant.contentDays {
                 let cutoff = now.addingTimeInterval(-Double(days) * 86_400)
                 while true {
-                    let batch = try await transaction {
+                    let batch = try await pool.withAllTenants {
                         try await LifecycleStatements.clearMessageContent($0, tenantId: tenant.tenantId, before: cutoff)
                     }
                     figures.messagesCleared += batch.cleared
@@ -99,16 +99,10 @@ public struct Retention: Sendable {
     private func repeatBatches(_ batch: (PGConnection) async throws -> Int) async throws -> Int {
         var total = 0
         while true {
-            let changed = try await transaction(batch)
+            let changed = try await pool.withAllTenants(batch)
             total += changed
             if changed < LifecycleStatements.batchSize { return total }
         }
     }
 
-    private func transaction<T: Sendable>(_ body: (PGConnection) async throws -> T) async throws -> T {
-        try await pool.withTransaction { tx in
-            try await TenantScope.allTenants(tx)
-            return try await body(tx)
-        }
-    }
 }

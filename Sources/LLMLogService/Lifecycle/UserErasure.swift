@@ -26,17 +26,17 @@ public struct UserErasure: Sendable {
 
     /// Erases `userId` of `tenantId`.
     public func erase(tenantId: UUID, userId: String) async throws -> Result {
-        try await transaction { try await LifecycleStatements.beginErasure($0, tenantId: tenantId, userId: userId) }
+        try await pool.withAllTenants { try await LifecycleStatements.beginErasure($0, tenantId: tenantId, userId: userId) }
         var result = Result(userId: userId, conversationsDeleted: 0, messagesDeleted: 0, rollupRowsMoved: 0)
         for _ in 0..<Self.maxBatches {
-            let messages = try await transaction { try await LifecycleStatements.eraseMessages($0, tenantId: tenantId, userId: userId) }
-            let conversations = try await transaction {
+            let messages = try await pool.withAllTenants { try await LifecycleStatements.eraseMessages($0, tenantId: tenantId, userId: userId) }
+            let conversations = try await pool.withAllTenants {
                 try await LifecycleStatements.eraseConversations($0, tenantId: tenantId, userId: userId)
             }
             result.messagesDeleted += messages
             result.conversationsDeleted += conversations
             if messages == 0 && conversations == 0 {
-                result.rollupRowsMoved = try await transaction {
+                result.rollupRowsMoved = try await pool.withAllTenants {
                     try await LifecycleStatements.finishErasure($0, tenantId: tenantId, userId: userId)
                 }
                 return result
@@ -47,15 +47,8 @@ public struct UserErasure: Sendable {
 
     /// Finishes the erasures a crash (or `maxBatches`) left unfinished; answers how many it finished.
     func finishUnfinished() async throws -> Int {
-        let unfinished = try await transaction { try await LifecycleStatements.unfinishedErasures($0) }
+        let unfinished = try await pool.withAllTenants { try await LifecycleStatements.unfinishedErasures($0) }
         for erasure in unfinished { _ = try await erase(tenantId: erasure.tenantId, userId: erasure.userId) }
         return unfinished.count
-    }
-
-    private func transaction<T: Sendable>(_ body: (PGConnection) async throws -> T) async throws -> T {
-        try await pool.withTransaction { tx in
-            try await TenantScope.allTenants(tx)
-            return try await body(tx)
-        }
     }
 }

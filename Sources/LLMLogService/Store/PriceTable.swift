@@ -5,8 +5,7 @@ import PGClient
 enum PriceTable {
     /// Every row, every tenant's overrides included.
     static func all(_ pool: PGPool) async throws -> [ModelPrice] {
-        let rows = try await pool.withTransaction(readOnly: true) { tx in
-            try await TenantScope.allTenants(tx)
+        let rows = try await pool.withAllTenants(readOnly: true) { tx in
             return try await tx.query(
                 """
                 SELECT tenant_id, provider, model_pattern, input_per_mtok, cached_input_per_mtok, cache_creation_per_mtok,

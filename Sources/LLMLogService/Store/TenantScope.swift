@@ -28,3 +28,14 @@ enum TenantScope {
             """)
     }
 }
+
+extension PGPool {
+    /// A transaction that sees every tenant's rows (`TenantScope.allTenants`): administration, prices, the writer's
+    /// side jobs (retention, erasure).
+    func withAllTenants<R>(readOnly: Bool = false, _ body: (PGConnection) async throws -> R) async throws -> R {
+        try await withTransaction(readOnly: readOnly) { tx in
+            try await TenantScope.allTenants(tx)
+            return try await body(tx)
+        }
+    }
+}

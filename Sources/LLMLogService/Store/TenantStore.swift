@@ -63,8 +63,7 @@ public struct TenantStore: Sendable {
     /// Creates a tenant with one admin and one ingest key.
     public func createTenant(name: String) async throws -> CreatedTenant {
         let tenantId = UUID.v7()
-        return try await pool.withTransaction { tx in
-            try await TenantScope.allTenants(tx)
+        return try await pool.withAllTenants { tx in
             try await tx.query("INSERT INTO tenants (id, name) VALUES (\(tenantId), \(name))")
             let admin = try await Self.insertKey(tx, tenantId: tenantId, role: .admin, name: "created with the tenant")
             let ingest = try await Self.insertKey(tx, tenantId: tenantId, role: .ingest, name: "created with the tenant")
@@ -79,8 +78,7 @@ public struct TenantStore: Sendable {
 
     /// Creates a key for an existing tenant (nil if the tenant does not exist).
     public func createKey(tenantId: UUID, role: KeyRole, name: String? = nil) async throws -> CreatedKey? {
-        try await pool.withTransaction { tx in
-            try await TenantScope.allTenants(tx)
+        try await pool.withAllTenants { tx in
             guard try await tx.query("SELECT 1 FROM tenants WHERE id = \(tenantId)").count == 1 else { return nil }
             return try await Self.insertKey(tx, tenantId: tenantId, role: role, name: name)
         }
@@ -99,8 +97,7 @@ public struct TenantStore: Sendable {
 
     /// Revokes a key; false if no such key was active.
     public func revokeKey(id: UUID) async throws -> Bool {
-        try await pool.withTransaction { tx in
-            try await TenantScope.allTenants(tx)
+        try await pool.withAllTenants { tx in
             return try await tx.query("UPDATE api_keys SET revoked_at = now() WHERE id = \(id) AND revoked_at IS NULL").affectedRows == 1
         }
     }
@@ -142,8 +139,7 @@ public struct TenantStore: Sendable {
 extension TenantStore {
     /// `tenantId`'s lifecycle settings, or nil when there is no such tenant.
     public func settings(tenantId: UUID) async throws -> TenantSettings? {
-        try await pool.withTransaction(readOnly: true) { tx in
-            try await TenantScope.allTenants(tx)
+        try await pool.withAllTenants(readOnly: true) { tx in
             guard try await tx.query("SELECT 1 FROM tenants WHERE id = \(tenantId)").count == 1 else { return nil }
             return try await TenantSettingsTable.get(tx, tenantId: tenantId)
         }
@@ -152,8 +148,7 @@ extension TenantStore {
     /// Applies `patch` to `tenantId`'s lifecycle settings in one transaction: the settings after it, or nil when there
     /// is no such tenant; 400 naming the field for days out of range.
     public func updateSettings(tenantId: UUID, _ patch: TenantSettingsPatch) async throws -> TenantSettings? {
-        try await pool.withTransaction { tx in
-            try await TenantScope.allTenants(tx)
+        try await pool.withAllTenants { tx in
             guard try await tx.query("SELECT 1 FROM tenants WHERE id = \(tenantId)").count == 1 else { return nil }
             let settings = try patch.applied(to: try await TenantSettingsTable.lock(tx, tenantId: tenantId))
             try await TenantSettingsTable.put(tx, tenantId: tenantId, settings)
