@@ -166,6 +166,14 @@ def main():
     assert status == 201, token
     user_token = token["token"]
     print("seeded in %.1f s" % (time.time() - started))
+    # Search is indexed behind the writer: wait (with a deadline) until the seeded script message is found.
+    while True:
+        status, found = api(base, "GET", "/v1/conversations?q=hello%20world", tenant_a["adminKey"])
+        if status == 200 and found["conversations"]:
+            break
+        assert time.time() - started < 60, "the seeded messages were not searchable within a minute: %s %s" % (status, found)
+        time.sleep(0.1)
+    print("searchable %.1f s after the seeding began" % (time.time() - started))
 
     browser = Browser(base, args.screenshots)
     try:

@@ -68,6 +68,9 @@ public struct ServiceAssembly: Sendable {
                 let retention = Retention(pool: pool, metrics: metrics, logger: logger)
                 return [PeriodicReload(what: "retention", interval: interval, logger: logger) { _ = try await retention.runOnce() }]
             } ?? [])
+            + (configuration.searchIndexInterval.map { interval in
+                [SearchIndexer(pool: pool, interval: interval, writerBacklog: { writer.queueDepth }, metrics: metrics, logger: logger)]
+            } ?? [])
         return ServiceAssembly(
             configuration: configuration, components: components, prices: prices, writerPool: writerPool,
             services: services)

@@ -22,6 +22,7 @@ extension ServiceConfiguration {
         ("LLMLOG_IDLE_TIMEOUT_MS", "--idle-timeout-ms"), ("LLMLOG_MAX_CONNECTIONS", "--max-connections"),
         ("LLMLOG_AUTH_FAILURE_LIMIT_PER_SECOND", "--auth-failure-limit-per-second"), ("LLMLOG_AUTH_FAILURE_BURST", "--auth-failure-burst"),
         ("LLMLOG_RETENTION_INTERVAL_SECONDS", "--retention-interval-seconds"),
+        ("LLMLOG_SEARCH_INDEX_INTERVAL_MS", "--search-index-interval-ms"),
     ]
 
     /// The environment with command-line values laid over it: `overrides` maps a setting's environment variable

@@ -29,6 +29,9 @@ public struct ServiceConfiguration: Sendable {
     /// `LLMLOG_RETENTION_INTERVAL_SECONDS` (default 3600; 0: never): how often this instance runs a retention pass
     /// (one instance at a time does; see `Retention`).
     public var retentionInterval: Duration? = .seconds(3600)
+    /// `LLMLOG_SEARCH_INDEX_INTERVAL_MS` (default 500; 0: never): how often this instance's search indexer looks for
+    /// queued messages once it has caught up (see `SearchIndexer`). With 0 on every instance, search finds nothing new.
+    public var searchIndexInterval: Duration? = .milliseconds(500)
     /// `LLMLOG_MAX_BATCH`, `LLMLOG_FLUSH_INTERVAL_MS`, `LLMLOG_QUEUE_CAPACITY`, `LLMLOG_TENANT_QUEUE_LIMIT`,
     /// `LLMLOG_RETRY_WINDOW_MS`, `LLMLOG_WRITER_LANES`.
     public var writer = IngestWriter.Options()
@@ -88,6 +91,9 @@ public struct ServiceConfiguration: Sendable {
         if let seconds = try integer("LLMLOG_TOKEN_KEY_REFRESH_SECONDS") { configuration.tokenKeyRefresh = .seconds(max(1, seconds)) }
         if let seconds = try integer("LLMLOG_KEY_USAGE_FLUSH_SECONDS") { configuration.keyUsageFlush = .seconds(max(1, seconds)) }
         if let seconds = try integer("LLMLOG_RETENTION_INTERVAL_SECONDS") { configuration.retentionInterval = seconds > 0 ? .seconds(seconds) : nil }
+        if let milliseconds = try integer("LLMLOG_SEARCH_INDEX_INTERVAL_MS") {
+            configuration.searchIndexInterval = milliseconds > 0 ? .milliseconds(milliseconds) : nil
+        }
         if let value = try integer("LLMLOG_MAX_BATCH") { configuration.writer.maxBatch = max(1, value) }
         if let value = try integer("LLMLOG_FLUSH_INTERVAL_MS") { configuration.writer.flushInterval = .milliseconds(value) }
         if let value = try integer("LLMLOG_QUEUE_CAPACITY") { configuration.writer.queueCapacity = max(1, value) }

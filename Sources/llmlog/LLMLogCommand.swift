@@ -104,6 +104,11 @@ struct Serve: AsyncParsableCommand {
     var authFailureBurst: Int?
     @Option(help: "Seconds between retention passes, 0: none ($LLMLOG_RETENTION_INTERVAL_SECONDS, default 3600).")
     var retentionIntervalSeconds: Int?
+    @Option(
+        help:
+            "Milliseconds between the search indexer's looks at its queue, 0: this instance does not index ($LLMLOG_SEARCH_INDEX_INTERVAL_MS, default 500)."
+    )
+    var searchIndexIntervalMs: Int?
 
     /// The flags given, keyed by the environment variable each overrides.
     var overrides: [String: String] {
@@ -130,6 +135,7 @@ struct Serve: AsyncParsableCommand {
             "LLMLOG_IDLE_TIMEOUT_MS": idleTimeoutMs.map(String.init), "LLMLOG_MAX_CONNECTIONS": maxConnections.map(String.init),
             "LLMLOG_AUTH_FAILURE_LIMIT_PER_SECOND": authFailureLimitPerSecond.map(String.init),
             "LLMLOG_RETENTION_INTERVAL_SECONDS": retentionIntervalSeconds.map(String.init),
+            "LLMLOG_SEARCH_INDEX_INTERVAL_MS": searchIndexIntervalMs.map(String.init),
             "LLMLOG_AUTH_FAILURE_BURST": authFailureBurst.map(String.init),
         ]
         return values.compactMapValues { $0 }

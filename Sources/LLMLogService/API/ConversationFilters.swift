@@ -72,16 +72,4 @@ struct ConversationFilters: Sendable, Equatable {
             userId = requested
         }
     }
-
-    /// `q` as a LIKE pattern matching it anywhere, its `%`, `_` and `\` taken literally.
-    var searchPattern: String? {
-        q.map { text in
-            var escaped = ""
-            for character in text {
-                if character == "%" || character == "_" || character == "\\" { escaped.append("\\") }
-                escaped.append(character)
-            }
-            return "%" + escaped + "%"
-        }
-    }
 }

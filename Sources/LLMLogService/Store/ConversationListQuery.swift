@@ -4,16 +4,17 @@ import PGClient
 /// The one query behind every conversation list (the API's pages, the dashboard's, the exports): a tenant's
 /// conversations matching `ConversationFilters`, newest first, keyset-paged on (created_at, id).
 ///
-/// Text search (`q`) is a case-insensitive substring match (ILIKE, metacharacters escaped) over the conversation's
-/// title and its messages' content, evaluated inside the tenant's (and user's) keyset scan: no index is maintained
-/// for it, so ingest pays nothing, and the read's statement timeout bounds its cost (see the README, "Search").
+/// Text search (`q`) finds conversations with a message whose content has every word of `q` as a word prefix, through
+/// the search index the `SearchIndexer` keeps behind the writer (`SearchIndexStatements`; see the README, "Search").
 enum ConversationListQuery {
     /// A page of `tenantId`'s conversations after `cursor` (the previous page's last createdAt and id), `limit` rows at most, selecting `select` (program text).
     static func page(
         _ select: String, tenantId: UUID, filters: ConversationFilters, after cursor: (createdAt: Date, id: UUID)?,
         limit: Int
     ) -> PGQuery {
-        let pattern = filters.searchPattern
+        let search: PGFragment =
+            filters.q.map { "AND \(SearchIndexStatements.matchingConversations(tenantId: tenantId, terms: SearchIndexStatements.terms($0)))" }
+            ?? .empty
         return """
             SELECT \(unsafeSQL: select) FROM llm_conversations
             WHERE tenant_id = \(tenantId)
@@ -24,10 +25,7 @@ enum ConversationListQuery {
               AND (\(filters.from)::timestamptz IS NULL OR created_at >= \(filters.from))
               AND (\(filters.to)::timestamptz IS NULL OR created_at < \(filters.to))
               AND (\(cursor?.createdAt)::timestamptz IS NULL OR (created_at, id) < (\(cursor?.createdAt), \(cursor?.id)))
-              AND (\(pattern)::text IS NULL OR title ILIKE \(pattern) OR EXISTS (
-                    SELECT 1 FROM llm_messages m
-                    WHERE m.tenant_id = llm_conversations.tenant_id AND m.conversation_id = llm_conversations.id
-                      AND m.content ILIKE \(pattern)))
+              \(search)
             ORDER BY created_at DESC, id DESC
             LIMIT \(limit)
             """

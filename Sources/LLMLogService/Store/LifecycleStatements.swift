@@ -37,6 +37,8 @@ enum LifecycleStatements {
                 FROM batch b
                 WHERE m.tenant_id = b.tenant_id AND m.id = b.id AND (m.content <> '' OR m.metadata <> '{}'::jsonb)
                 RETURNING 1
+            ), unindexed AS (
+                DELETE FROM llm_message_search s USING batch b WHERE s.tenant_id = b.tenant_id AND s.message_id = b.id
             ), last AS (
                 SELECT created_at, id FROM batch ORDER BY created_at DESC, id DESC LIMIT 1
             ), advanced AS (

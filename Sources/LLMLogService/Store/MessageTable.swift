@@ -52,8 +52,13 @@ enum MessageTable {
     /// Every column, for a select (`prefix`: a table alias and dot).
     static func selectList(prefix: String = "") -> String { columns.columnList(prefix: prefix) }
 
-    /// Inserts `rows` in one statement (its text is the same for any number of rows: it can be prepared).
-    static func insert(_ rows: [StoredMessage]) -> PGQuery { columns.insert(into: name, rows) }
+    /// Inserts `rows` in one statement (its text is the same for any number of rows: it can be prepared), and notes
+    /// those with content in the search queue in the same statement (`SearchIndexStatements`: indexed behind the writer).
+    static func insert(_ rows: [StoredMessage]) -> PGQuery {
+        columns.insert(
+            into: name, rows, prefix: "WITH stored AS (",
+            suffix: " RETURNING tenant_id, id, content <> '' AS searchable) " + SearchIndexStatements.queueStored)
+    }
 
     /// A row selected with `selectList()`.
     static func decode(_ row: PGRow) throws -> StoredMessage {

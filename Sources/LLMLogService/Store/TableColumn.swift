@@ -42,11 +42,12 @@ extension Array {
         map { prefix + $0.name }.joined(separator: ", ")
     }
 
-    /// `INSERT INTO table (columns) SELECT * FROM unnest(one array per column)` for `rows`, then `suffix` (an
-    /// ON CONFLICT clause; program text, never input).
-    func insert<Row>(into table: String, _ rows: [Row], suffix: String = "") -> PGQuery where Element == TableColumn<Row> {
+    /// `INSERT INTO table (columns) SELECT * FROM unnest(one array per column)` for `rows`, after `prefix` (a
+    /// WITH clause's opening) and before `suffix` (an ON CONFLICT or RETURNING clause; both program text, never input).
+    func insert<Row>(into table: String, _ rows: [Row], prefix: String = "", suffix: String = "") -> PGQuery
+    where Element == TableColumn<Row> {
         var query = PGQuery.StringInterpolation(literalCapacity: 64 * count, interpolationCount: count)
-        query.appendLiteral("INSERT INTO \(table) (\(columnList())) SELECT * FROM unnest(")
+        query.appendLiteral(prefix + "INSERT INTO \(table) (\(columnList())) SELECT * FROM unnest(")
         for (position, column) in enumerated() {
             if position > 0 { query.appendLiteral(", ") }
             column.bind(rows, &query)

@@ -63,7 +63,8 @@ import Testing
             #expect(try await service.dashboard("/dashboard/conversations/not-a-uuid", session: otherAdmin).status == .notFound)
             #expect(!(try await service.dashboard("/dashboard/conversations", session: otherAdmin).text.contains("data-conversation-id")))
 
-            // Filters and text search; bad input is a 400 page naming the field.
+            // Filters and text search (once indexed); bad input is a 400 page naming the field.
+            try await service.indexSearch()
             let zebras = try await service.dashboard("/dashboard/conversations?q=ZEBRAS", session: admin)
             #expect(
                 zebras.text.contains(alice[0].lowercasedString) && zebras.text.contains(bob.lowercasedString)

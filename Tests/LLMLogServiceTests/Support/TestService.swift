@@ -39,7 +39,7 @@ struct TestService: Sendable {
         suite: String, database: PGConnectionConfiguration? = nil, limits: IngestLimits = IngestLimits(),
         writerOptions: IngestWriter.Options = IngestWriter.Options(), poolSize: Int = 8, poolTimeout: Duration = .seconds(5),
         rateLimiter: RateLimiter? = nil, authFailureLimiter: RateLimiter? = nil, metricsToken: String? = nil, tenantReadLimit: Int = 4,
-        logger: Logger = TestService.logger, _ body: @Sendable (TestService) async throws -> R
+        searchIndexInterval: Duration? = nil, logger: Logger = TestService.logger, _ body: @Sendable (TestService) async throws -> R
     ) async throws -> R {
         let configuration: PGConnectionConfiguration
         if let database { configuration = database } else { configuration = try await TestDatabase.database(for: suite) }
@@ -59,6 +59,9 @@ struct TestService: Sendable {
         settings.tenantReadLimit = tenantReadLimit
         settings.tokenMaxTTLSeconds = 7200
         settings.keyUsageFlush = .seconds(3600)
+        // Tests index on demand (`indexSearch()`), so a search sees exactly what was written before it; the background
+        // indexer runs where a test asks for it.
+        settings.searchIndexInterval = searchIndexInterval
         let assembly = try await ServiceAssembly.build(
             settings, database: configuration, rateLimiter: rateLimiter,
             authFailureLimiter: authFailureLimiter, logger: logger)
@@ -84,6 +87,22 @@ struct TestService: Sendable {
         if let key = key ?? Optional(tenant.ingestKey), !key.isEmpty { headers[.authorization] = "Bearer \(key)" }
         if json != nil, headers[.contentType] == nil { headers[.contentType] = "application/json" }
         return try await send(method, uri, headers, json.map { ByteBuffer(string: $0) })
+    }
+
+    /// Indexes every queued message for search now (what the background indexer does behind the writer), until the
+    /// queue is empty: rows another test's indexer holds are waited for (at most 10 s).
+    @discardableResult
+    func indexSearch() async throws -> Int {
+        let indexer = SearchIndexer(pool: pool, interval: .seconds(1), logger: Self.logger)
+        let deadline = ContinuousClock.now + .seconds(10)
+        var taken = try await indexer.indexQueued()
+        while try await database.query("SELECT EXISTS (SELECT 1 FROM llm_search_queue)")[0].decode(Bool.self, column: 0),
+            ContinuousClock.now < deadline
+        {
+            try await Task.sleep(for: .milliseconds(10))  // another indexer's batch is committing
+            taken += try await indexer.indexQueued()
+        }
+        return taken
     }
 
     /// Encodes a dictionary literal as JSON text.

@@ -21,4 +21,8 @@ SELECT create_distributed_table('llm_usage_hourly', 'tenant_id', colocate_with =
 SELECT create_distributed_table('llm_usage_daily_tenant', 'tenant_id', colocate_with => 'llm_conversations');
 SELECT create_distributed_table('tenant_settings', 'tenant_id', colocate_with => 'llm_conversations');
 SELECT create_distributed_table('llm_user_erasures', 'tenant_id', colocate_with => 'llm_conversations');
+SELECT create_distributed_table('llm_message_search', 'tenant_id', colocate_with => 'llm_conversations');
+-- The search queue is taken by ctid (Store/SearchIndexStatements.swift), which names a row within one shard only:
+-- under Citus the indexer would have to take each tenant's rows by key instead. Not done: see the README.
+SELECT create_distributed_table('llm_search_queue', 'tenant_id', colocate_with => 'llm_conversations');
 -- llmlog_migrations stays a local table of the coordinator.
