@@ -46,3 +46,22 @@ struct BenchHTTP: Sendable {
 
     func shutdown() async { try? await client.shutdown() }
 }
+
+extension BenchHTTP {
+    /// GETs `url` and reads its body as it streams, keeping only the counts: bytes, lines and how long it took.
+    func stream(
+        _ url: String, key: String, timeout: Duration = .seconds(900)
+    ) async throws -> (status: Int, bytes: Int, lines: Int, elapsed: Duration) {
+        var request = HTTPClientRequest(url: url)
+        request.headers.add(name: "Authorization", value: "Bearer \(key)")
+        let start = ContinuousClock.now
+        let response = try await client.execute(request, timeout: .seconds(Int64(timeout.components.seconds)))
+        var bytes = 0
+        var lines = 0
+        for try await chunk in response.body {
+            bytes += chunk.readableBytes
+            chunk.withUnsafeReadableBytes { raw in lines += raw.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) } }
+        }
+        return (Int(response.status.code), bytes, lines, ContinuousClock.now - start)
+    }
+}

@@ -151,6 +151,10 @@ struct BenchRun {
         guard after - before >= batchAcknowledged else { throw BenchError("batch: \(batchAcknowledged) acknowledged, \(after - before) stored") }
         report["batch_messages_per_s"] = Double(batchAcknowledged) / batchRun.seconds
         report["batch_request_p50_ms"] = batchRun.p50ms
+        // The search indexer stood back while the writer had a backlog: what it left, and how long catching up took.
+        let backlog = try await searchBacklog(owner)
+        report["search_backlog_after_batch"] = Double(backlog)
+        report["search_catch_up_s"] = try await waitForSearchIndex(owner)
 
         step("single-message ingest: POST /v1/conversations/{id}/messages, wrk -t2 -c64")
         before = after
@@ -195,11 +199,11 @@ struct BenchRun {
         report["rollup_check_mismatches"] = Double(comparison.0.writerOnly + comparison.0.sqlOnly + comparison.1)
 
         guard !options.skipAnalytics else { return }
-        try await measureAnalytics(&report, base: base, http: http, owner: owner, store: store, logger: logger)
+        try await measureAnalytics(&report, base: base, http: http, owner: owner, store: store, service: service, logger: logger)
     }
 
     private func measureAnalytics(
-        _ report: inout Report, base: String, http: BenchHTTP, owner: PGPool, store: TenantStore, logger: Logger
+        _ report: inout Report, base: String, http: BenchHTTP, owner: PGPool, store: TenantStore, service: ChildProcess, logger: Logger
     ) async throws {
         let count = options.datasetMessages
         step("analytics dataset: \(count) messages")
@@ -220,15 +224,22 @@ struct BenchRun {
         await connection.close()
         report["analytics_messages"] = Double(count)
         report["analytics_load_seconds"] = (ContinuousClock.now - start).seconds
+        try await indexDataset(&report, owner: owner, tenants: tenants.map(\.tenantId))
 
         step("analytics reads: \(options.readSamples) of each")
         let admin = tenants[0].adminKey
         let detail = AnalyticsDataset.conversationId(dataset.detailConversation)
+        // The first tenant's messages: a number that one message holds, a word every message holds, two words.
+        let rareNumber = dataset.detailConversation * AnalyticsDataset.perConversation + 7
         let reads: [(String, String, String)] = [
             ("usage", "/v1/analytics/usage?days=30", admin),
             ("operator", "/v1/admin/analytics?days=30", operatorKey),
             ("list", "/v1/conversations", admin),
+            ("list_user", "/v1/conversations?userId=user-500", admin),
             ("detail", "/v1/conversations/\(detail)", admin),
+            ("search_rare", "/v1/conversations?q=\(rareNumber)", admin),
+            ("search_common", "/v1/conversations?q=candidate", admin),
+            ("search_two_words", "/v1/conversations?q=compare%20gap", admin),
         ]
         for (name, path, key) in reads {
             var samples: [Double] = []
@@ -243,6 +254,10 @@ struct BenchRun {
             report["\(name)_p50_ms"] = Percentile.of(samples, 0.5)
             report["\(name)_p95_ms"] = Percentile.of(samples, 0.95)
         }
+        // About a million messages of the first tenant (2M of 10M over 90 days: the last 45 days).
+        let exportDays = 90.0 * min(1, 1_000_000 / max(1, Double(count) / Double(tenants.count)))
+        try await measureExport(
+            &report, http: http, base: base, key: admin, from: dataset.base.addingTimeInterval(-exportDays * 86_400), service: service)
     }
 
     /// Fails on a wrk run that sent nothing or had more than 5 % errors.

@@ -29,6 +29,10 @@ struct Report {
         Goal(name: "half_rate_p99", figure: "half_rate_p99_ms", ceiling: nil, atLeast: false, bound: 20),
         Goal(name: "usage_p50", figure: "usage_p50_ms", ceiling: nil, atLeast: false, bound: 25),
         Goal(name: "list_p50", figure: "list_p50_ms", ceiling: nil, atLeast: false, bound: 10),
+        Goal(name: "search_rare_p50", figure: "search_rare_p50_ms", ceiling: nil, atLeast: false, bound: 100),
+        Goal(name: "search_common_p50", figure: "search_common_p50_ms", ceiling: nil, atLeast: false, bound: 100),
+        Goal(name: "export_rate", figure: "export_messages_per_s", ceiling: nil, atLeast: true, bound: 50_000),
+        Goal(name: "export_rss_growth", figure: "export_rss_growth_mb", ceiling: nil, atLeast: false, bound: 50),
         Goal(name: "service_rss", figure: "service_peak_rss_mb", ceiling: nil, atLeast: false, bound: 150),
     ]
 
@@ -109,7 +113,7 @@ struct Report {
         if requireAnalytics {
             required += [
                 "usage_p50_ms", "usage_p95_ms", "operator_p50_ms", "operator_p95_ms", "list_p50_ms", "list_p95_ms",
-                "detail_p50_ms", "detail_p95_ms",
+                "detail_p50_ms", "detail_p95_ms", "search_rare_p50_ms", "search_common_p50_ms", "export_messages_per_s",
             ]
         }
         for key in required {
