@@ -22,16 +22,19 @@ struct ConversationExport: Sendable {
         let first = try await list.page(principal: principal, filters: filters, cursor: nil, limit: pageSize)
         let body = ResponseBody { writer in
             var page = first
-            var buffer = ByteBuffer()
-            let encoder = APIJSON.encoder(sortedKeys: true)  // one per export, not one per line
-            if format == .csv { buffer.writeString(CSVRow.line(ExportFormat.conversationColumns)) }
+            var out = JSONWriter(buffer: ByteBuffer())
+            if format == .csv { out.buffer.writeString(CSVRow.line(ExportFormat.conversationColumns)) }
             while true {
                 for conversation in page.conversations {
-                    buffer.writeString(
-                        format == .csv ? CSVRow.line(ExportFormat.fields(conversation)) : try ExportFormat.jsonLine(conversation, encoder))
+                    if format == .csv {
+                        out.buffer.writeString(CSVRow.line(ExportFormat.fields(conversation)))
+                    } else {
+                        conversation.writeJSON(&out)
+                        out.endLine()
+                    }
                 }
-                try await writer.write(buffer)
-                buffer.clear()
+                try await writer.write(out.buffer)
+                out.buffer.clear()
                 guard let next = page.next else { break }
                 page = try await list.page(principal: principal, filters: filters, cursor: next, limit: pageSize)
             }
@@ -45,9 +48,8 @@ struct ConversationExport: Sendable {
         let first = try await list.page(principal: principal, filters: filters, cursor: nil, limit: pageSize)
         let body = ResponseBody { writer in
             var page = first
-            var buffer = ByteBuffer()
-            let encoder = APIJSON.encoder(sortedKeys: true)  // one per export, not one per line
-            if format == .csv { buffer.writeString(CSVRow.line(ExportFormat.messageColumns)) }
+            var out = JSONWriter(buffer: ByteBuffer())
+            if format == .csv { out.buffer.writeString(CSVRow.line(ExportFormat.messageColumns)) }
             while true {
                 let ids = page.conversations.map(\.id)
                 var after: (conversation: UUID, index: Int)?
@@ -56,10 +58,15 @@ struct ConversationExport: Sendable {
                     let messages: [MessageRecord]
                     (messages, more) = try await Self.messagePage(list, principal: principal, ids: ids, after: after, limit: messagePageSize)
                     for message in messages {
-                        buffer.writeString(format == .csv ? CSVRow.line(ExportFormat.fields(message)) : try ExportFormat.jsonLine(message, encoder))
+                        if format == .csv {
+                            out.buffer.writeString(CSVRow.line(ExportFormat.fields(message)))
+                        } else {
+                            message.writeJSON(&out)
+                            out.endLine()
+                        }
                     }
-                    try await writer.write(buffer)
-                    buffer.clear()
+                    try await writer.write(out.buffer)
+                    out.buffer.clear()
                     guard let last = messages.last else { break }
                     after = (last.conversationId, last.messageIndex)
                 }

@@ -16,12 +16,6 @@ enum ExportFormat: String, Sendable {
 
     var contentType: String { self == .csv ? "text/csv; charset=utf-8" : "application/x-ndjson" }
 
-    /// The NDJSON line of `value`: the API's JSON (keys sorted, so an export is the same bytes every time: pass
-    /// `APIJSON.encoder(sortedKeys: true)`), then a newline.
-    static func jsonLine(_ value: some Encodable, _ encoder: JSONEncoder) throws -> String {
-        String(decoding: try encoder.encode(value), as: UTF8.self) + "\n"
-    }
-
     static func json(_ value: JSONValue) -> String {
         (try? APIJSON.encoder().encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
     }

@@ -59,6 +59,13 @@ import Testing
         #expect(CSVRow.line(["a", nil, "b,c", "say \"hi\"", "two\nlines"]) == "a,,\"b,c\",\"say \"\"hi\"\"\",\"two\nlines\"\r\n")
     }
 
+    @Test func csvFormulasShowAsText() {
+        #expect(
+            CSVRow.line(["=HYPERLINK(\"http://x\")", "+1", "@SUM(A1)", "-2+3+cmd|' /C calc'!A0", "\tx"])
+                == "'=HYPERLINK(\"http://x\")".csvQuoted + ",'+1,'@SUM(A1),'-2+3+cmd|' /C calc'!A0,'\tx\r\n")
+        #expect(CSVRow.line(["-5", "-0.25", "a=b", "", "1e-5"]) == "-5,-0.25,a=b,,1e-5\r\n", "numbers and inner signs stay")
+    }
+
     @Test func formBodiesDecode() {
         #expect(FormBody.parse("key=llmlog_ak_x%2By&csrf=a+b&key=second") == ["key": "llmlog_ak_x+y", "csrf": "a b"])
     }
@@ -67,4 +74,9 @@ import Testing
         #expect(try ServiceConfiguration.fromEnvironment([:]).sessionTTLSeconds == 43_200)
         #expect(try ServiceConfiguration.fromEnvironment(["LLMLOG_SESSION_TTL_SECONDS": "3600"]).sessionTTLSeconds == 3600)
     }
+}
+
+extension String {
+    /// The field quoted as CSVRow quotes it.
+    fileprivate var csvQuoted: String { "\"" + replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
 }
