@@ -1,0 +1,181 @@
+import Foundation
+import HummingbirdTesting
+import LLMLogService
+import NIOCore
+import PGClient
+import PGTestSupport
+import Testing
+
+/// `LLMLOG_READ_DATABASE_URL` against a real streaming replica (`TestReplica`: `pg_basebackup -R` of a primary of its
+/// own): lists, details, analytics and exports read from the replica, writes and read-your-writes paths from the
+/// primary; tenant scope holds there; a replica that goes away is replaced by the primary (never a 500) and takes the
+/// reads back when it returns. Serialized: the tests pause and stop the one replica.
+@Suite(.serialized) struct ReadReplicaTests {
+    /// The reads that go to the replica, as an admin key calls them (`userId` filters so that only the test's rows count).
+    static func replicaReads(_ id: UUID, user: String) -> [String] {
+        [
+            "/v1/conversations?userId=\(user)", "/v1/conversations/\(id)", "/v1/analytics/usage?days=1", "/v1/analytics/latency?days=1",
+            "/v1/admin/analytics?days=1", "/v1/export/conversations?userId=\(user)", "/v1/export/messages?userId=\(user)",
+            "/api/llm-analytics?action=analytics&days=1",
+        ]
+    }
+
+    /// Runs `body` with a service whose reads go to the shared replica, on a new migrated database it has replayed.
+    static func withService<R: Sendable>(_ body: @Sendable (TestService, TestReplica) async throws -> R) async throws -> R {
+        let pair = try await TestReplica.shared()
+        let (primary, replicaURL) = try await pair.createDatabase()
+        try await Migrator(logger: TestService.logger).migrate(primary)
+        try await pair.waitForReplay()
+        return try await TestService.run(
+            suite: "read-replica", database: primary, readDatabaseURL: replicaURL, readReplicaRetry: .milliseconds(100)
+        ) { service in
+            try await pair.waitForReplay()  // the tenant and its keys
+            return try await body(service, pair)
+        }
+    }
+
+    /// A conversation of `user` with one message, through the API (the writer, on the primary); its id.
+    static func conversation(_ service: TestService, user: String) async throws -> UUID {
+        let created = try await service.request(
+            .post, "/v1/conversations", json: TestService.json(["type": "CHAT", "provider": "openai", "model": "gpt-4o", "userId": user]))
+        #expect(created.status == .created)
+        let id = try #require(UUID(uuidString: created.object["id"] as? String ?? ""))
+        let message = try await service.request(
+            .post, "/v1/conversations/\(id)/messages",
+            json: #"{"role": "ASSISTANT", "content": "hello", "inputTokens": 10, "outputTokens": 5, "processingTime": 120}"#)
+        #expect(message.status == .created)
+        return id
+    }
+
+    static func listedIds(_ response: TestResponse) -> Set<String> {
+        Set((response.object["conversations"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String })
+    }
+
+    static func usageMessages(_ service: TestService) async throws -> Int? {
+        let usage = try await service.request(.get, "/v1/analytics/usage?days=1", key: service.tenant.adminKey)
+        return (usage.object["totals"] as? [String: Any])?["messages"] as? Int
+    }
+
+    static func fallbacks(_ service: TestService) -> Double {
+        PrometheusText(text: service.metrics.render()).value(ServiceMetrics.Name.readFallbacks) ?? 0
+    }
+
+    @Test func readsComeFromTheReplicaAndWritesFromThePrimary() async throws {
+        try await Self.withService { service, pair in
+            let admin = service.tenant.adminKey
+            let first = try await Self.conversation(service, user: "ann")
+            try await pair.waitForReplay()
+            for uri in Self.replicaReads(first, user: "ann") {
+                let response = try await service.request(.get, uri, key: admin)
+                #expect(response.status == .ok, "\(uri)")
+            }
+            #expect(service.reads.replicaState == .up)
+
+            // Replay paused: what the primary commits now is not on the replica yet.
+            try await pair.pauseReplay()
+            let second: UUID
+            do {
+                second = try await Self.conversation(service, user: "ann")
+                let listed = Self.listedIds(try await service.request(.get, "/v1/conversations?userId=ann", key: admin))
+                #expect(listed == [first.uuidString.lowercased()])
+                #expect(try await service.request(.get, "/v1/conversations/\(second)", key: admin).status == .notFound)
+                #expect(try await Self.usageMessages(service) == 1)
+                let export = try await service.request(.get, "/v1/export/conversations?userId=ann", key: admin)
+                #expect(String(buffer: export.body).split(separator: "\n").count == 1)
+                // The primary's paths see it at once: the user's GDPR export, and the writer, which finds it to add to.
+                let erasureExport = String(buffer: try await service.request(.get, "/v1/users/ann/export", key: admin).body)
+                #expect(erasureExport.contains(second.uuidString.lowercased()))
+                let added = try await service.request(
+                    .post, "/v1/conversations/\(second)/messages",
+                    json: #"{"role": "USER", "content": "again", "inputTokens": 1, "outputTokens": 1}"#)
+                #expect(added.status == .created)
+            } catch {
+                try await pair.resumeReplay()
+                throw error
+            }
+            try await pair.resumeReplay()
+            try await pair.waitForReplay()
+            let listed = Self.listedIds(try await service.request(.get, "/v1/conversations?userId=ann", key: admin))
+            #expect(listed == [first.uuidString.lowercased(), second.uuidString.lowercased()])
+            #expect(try await service.request(.get, "/v1/conversations/\(second)", key: admin).status == .ok)
+            #expect(try await Self.usageMessages(service) == 3)
+            #expect(Self.fallbacks(service) == 0)
+        }
+    }
+
+    @Test func tenantAndUserScopeHoldOnTheReplica() async throws {
+        try await Self.withService { service, pair in
+            let other = try await service.tenants.createTenant(name: "other-\(UUID().uuidString.prefix(8))")
+            let ann = try await Self.conversation(service, user: "ann")
+            let bob = try await Self.conversation(service, user: "bob")
+            let token = try await service.request(.post, "/v1/tokens", json: #"{"userId": "ann"}"#, key: service.tenant.adminKey)
+            let annToken = try #require(token.object["token"] as? String)
+            try await pair.waitForReplay()
+            // Another tenant's admin: 404 and an empty list, from the replica.
+            #expect(try await service.request(.get, "/v1/conversations/\(ann)", key: other.adminKey).status == .notFound)
+            #expect(Self.listedIds(try await service.request(.get, "/v1/conversations", key: other.adminKey)).isEmpty)
+            let otherUsage = try await service.request(.get, "/v1/analytics/usage?days=1", key: other.adminKey)
+            #expect((otherUsage.object["totals"] as? [String: Any])?["messages"] as? Int == 0)
+            // A user token: its own conversation only.
+            #expect(try await service.request(.get, "/v1/conversations/\(ann)", key: annToken).status == .ok)
+            #expect(try await service.request(.get, "/v1/conversations/\(bob)", key: annToken).status == .notFound)
+            #expect(Self.listedIds(try await service.request(.get, "/v1/conversations", key: annToken)) == [ann.uuidString.lowercased()])
+            #expect(service.reads.replicaState == .up && Self.fallbacks(service) == 0)
+        }
+    }
+
+    @Test func aReplicaThatGoesAwayIsReplacedByThePrimaryAndTakesTheReadsBack() async throws {
+        try await Self.withService { service, pair in
+            let admin = service.tenant.adminKey
+            let first = try await Self.conversation(service, user: "ann")
+            try await pair.waitForReplay()
+            #expect(try await service.request(.get, "/v1/conversations/\(first)", key: admin).status == .ok)
+
+            try await pair.replica.stopImmediately()
+            let stopped = ContinuousClock.now
+            do {
+                let firstAnswer = try await service.request(.get, "/v1/conversations?userId=ann", key: admin)
+                let fallbackTime = ContinuousClock.now - stopped
+                #expect(firstAnswer.status == .ok)
+                #expect(fallbackTime < .seconds(5))
+                for uri in Self.replicaReads(first, user: "ann") {
+                    let response = try await service.request(.get, uri, key: admin)
+                    #expect(response.status == .ok, "\(uri)")
+                }
+                #expect(service.reads.replicaState == .down)
+                #expect(Self.fallbacks(service) >= Double(Self.replicaReads(first, user: "ann").count))
+                let ready = try await service.request(.get, "/readyz", key: "")
+                #expect(ready.status == .ok && ready.object["readReplica"] as? String == "down")
+                // Written while the replica is down, read from the primary at once.
+                let second = try await Self.conversation(service, user: "ann")
+                #expect(try await service.request(.get, "/v1/conversations/\(second)", key: admin).status == .ok)
+                if ProcessInfo.processInfo.environment["LLMLOG_REPLICA_FIGURES"] != nil {
+                    print("replica figures: first read after the replica stopped answered in \(fallbackTime)")
+                }
+            } catch {
+                try await pair.replica.startAgain()
+                throw error
+            }
+
+            try await pair.replica.startAgain()
+            try await pair.waitForReplay()
+            // The probe (every 100 ms here) finds it again; then reads go back to it.
+            let deadline = ContinuousClock.now + .seconds(30)
+            while service.reads.replicaState != .up && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+            #expect(service.reads.replicaState == .up)
+            let ready = try await service.request(.get, "/readyz", key: "")
+            #expect(ready.status == .ok && ready.object["readReplica"] as? String == "up")
+            try await pair.pauseReplay()
+            do {
+                let third = try await Self.conversation(service, user: "ann")
+                let before = Self.fallbacks(service)
+                #expect(try await service.request(.get, "/v1/conversations/\(third)", key: admin).status == .notFound)
+                #expect(Self.fallbacks(service) == before)
+            } catch {
+                try await pair.resumeReplay()
+                throw error
+            }
+            try await pair.resumeReplay()
+        }
+    }
+}
