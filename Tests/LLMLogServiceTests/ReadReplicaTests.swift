@@ -56,8 +56,25 @@ import Testing
         return (usage.object["totals"] as? [String: Any])?["messages"] as? Int
     }
 
-    static func fallbacks(_ service: TestService) -> Double {
-        PrometheusText(text: service.metrics.render()).value(ServiceMetrics.Name.readFallbacks) ?? 0
+    static func fallbacks(_ service: TestService) -> Double { gauge(service, ServiceMetrics.Name.readFallbacks) }
+
+    /// A sample without labels from the service's metrics (0 when absent).
+    static func gauge(_ service: TestService, _ name: String) -> Double {
+        PrometheusText(text: service.metrics.render()).value(name) ?? 0
+    }
+
+    /// With `LLMLOG_REPLICA_FIGURES` set: the median time of a list, a detail and a usage report, over 100 rounds.
+    static func medianReadTime(_ service: TestService, _ id: UUID) async throws -> Duration? {
+        guard ProcessInfo.processInfo.environment["LLMLOG_REPLICA_FIGURES"] != nil else { return nil }
+        var times: [Duration] = []
+        for _ in 0..<100 {
+            let start = ContinuousClock.now
+            for uri in ["/v1/conversations?userId=ann", "/v1/conversations/\(id)", "/v1/analytics/usage?days=1"] {
+                _ = try await service.request(.get, uri, key: service.tenant.adminKey)
+            }
+            times.append(ContinuousClock.now - start)
+        }
+        return times.sorted()[times.count / 2]
     }
 
     @Test func readsComeFromTheReplicaAndWritesFromThePrimary() async throws {
@@ -89,6 +106,13 @@ import Testing
                     .post, "/v1/conversations/\(second)/messages",
                     json: #"{"role": "USER", "content": "again", "inputTokens": 1, "outputTokens": 1}"#)
                 #expect(added.status == .created)
+                // The probe (every 100 ms here) sees the replica fall behind what it received.
+                let deadline = ContinuousClock.now + .seconds(30)
+                while Self.gauge(service, ServiceMetrics.Name.readReplicaLag) <= 0 && ContinuousClock.now < deadline {
+                    try await Task.sleep(for: .milliseconds(20))
+                }
+                #expect(Self.gauge(service, ServiceMetrics.Name.readReplicaLag) > 0)
+                #expect(Self.gauge(service, ServiceMetrics.Name.readReplicaUp) == 1)
             } catch {
                 try await pair.resumeReplay()
                 throw error
@@ -130,6 +154,7 @@ import Testing
             let first = try await Self.conversation(service, user: "ann")
             try await pair.waitForReplay()
             #expect(try await service.request(.get, "/v1/conversations/\(first)", key: admin).status == .ok)
+            let onReplica = try await Self.medianReadTime(service, first)
 
             try await pair.replica.stopImmediately()
             let stopped = ContinuousClock.now
@@ -149,8 +174,10 @@ import Testing
                 // Written while the replica is down, read from the primary at once.
                 let second = try await Self.conversation(service, user: "ann")
                 #expect(try await service.request(.get, "/v1/conversations/\(second)", key: admin).status == .ok)
-                if ProcessInfo.processInfo.environment["LLMLOG_REPLICA_FIGURES"] != nil {
-                    print("replica figures: first read after the replica stopped answered in \(fallbackTime)")
+                if let onReplica, let onPrimary = try await Self.medianReadTime(service, first) {
+                    print(
+                        "replica figures: first read after the replica stopped answered in \(fallbackTime); median list+detail+usage: replica \(onReplica), primary (fallback) \(onPrimary)"
+                    )
                 }
             } catch {
                 try await pair.replica.startAgain()
