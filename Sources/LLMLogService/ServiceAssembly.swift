@@ -4,7 +4,8 @@ import PGClient
 import ServiceLifecycle
 
 /// The service as `llmlog serve` runs it, built in one place from its settings: the reading pool (reads and key
-/// lookups), the writer's own pool (one connection per lane, so a flush never waits behind reads), the price table
+/// lookups), the read replica's pool when `LLMLOG_READ_DATABASE_URL` is set (with `ReadPools`, which routes the reads
+/// that may lag there and probes it), the writer's own pool (one connection per lane, so a flush never waits behind reads), the price table
 /// and token signing keys loaded and periodically reloaded, the writer and the key-use recorder. `llmlog serve`, the
 /// service's tests and the Swift client's tests all build it here, so what is tested is what ships: a test's choices
 /// are settings (`ServiceConfiguration`), plus the rate limiters it may hand in with a clock of its own.

@@ -99,6 +99,16 @@ import Testing
                 #expect(try await Self.usageMessages(service) == 1)
                 let export = try await service.request(.get, "/v1/export/conversations?userId=ann", key: admin)
                 #expect(String(buffer: export.body).split(separator: "\n").count == 1)
+                // A tenant made now, which the replica does not have yet: its key works at once (key lookups and
+                // tenant settings read the primary); its list, from the replica, is empty.
+                let fresh = try await service.tenants.createTenant(name: "fresh-\(UUID().uuidString.prefix(8))")
+                #expect(try await service.request(.get, "/v1/tenant/settings", key: fresh.adminKey).status == .ok)
+                let freshList = try await service.request(.get, "/v1/conversations", key: fresh.adminKey)
+                #expect(freshList.status == .ok && Self.listedIds(freshList).isEmpty)
+                // The dashboard: the login (a key lookup) on the primary, its pages from the replica.
+                let session = try #require(try await service.dashboardLogin(admin))
+                #expect(try await service.dashboard("/dashboard/conversations/\(first)", session: session).status == .ok)
+                #expect(try await service.dashboard("/dashboard/conversations/\(second)", session: session).status == .notFound)
                 // The primary's paths see it at once: the user's GDPR export, and the writer, which finds it to add to.
                 let erasureExport = String(buffer: try await service.request(.get, "/v1/users/ann/export", key: admin).body)
                 #expect(erasureExport.contains(second.uuidString.lowercased()))
@@ -168,6 +178,10 @@ import Testing
                     #expect(response.status == .ok, "\(uri)")
                 }
                 #expect(service.reads.replicaState == .down)
+                let session = try #require(try await service.dashboardLogin(admin))
+                for page in ["/dashboard?days=7", "/dashboard/conversations", "/dashboard/conversations/\(first)"] {
+                    #expect(try await service.dashboard(page, session: session).status == .ok, "\(page)")
+                }
                 #expect(Self.fallbacks(service) >= Double(Self.replicaReads(first, user: "ann").count))
                 let ready = try await service.request(.get, "/readyz", key: "")
                 #expect(ready.status == .ok && ready.object["readReplica"] as? String == "down")
