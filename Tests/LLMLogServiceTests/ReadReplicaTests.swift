@@ -81,7 +81,11 @@ import Testing
         try await Self.withService { service, pair in
             let admin = service.tenant.adminKey
             let first = try await Self.conversation(service, user: "ann")
+            let written = ContinuousClock.now
             try await pair.waitForReplay()
+            if ProcessInfo.processInfo.environment["LLMLOG_REPLICA_FIGURES"] != nil {
+                print("replica figures: a conversation and its message were on the replica \(ContinuousClock.now - written) after their commit")
+            }
             for uri in Self.replicaReads(first, user: "ann") {
                 let response = try await service.request(.get, uri, key: admin)
                 #expect(response.status == .ok, "\(uri)")

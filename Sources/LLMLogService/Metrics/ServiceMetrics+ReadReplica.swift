@@ -11,9 +11,9 @@ extension ServiceMetrics.Name {
 }
 
 extension ServiceMetrics {
-    /// Counts one read served by the primary in the replica's place.
-    func recordReadFallback() {
-        Counter(label: Name.readFallbacks, factory: factory).increment()
+    /// Counts reads served by the primary in the replica's place (one unless told).
+    func recordReadFallback(count: Int = 1) {
+        Counter(label: Name.readFallbacks, factory: factory).increment(by: count)
     }
 
     /// Records what the replica probe saw: whether reads use the replica, and its replay lag when it answered.

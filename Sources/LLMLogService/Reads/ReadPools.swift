@@ -35,6 +35,7 @@ public final class ReadPools: Sendable {
         self.retryInterval = retryInterval
         self.metrics = metrics
         self.logger = logger
+        if replica != nil { metrics.recordReadFallback(count: 0) }  // present from the start, for alerts on its rate
     }
 
     /// What `/readyz` reports: nil without a replica, else whether reads go to it now.
