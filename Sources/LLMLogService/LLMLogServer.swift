@@ -39,6 +39,7 @@ public enum LLMLogServer {
             metadata: [
                 "host": "\(configuration.host)", "port": "\(configuration.port)",
                 "rate_limit_per_second": "\(configuration.rateLimitPerSecond)",
+                "read_replica": "\(configuration.readDatabaseURL.map { PGConnectionConfiguration(url: $0).description } ?? "none")",
                 "auth_failure_limit_per_second": "\(configuration.authFailureLimitPerSecond)",
             ])
         try await assembly.application(limits: limits, extraServices: extra, logger: logger).runService()

@@ -4,7 +4,8 @@ import PGClient
 import ServiceLifecycle
 
 /// The service as `llmlog serve` runs it, built in one place from its settings: the reading pool (reads and key
-/// lookups), the writer's own pool (one connection per lane, so a flush never waits behind reads), the price table
+/// lookups), the read replica's pool when `LLMLOG_READ_DATABASE_URL` is set (with `ReadPools`, which routes the reads
+/// that may lag there and probes it), the writer's own pool (one connection per lane, so a flush never waits behind reads), the price table
 /// and token signing keys loaded and periodically reloaded, the writer and the key-use recorder. `llmlog serve`, the
 /// service's tests and the Swift client's tests all build it here, so what is tested is what ships: a test's choices
 /// are settings (`ServiceConfiguration`), plus the rate limiters it may hand in with a clock of its own.
@@ -35,6 +36,14 @@ public struct ServiceAssembly: Sendable {
         var writerPoolOptions = PGPool.Options(maxConnections: configuration.writer.lanes, acquireTimeout: configuration.poolTimeout)
         writerPoolOptions.errorObserver = metrics.databaseErrorObserver
         let writerPool = PGPool(configuration: serviceDatabase, options: writerPoolOptions, logger: logger)
+        // The replica's pool: the same size and role as the reading pool (row-level security applies there alike).
+        let replicaPool = configuration.readDatabaseURL.map { url in
+            PGPool(
+                configuration: PGConnectionConfiguration(url: url).with("options", "-c role=\(DatabaseLocation.serviceRole)"),
+                options: poolOptions, logger: logger)
+        }
+        let reads = ReadPools(
+            primary: pool, replica: replicaPool, retryInterval: configuration.readReplicaRetry, metrics: metrics, logger: logger)
         let tokens = TokenKeyRing()
         try await tokens.reload(from: pool)
         let prices = PriceBook()
@@ -54,7 +63,8 @@ public struct ServiceAssembly: Sendable {
             limits: configuration.limits, keyUsage: keyUsage, tokens: tokens, tokenMaxTTLSeconds: configuration.tokenMaxTTLSeconds,
             readTimeout: configuration.readTimeout, metrics: metrics, rateLimiter: rateLimiter ?? configuration.makeRateLimiter(),
             authFailureLimiter: authFailureLimiter ?? configuration.makeAuthFailureLimiter(),
-            readShare: ReadShare(limit: configuration.effectiveTenantReadLimit), sessionTTLSeconds: configuration.sessionTTLSeconds)
+            readShare: ReadShare(limit: configuration.effectiveTenantReadLimit), sessionTTLSeconds: configuration.sessionTTLSeconds,
+            reads: reads)
         // The slot first: it is released last, after the writer drained.
         let services: [any Service] =
             (slot.map { [$0] } ?? []) + [
@@ -62,7 +72,9 @@ public struct ServiceAssembly: Sendable {
                 PeriodicReload(what: "token signing keys", interval: configuration.tokenKeyRefresh, logger: logger) {
                     try await tokens.reload(from: pool)
                 },
-                writerPool, pool, keyUsage, writer,
+                writerPool, pool,
+            ] + (replicaPool.map { [$0] } ?? []) + [
+                reads, keyUsage, writer,
             ]
             + (configuration.retentionInterval.map { interval in
                 let retention = Retention(pool: pool, metrics: metrics, logger: logger)

@@ -3,7 +3,8 @@ import Foundation
 extension ServiceConfiguration {
     /// Every setting: its environment variable and the `llmlog serve` flag that overrides it (the README lists both).
     public static let settings: [(variable: String, flag: String)] = [
-        ("DATABASE_URL", "--database-url"), ("LLMLOG_DATA_DIR", "--data-dir"), ("HOST", "--host"), ("PORT", "--port"),
+        ("DATABASE_URL", "--database-url"), ("LLMLOG_READ_DATABASE_URL", "--read-database-url"),
+        ("LLMLOG_READ_REPLICA_RETRY_MS", "--read-replica-retry-ms"), ("LLMLOG_DATA_DIR", "--data-dir"), ("HOST", "--host"), ("PORT", "--port"),
         ("LLMLOG_POOL_SIZE", "--pool-size"), ("LLMLOG_POOL_TIMEOUT_MS", "--pool-timeout-ms"),
         ("LLMLOG_MAX_BATCH", "--max-batch"), ("LLMLOG_FLUSH_INTERVAL_MS", "--flush-interval-ms"),
         ("LLMLOG_QUEUE_CAPACITY", "--queue-capacity"), ("LLMLOG_TENANT_QUEUE_LIMIT", "--tenant-queue-limit"),
@@ -48,8 +49,8 @@ extension ServiceConfiguration {
     }
 
     /// File descriptors kept back from HTTP connections for everything else: the database connections (pool, writer
-    /// lanes, the owner's at start), logs, the event loops' own descriptors and the listening socket.
-    public var reservedFileDescriptors: Int { poolSize + writer.lanes + 64 }
+    /// lanes, the replica's pool when there is one, the owner's at start), logs, the event loops' own descriptors and the listening socket.
+    public var reservedFileDescriptors: Int { poolSize * (readDatabaseURL == nil ? 1 : 2) + writer.lanes + 64 }
 
     /// The HTTP server's timeouts and connection cap for a process allowed `openFileLimit` open files: the cap is
     /// `LLMLOG_MAX_CONNECTIONS` when set, else `HTTPServerLimits.defaultMaxConnections`, and never more than the limit

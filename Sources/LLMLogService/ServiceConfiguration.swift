@@ -6,6 +6,12 @@ import Logging
 public struct ServiceConfiguration: Sendable {
     /// `DATABASE_URL`; nil or empty: the embedded cluster under `dataDirectory`.
     public var databaseURL: String?
+    /// `LLMLOG_READ_DATABASE_URL`: a read replica (a hot standby of `databaseURL`'s database) for conversation lists,
+    /// details, analytics, exports and the dashboard; nil or empty: every read goes to the primary. See `ReadPools`.
+    public var readDatabaseURL: String?
+    /// `LLMLOG_READ_REPLICA_RETRY_MS` (default 5000): how often the replica is probed (lag gauge), and so how long reads
+    /// stay on the primary after the replica failed before it is tried again.
+    public var readReplicaRetry: Duration = .seconds(5)
     /// `HOST` (default 127.0.0.1).
     public var host = "127.0.0.1"
     /// `PORT` (default 8080).
@@ -80,6 +86,8 @@ public struct ServiceConfiguration: Sendable {
             return value
         }
         configuration.databaseURL = environment["DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
+        configuration.readDatabaseURL = environment["LLMLOG_READ_DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
+        if let value = try integer("LLMLOG_READ_REPLICA_RETRY_MS") { configuration.readReplicaRetry = .milliseconds(max(10, value)) }
         if let host = environment["HOST"], !host.isEmpty { configuration.host = host }
         if let port = try integer("PORT") { configuration.port = port }
         if let directory = environment["LLMLOG_DATA_DIR"], !directory.isEmpty { configuration.dataDirectory = directory }

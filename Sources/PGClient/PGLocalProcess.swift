@@ -7,6 +7,14 @@ enum PGLocalProcess {
     struct Binaries {
         let initdb: String
         let pgCtl: String
+        /// `pg_basebackup` (for replicas) beside `initdb`, or beside the file `initdb` links to (a PATH directory may
+        /// hold links to only some of the server programs).
+        var pgBasebackup: String {
+            let beside = (initdb as NSString).deletingLastPathComponent + "/pg_basebackup"
+            if FileManager.default.isExecutableFile(atPath: beside) { return beside }
+            let resolved = URL(fileURLWithPath: initdb).resolvingSymlinksInPath().path
+            return (resolved as NSString).deletingLastPathComponent + "/pg_basebackup"
+        }
     }
 
     /// `initdb` and `pg_ctl` from PATH, else from the newest `/usr/lib/postgresql/N/bin`.
@@ -110,6 +118,28 @@ enum PGLocalProcess {
         guard let (pid, _) = postmaster(dataDirectory: dataDirectory) else { return }
         guard kill(pid, SIGINT) == 0 else { return }
         for _ in 0..<3000 where kill(pid, 0) == 0 { usleep(10_000) }
+    }
+
+    /// Immediate shutdown by signal (what `pg_ctl stop -m immediate` sends: SIGQUIT, sessions cut, no checkpoint), then
+    /// waits up to 30 s for the exit. The next start runs crash recovery.
+    static func stopServerImmediately(dataDirectory: String) {
+        guard let (pid, _) = postmaster(dataDirectory: dataDirectory) else { return }
+        guard kill(pid, SIGQUIT) == 0 else { return }
+        for _ in 0..<3000 where kill(pid, 0) == 0 { usleep(10_000) }
+    }
+
+    /// Creates an empty data directory for a server: owned by the postgres user when root, mode 0700.
+    static func makeDataDirectory(_ path: String, asPostgres: Bool) throws {
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        if asPostgres {
+            guard let user = getpwnam("postgres") else {
+                throw PGLocalClusterError(message: "running as root needs the 'postgres' OS user: apt-get install postgresql")
+            }
+            guard chown(path, user.pointee.pw_uid, user.pointee.pw_gid) == 0 else {
+                throw PGLocalClusterError(message: "cannot give \(path) to the postgres user")
+            }
+        }
+        chmod(path, 0o700)
     }
 
     /// SIGKILL to the postmaster and every process it started (a crash, for fault tests), then waits until all

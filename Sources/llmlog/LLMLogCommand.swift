@@ -61,6 +61,9 @@ struct Serve: AsyncParsableCommand {
         discussion: "Every setting comes from its environment variable (README, Configuration); a flag given here overrides it.")
 
     @OptionGroup var database: DatabaseOptions
+    @Option(help: "Read replica URL for lists, details, analytics, exports and the dashboard ($LLMLOG_READ_DATABASE_URL, default none).")
+    var readDatabaseUrl: String?
+    @Option(help: "Replica probe interval and retry back-off in ms ($LLMLOG_READ_REPLICA_RETRY_MS, default 5000).") var readReplicaRetryMs: Int?
     @Option(name: [.customLong("host"), .customLong("hostname")], help: "Address to listen on ($HOST, default 127.0.0.1).")
     var host: String?
     @Option(help: "Port to listen on ($PORT, default 8080).") var port: Int?
@@ -113,6 +116,7 @@ struct Serve: AsyncParsableCommand {
     /// The flags given, keyed by the environment variable each overrides.
     var overrides: [String: String] {
         let values: [String: String?] = [
+            "LLMLOG_READ_DATABASE_URL": readDatabaseUrl, "LLMLOG_READ_REPLICA_RETRY_MS": readReplicaRetryMs.map(String.init),
             "HOST": host, "PORT": port.map(String.init), "LLMLOG_POOL_SIZE": poolSize.map(String.init),
             "LLMLOG_POOL_TIMEOUT_MS": poolTimeoutMs.map(String.init), "LLMLOG_MAX_BATCH": maxBatch.map(String.init),
             "LLMLOG_FLUSH_INTERVAL_MS": flushIntervalMs.map(String.init), "LLMLOG_QUEUE_CAPACITY": queueCapacity.map(String.init),

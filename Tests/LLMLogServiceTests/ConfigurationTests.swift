@@ -40,6 +40,19 @@ import Testing
         }
     }
 
+    @Test func aReadReplicaIsOptional() throws {
+        let defaults = try ServiceConfiguration.fromEnvironment([:])
+        #expect(defaults.readDatabaseURL == nil && defaults.readReplicaRetry == .seconds(5))
+        let url = "postgresql://llmlog@replica:5432/llmlog"
+        let set = try ServiceConfiguration.resolve(
+            environment: ["LLMLOG_READ_DATABASE_URL": "postgresql://elsewhere/llmlog", "LLMLOG_READ_REPLICA_RETRY_MS": "250"],
+            overrides: ["LLMLOG_READ_DATABASE_URL": url])
+        #expect(set.readDatabaseURL == url && set.readReplicaRetry == .milliseconds(250))
+        #expect(try ServiceConfiguration.fromEnvironment(["LLMLOG_READ_DATABASE_URL": ""]).readDatabaseURL == nil)
+        // The replica's pool needs descriptors too.
+        #expect(set.reservedFileDescriptors == defaults.reservedFileDescriptors + set.poolSize)
+    }
+
     @Test func connectionWallsAndTheirDefaults() throws {
         let defaults = try ServiceConfiguration.fromEnvironment([:])
         #expect(defaults.requestHeadTimeout == .seconds(10) && defaults.requestBodyTimeout == .seconds(30) && defaults.idleTimeout == .seconds(60))

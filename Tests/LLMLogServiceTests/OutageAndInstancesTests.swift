@@ -155,6 +155,32 @@ import Testing
                            (SELECT sum(total_tokens) FROM llm_usage_daily_tenant WHERE tenant_id = \(tenant))::bigint
                     """)[0].decode((Int, Int64, Int64, Int64).self)
                 #expect(stored == 160 && rolledMessages == 160 && rolledTokens == tokens)
+                // Every conversation's totals are its messages' sums, and both rollups hold the same cost, counts and
+                // tokens as the messages (exact decimals), summed over both instances' lanes.
+                let (wrongTotals, cost, hourlyCost, dailyCost, hourlyConversations, dailyMessages) = try await a.database.query(
+                    """
+                    SELECT (SELECT count(*) FROM llm_conversations c,
+                              LATERAL (SELECT count(*) AS n, coalesce(sum(m.total_tokens), 0)::bigint AS tokens,
+                                              coalesce(sum(m.cost), 0) AS cost
+                                       FROM llm_messages m WHERE m.tenant_id = c.tenant_id AND m.conversation_id = c.id) s
+                            WHERE c.tenant_id = \(tenant)
+                              AND (c.message_count::bigint, c.total_tokens_used, c.total_cost) IS DISTINCT FROM (s.n, s.tokens, s.cost)),
+                           (SELECT sum(cost) FROM llm_messages WHERE tenant_id = \(tenant)),
+                           (SELECT sum(cost) FROM llm_usage_hourly WHERE tenant_id = \(tenant)),
+                           (SELECT sum(cost) FROM llm_usage_daily_tenant WHERE tenant_id = \(tenant)),
+                           (SELECT sum(conversations) FROM llm_usage_hourly WHERE tenant_id = \(tenant))::bigint,
+                           (SELECT sum(messages) FROM llm_usage_daily_tenant WHERE tenant_id = \(tenant))::bigint
+                    """)[0].decode((Int, Decimal, Decimal, Decimal, Int64, Int64).self)
+                #expect(wrongTotals == 0)
+                #expect(cost > 0 && hourlyCost == cost && dailyCost == cost)
+                #expect(hourlyConversations == 8 && dailyMessages == 160)
+                // And the usage API, through either instance, answers the same figures.
+                for instance in [a, b] {
+                    let usage = try await instance.request(.get, "/v1/analytics/usage?days=1", key: a.tenant.adminKey)
+                    let totals = usage.object["totals"] as? [String: Any]
+                    #expect(totals?["messages"] as? Int == 160 && totals?["conversations"] as? Int == 8)
+                    #expect((totals?["totalTokens"] as? NSNumber)?.int64Value == tokens)
+                }
                 let usedLanes = Set(
                     try await a.database.query(
                         "SELECT DISTINCT lane::int FROM llm_usage_hourly WHERE tenant_id = \(tenant) AND messages > 0"

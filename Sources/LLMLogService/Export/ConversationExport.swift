@@ -83,7 +83,7 @@ struct ConversationExport: Sendable {
     static func messagePage(
         _ list: ConversationListRoute, principal: Principal, ids: [UUID], after: (conversation: UUID, index: Int)?, limit: Int
     ) async throws -> (messages: [MessageRecord], more: Bool) {
-        try await list.pool.read(principal.readScope, share: list.readShare, timeout: list.timeout, isolation: .repeatableRead) { tx in
+        try await list.reads.read(principal.readScope, share: list.readShare, timeout: list.timeout, isolation: .repeatableRead) { tx in
             let page = try await BudgetedPage.read(
                 tx, limit: limit, maxAnswerBytes: list.maxAnswerBytes, size: MessageTable.answerSize, columns: MessageTable.selectList(),
                 query: { ConversationListQuery.messages($0, tenantId: principal.tenantId, conversationIds: ids, after: after, limit: $1) },

@@ -8,7 +8,8 @@ import PGClient
 /// (tenant admin: the top users by cost, `limit` 1…200, default 20) or `byTenant` (operator). Both read the rollups
 /// under a statement timeout, in a read-only transaction scoped by row-level security.
 struct AnalyticsRoutes {
-    let pool: PGPool
+    /// The replica when one is configured and up, else the primary.
+    let reads: ReadPools
     /// Statement timeout of every analytics query.
     let timeout: Duration
     /// Largest `limit` of `byUser`.
@@ -62,6 +63,6 @@ struct AnalyticsRoutes {
 
     /// Runs `body` in a read-only transaction that sees what `scope` may, under the statement timeout.
     func read<T: Sendable>(_ scope: AnalyticsScope, _ body: (PGConnection) async throws -> T) async throws -> T {
-        try await pool.read(scope, share: readShare, timeout: timeout, body)
+        try await reads.read(scope, share: readShare, timeout: timeout, body)
     }
 }

@@ -5,7 +5,10 @@ import ServiceLifecycle
 
 /// Everything the HTTP layer needs.
 public struct ServiceComponents: Sendable {
+    /// The primary's reading pool: key lookups, write routes' read-backs, erasure, health.
     public let pool: PGPool
+    /// Where lists, details, analytics, exports and the dashboard read: the replica when one is configured and up.
+    public let reads: ReadPools
     public let writer: IngestWriter
     public let tenants: TenantStore
     public let migrator: Migrator
@@ -31,9 +34,10 @@ public struct ServiceComponents: Sendable {
         pool: PGPool, writer: IngestWriter, tenants: TenantStore, migrator: Migrator, limits: IngestLimits,
         keyUsage: KeyUsageRecorder, tokens: TokenKeyRing, tokenMaxTTLSeconds: Int = 86_400, readTimeout: Duration = .seconds(5),
         metrics: ServiceMetrics = ServiceMetrics(), rateLimiter: RateLimiter? = nil, authFailureLimiter: RateLimiter? = nil,
-        readShare: ReadShare = ReadShare(limit: 4), sessionTTLSeconds: Int = 43_200
+        readShare: ReadShare = ReadShare(limit: 4), sessionTTLSeconds: Int = 43_200, reads: ReadPools? = nil
     ) {
         self.pool = pool
+        self.reads = reads ?? ReadPools(primary: pool, metrics: metrics)
         self.writer = writer
         self.tenants = tenants
         self.migrator = migrator
@@ -55,7 +59,7 @@ public func buildRouter(_ components: ServiceComponents) -> Router<AppContext> {
     let router = Router(context: AppContext.self)
     router.add(middleware: RequestLogMiddleware(metrics: components.metrics))
     router.add(middleware: ErrorMiddleware())
-    HealthRoutes(pool: components.pool, migrator: components.migrator).register(on: router)
+    HealthRoutes(pool: components.pool, migrator: components.migrator, reads: components.reads).register(on: router)
     MetricsRoute(metrics: components.metrics, pool: components.pool, writer: components.writer).register(on: router)
     let auth = AuthMiddleware(
         tenants: components.tenants, keyUsage: components.keyUsage, tokens: components.tokens,
@@ -63,13 +67,13 @@ public func buildRouter(_ components: ServiceComponents) -> Router<AppContext> {
     let bodyLimit = BodyLimitMiddleware(maxBodyBytes: components.limits.maxBodyBytes)
     let v1 = router.group("v1").add(middleware: auth).add(middleware: bodyLimit)
     let read = ReadRoutes(
-        pool: components.pool, timeout: components.readTimeout, maxAnswerBytes: components.limits.maxAnswerBytes,
+        reads: components.reads, timeout: components.readTimeout, maxAnswerBytes: components.limits.maxAnswerBytes,
         readShare: components.readShare)
     let list = ConversationListRoute(
-        pool: components.pool, timeout: components.readTimeout, maxPageSize: components.limits.maxPageSize,
+        reads: components.reads, timeout: components.readTimeout, maxPageSize: components.limits.maxPageSize,
         maxAnswerBytes: components.limits.maxAnswerBytes, readShare: components.readShare)
     let analytics = AnalyticsRoutes(
-        pool: components.pool, timeout: components.readTimeout, maxPageSize: components.limits.maxPageSize,
+        reads: components.reads, timeout: components.readTimeout, maxPageSize: components.limits.maxPageSize,
         readShare: components.readShare)
     IngestRoutes(writer: components.writer, pool: components.pool, limits: components.limits).register(on: v1)
     ProviderIngestRoutes(pool: components.pool, writer: components.writer, limits: components.limits).register(on: v1)

@@ -7,7 +7,8 @@ import PGClient
 /// `to` exclusive bound `createdAt`; `userId` is a filter for admins only (a user token sees its own anyway). A page
 /// also ends early, with a cursor, where its conversations' text would pass `maxAnswerBytes`.
 struct ConversationListRoute {
-    let pool: PGPool
+    /// The replica when one is configured and up, else the primary.
+    let reads: ReadPools
     /// Statement timeout of the read.
     var timeout: Duration = .seconds(5)
     /// Largest `limit`.
@@ -76,7 +77,7 @@ struct ConversationListRoute {
         principal: Principal, filters: ConversationFilters, cursor: Cursor?, limit: Int
     ) async throws -> (conversations: [ConversationRecord], next: Cursor?) {
         // Repeatable read: the sizes and the rows come from one snapshot.
-        let (conversations, more) = try await pool.read(principal.readScope, share: readShare, timeout: timeout, isolation: .repeatableRead) { tx in
+        let (conversations, more) = try await reads.read(principal.readScope, share: readShare, timeout: timeout, isolation: .repeatableRead) { tx in
             try await ConversationReads.page(
                 tx, tenantId: principal.tenantId, filters: filters, after: cursor.map { ($0.createdAt, $0.id) }, limit: limit,
                 maxAnswerBytes: maxAnswerBytes)

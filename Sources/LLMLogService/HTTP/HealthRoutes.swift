@@ -4,13 +4,17 @@ import NIOCore
 import PGClient
 
 /// `/healthz` (the process answers), `/readyz` (database reachable and migrations current), `/openapi.yaml`.
+/// A read replica does not decide readiness: while it is down its reads fall back to the primary, so `/readyz` only
+/// reports it (`readReplica`: `up` or `down`).
 struct HealthRoutes {
     let pool: PGPool
     let migrator: Migrator
+    var reads: ReadPools?
 
     struct Status: ResponseEncodable {
         let status: String
         let database: String?
+        var readReplica: ReadPools.ReplicaState? = nil
     }
 
     func register(on router: Router<AppContext>) {
@@ -21,7 +25,7 @@ struct HealthRoutes {
                 guard current else {
                     throw APIError.unavailable("database migrations are not current; run llmlog migrate", retryAfter: 5)
                 }
-                return Status(status: "ready", database: "ok")
+                return Status(status: "ready", database: "ok", readReplica: reads?.replicaState)
             } catch let error as APIError {
                 throw error
             } catch {

@@ -9,7 +9,8 @@ import PGClient
 /// anything else is 403, another tenant's or user's conversation 404. The tenant is enforced twice: in the
 /// query and by row-level security (the transaction is scoped to the caller's tenant).
 struct ReadRoutes {
-    let pool: PGPool
+    /// The replica when one is configured and up, else the primary.
+    let reads: ReadPools
     /// Statement timeout of the read.
     var timeout: Duration = .seconds(5)
     /// Most bytes of message text in one answer (see `AnswerBudget`).
@@ -57,7 +58,7 @@ struct ReadRoutes {
     /// it; nil when it does not exist for the caller (the API's detail and the dashboard's both read through here).
     func detail(id: UUID, principal: Principal, limit: Int, after: Int) async throws -> ConversationDetail? {
         // Repeatable read: the sizes and the rows come from one snapshot.
-        try await pool.read(principal.readScope, share: readShare, timeout: timeout, isolation: .repeatableRead) { tx -> ConversationDetail? in
+        try await reads.read(principal.readScope, share: readShare, timeout: timeout, isolation: .repeatableRead) { tx -> ConversationDetail? in
             guard let conversation = try await ConversationReads.one(tx, tenantId: principal.tenantId, id: id, userId: principal.userId) else {
                 return nil
             }

@@ -48,18 +48,24 @@ public final class ReadShare: Sendable {
 extension PGPool {
     /// A read-only transaction that sees what `scope` may (row-level security and the statement timeout set by
     /// `TenantScope.apply`), admitted by `share` (nil: a write route's read-back of the one record it answers
-    /// with, which is not a read of its own): the one way requests read the database.
+    /// with, which is not a read of its own). Reads that must see the primary's latest state (write routes,
+    /// erasure exports) come here; reads a replica may serve go through `ReadPools.read`, which ends here too.
     func read<T: Sendable>(
         _ scope: AnalyticsScope, share: ReadShare?, timeout: Duration = .seconds(5), isolation: PGIsolationLevel = .readCommitted,
         _ body: (PGConnection) async throws -> T
     ) async throws -> T {
-        func transaction() async throws -> T {
-            try await withTransaction(isolation: isolation, readOnly: true) { tx in
-                try await TenantScope.apply(scope, tx, statementTimeout: timeout)
-                return try await body(tx)
-            }
-        }
+        func transaction() async throws -> T { try await scopedRead(scope, timeout: timeout, isolation: isolation, body) }
         guard let share else { return try await transaction() }
         return try await share.admit(scope, transaction)
+    }
+
+    /// The transaction of `read`, without admission: read-only (so it runs on a hot standby too) and scoped.
+    func scopedRead<T: Sendable>(
+        _ scope: AnalyticsScope, timeout: Duration, isolation: PGIsolationLevel, _ body: (PGConnection) async throws -> T
+    ) async throws -> T {
+        try await withTransaction(isolation: isolation, readOnly: true) { tx in
+            try await TenantScope.apply(scope, tx, statementTimeout: timeout)
+            return try await body(tx)
+        }
     }
 }

@@ -24,6 +24,8 @@ struct TestService: Sendable {
     let metrics: ServiceMetrics
     /// The per-tenant bound on concurrent reads.
     let readShare: ReadShare
+    /// Where lists, details, analytics and exports read (the replica when `readDatabaseURL` was given).
+    let reads: ReadPools
     let send: @Sendable (HTTPRequest.Method, String, HTTPFields, ByteBuffer?) async throws -> TestResponse
 
     /// Warnings and errors only, so test output stays readable (one info line per request otherwise).
@@ -39,7 +41,8 @@ struct TestService: Sendable {
         suite: String, database: PGConnectionConfiguration? = nil, limits: IngestLimits = IngestLimits(),
         writerOptions: IngestWriter.Options = IngestWriter.Options(), poolSize: Int = 8, poolTimeout: Duration = .seconds(5),
         rateLimiter: RateLimiter? = nil, authFailureLimiter: RateLimiter? = nil, metricsToken: String? = nil, tenantReadLimit: Int = 4,
-        searchIndexInterval: Duration? = nil, logger: Logger = TestService.logger, _ body: @Sendable (TestService) async throws -> R
+        searchIndexInterval: Duration? = nil, readDatabaseURL: String? = nil, readReplicaRetry: Duration = .seconds(5),
+        logger: Logger = TestService.logger, _ body: @Sendable (TestService) async throws -> R
     ) async throws -> R {
         let configuration: PGConnectionConfiguration
         if let database { configuration = database } else { configuration = try await TestDatabase.database(for: suite) }
@@ -62,6 +65,8 @@ struct TestService: Sendable {
         // Tests index on demand (`indexSearch()`), so a search sees exactly what was written before it; the background
         // indexer runs where a test asks for it.
         settings.searchIndexInterval = searchIndexInterval
+        settings.readDatabaseURL = readDatabaseURL
+        settings.readReplicaRetry = readReplicaRetry
         let assembly = try await ServiceAssembly.build(
             settings, database: configuration, rateLimiter: rateLimiter,
             authFailureLimiter: authFailureLimiter, logger: logger)
@@ -70,7 +75,7 @@ struct TestService: Sendable {
             let service = TestService(
                 tenant: tenant, pool: components.pool, database: database, tenants: tenants, writer: components.writer,
                 keyUsage: components.keyUsage, tokens: components.tokens, metrics: components.metrics,
-                readShare: components.readShare
+                readShare: components.readShare, reads: components.reads
             ) { method, uri, headers, body in
                 try await client.execute(uri: uri, method: method, headers: headers, body: body)
             }
