@@ -241,11 +241,19 @@ struct BenchRun {
             ("search_common", "/v1/conversations?q=candidate", admin),
             ("search_two_words", "/v1/conversations?q=compare%20gap", admin),
         ]
-        for (name, path, key) in reads {
+        let session = try await http.dashboardSession(base: base, key: admin)
+        let pages: [(String, String, String)] = [
+            ("dashboard_overview", "/dashboard?days=30", session), ("dashboard_conversations", "/dashboard/conversations", session),
+        ]
+        for (name, path, credential) in reads + pages {
             var samples: [Double] = []
             for index in 0..<(options.readSamples + 3) {
-                let answer = try await http.send("GET", base + path, key: key)
-                guard answer.status == 200 else {
+                let answer =
+                    path.hasPrefix("/dashboard")
+                    ? try await http.send("GET", base + path, headers: [("Cookie", credential)])
+                    : try await http.send("GET", base + path, key: credential)
+                guard answer.status == 200, !path.hasPrefix("/dashboard") || !String(decoding: answer.body, as: UTF8.self).contains("name=\"key\"")
+                else {
                     throw BenchError("GET \(path) answered \(answer.status): \(String(decoding: answer.body.prefix(500), as: UTF8.self))")
                 }
                 if index >= 3 { samples.append(answer.elapsed.seconds * 1000) }  // three warm-up requests
