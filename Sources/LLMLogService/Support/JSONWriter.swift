@@ -174,13 +174,19 @@ struct JSONWriter {
         buffer.writeInteger(UInt8(ascii: "\""))
         var value = value
         value.withUTF8 { bytes in
+            guard let base = bytes.baseAddress else { return }
             var start = 0
-            for (index, byte) in bytes.enumerated() where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
-                if start < index { buffer.writeBytes(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[start..<index]))) }
-                writeEscape(byte)
-                start = index + 1
+            var index = 0
+            while index < bytes.count {
+                let byte = base[index]
+                if byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
+                    if start < index { buffer.writeBytes(UnsafeRawBufferPointer(start: base + start, count: index - start)) }
+                    writeEscape(byte)
+                    start = index + 1
+                }
+                index += 1
             }
-            if start < bytes.count { buffer.writeBytes(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[start...]))) }
+            if start < bytes.count { buffer.writeBytes(UnsafeRawBufferPointer(start: base + start, count: bytes.count - start)) }
         }
         buffer.writeInteger(UInt8(ascii: "\""))
     }
