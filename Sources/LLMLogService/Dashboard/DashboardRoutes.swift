@@ -32,6 +32,8 @@ struct DashboardRoutes: Sendable {
         group.get("conversations/{id}") { request, context in try await conversation(request, context) }
         group.get("export/conversations") { request, context in try await exportRows(request, context, messages: false) }
         group.get("export/messages") { request, context in try await exportRows(request, context, messages: true) }
+        // Any other address under /dashboard is the dashboard's own 404 page, not the API's JSON.
+        group.get("**") { _, _ -> Response in throw APIError.notFound("page") }
     }
 
     /// The login form with a fresh CSRF cookie.

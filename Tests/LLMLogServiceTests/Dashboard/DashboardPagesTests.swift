@@ -61,6 +61,8 @@ import Testing
             let otherAdmin = try #require(try await service.dashboardLogin(other.adminKey))
             #expect(try await service.dashboard("/dashboard/conversations/\(alice[0].lowercasedString)", session: otherAdmin).status == .notFound)
             #expect(try await service.dashboard("/dashboard/conversations/not-a-uuid", session: otherAdmin).status == .notFound)
+            let nowhere = try await service.dashboard("/dashboard/no/such/page", session: admin)
+            #expect(nowhere.status == .notFound && nowhere.headers[.contentType] == "text/html; charset=utf-8")
             #expect(!(try await service.dashboard("/dashboard/conversations", session: otherAdmin).text.contains("data-conversation-id")))
 
             // Filters and text search (once indexed); bad input is a 400 page naming the field.
