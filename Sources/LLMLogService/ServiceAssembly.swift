@@ -29,7 +29,7 @@ public struct ServiceAssembly: Sendable {
         rateLimiter: RateLimiter? = nil, authFailureLimiter: RateLimiter? = nil, logger: Logger
     ) async throws -> ServiceAssembly {
         let metrics = metrics ?? ServiceMetrics(scrapeToken: configuration.metricsToken)
-        let serviceDatabase = database.with("options", "-c role=\(DatabaseLocation.serviceRole)")
+        let serviceDatabase = DatabaseLocation.service(database)
         var poolOptions = PGPool.Options(maxConnections: configuration.poolSize, acquireTimeout: configuration.poolTimeout)
         poolOptions.errorObserver = metrics.databaseErrorObserver
         let pool = PGPool(configuration: serviceDatabase, options: poolOptions, logger: logger)
@@ -39,7 +39,7 @@ public struct ServiceAssembly: Sendable {
         // The replica's pool: the same size and role as the reading pool (row-level security applies there alike).
         let replicaPool = configuration.readDatabaseURL.map { url in
             PGPool(
-                configuration: PGConnectionConfiguration(url: url).with("options", "-c role=\(DatabaseLocation.serviceRole)"),
+                configuration: DatabaseLocation.service(PGConnectionConfiguration(url: url)),
                 options: poolOptions, logger: logger)
         }
         let reads = ReadPools(

@@ -75,6 +75,55 @@ import Testing
         }
     }
 
+    @Test func rareAndCommonWordsTakeTheirOwnPathsToTheSameAnswers() async throws {
+        try await TestService.run(suite: Self.suite) { service in
+            // More conversations than the newest-first probe looks at: a word in the oldest two only is found
+            // through the index; a word in every one stops the probe at a page; paging through either is exact.
+            let count = SearchCandidates.probeWindow + 30
+            var events: [[String: Any]] = []
+            var ids: [UUID] = []
+            let start = Date().addingTimeInterval(-3600)
+            for n in 0..<count {
+                let id = UUID()
+                ids.append(id)
+                let created = ISO8601.format(start.addingTimeInterval(Double(n)))
+                events.append([
+                    "id": "c\(n)", "type": "conversation.create",
+                    "body": ["id": id.lowercasedString, "type": "CHAT", "provider": "openai", "model": "gpt-4o", "createdAt": created],
+                ])
+                events.append([
+                    "id": "m\(n)", "type": "message.create",
+                    "body": [
+                        "conversationId": id.lowercasedString, "role": "USER", "createdAt": created,
+                        "content": "everywhere \(n < 2 ? "scarce" : "plenty") words",
+                    ],
+                ])
+            }
+            let batch = try await service.request(.post, "/v1/batch", json: TestService.json(["events": events]))
+            #expect(batch.status.code == 207 && !batch.text.contains("\"error\""))
+            try await service.indexSearch()
+
+            func all(_ q: String, limit: Int) async throws -> [UUID] {
+                var found: [UUID] = []
+                var cursor: String?
+                repeat {
+                    let page = try await service.request(
+                        .get, "/v1/conversations?q=\(q)&limit=\(limit)\(cursor.map { "&cursor=\($0)" } ?? "")", key: service.tenant.adminKey)
+                    #expect(page.status == .ok)
+                    found += (page.object["conversations"] as? [[String: Any]] ?? []).compactMap {
+                        ($0["id"] as? String).flatMap(UUID.init(uuidString:))
+                    }
+                    cursor = page.object["nextCursor"] as? String
+                } while cursor != nil
+                return found
+            }
+            #expect(try await all("scarce", limit: 5) == [ids[1], ids[0]])
+            #expect(try await all("everywhere", limit: 7) == ids.reversed())
+            #expect(try await all("plenty", limit: 50) == Array(ids[2...].reversed()))
+            #expect(try await all("everywhere%20scarce", limit: 3) == [ids[1], ids[0]])
+        }
+    }
+
     @Test func theBackgroundIndexerMakesMessagesSearchableWithinSeconds() async throws {
         try await TestService.run(suite: Self.suite, searchIndexInterval: .milliseconds(50)) { service in
             let word = "w\(UUID().uuidString.prefix(8).lowercased())"

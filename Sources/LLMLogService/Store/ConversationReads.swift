@@ -30,11 +30,17 @@ enum ConversationReads {
         _ tx: PGConnection, tenantId: UUID, filters: ConversationFilters, after: (createdAt: Date, id: UUID)?, limit: Int,
         maxAnswerBytes: Int
     ) async throws -> (conversations: [ConversationRecord], more: Bool) {
+        var search: ConversationListQuery.Search?
+        if let q = filters.q {
+            // No word to look for: nothing matches.
+            guard let query = try await SearchIndexStatements.query(tx, terms: SearchIndexStatements.terms(q)) else { return ([], false) }
+            search = try await SearchCandidates.find(tx, tenantId: tenantId, filters: filters, after: after, query: query, limit: limit)
+        }
         let page = try await BudgetedPage.read(
             tx, limit: limit, maxAnswerBytes: maxAnswerBytes,
             size: ConversationTable.answerSize,
             columns: ConversationTable.selectList(),
-            query: { ConversationListQuery.page($0, tenantId: tenantId, filters: filters, after: after, limit: $1) },
+            query: { ConversationListQuery.page($0, tenantId: tenantId, filters: filters, search: search, after: after, limit: $1) },
             decode: { try ConversationTable.decode($0).record })
         return (page.rows, page.more)
     }

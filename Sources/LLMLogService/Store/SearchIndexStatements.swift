@@ -57,18 +57,34 @@ enum SearchIndexStatements {
     /// The most words of a search that count.
     static let maxTerms = 16
 
+    /// The text search query of `terms` (each a word prefix, all required), as PostgreSQL writes it; nil when no term
+    /// holds a word (punctuation only). Resolved before the list's statement so that statement gets it as a value:
+    /// the planner then knows how common the words are (the column's statistics) and picks the plan — the GIN index
+    /// for rare words, the newest-first conversation scan that stops at a page for common ones.
+    static func query(_ tx: PGConnection, terms: [String]) async throws -> String? {
+        try await tx.query(
+            """
+            SELECT to_tsquery(\(unsafeSQL: "'\(configuration)'"), string_agg(p.words || ':*', ' & '))::text
+            FROM (SELECT plainto_tsquery(\(unsafeSQL: "'\(configuration)'"), \(unsafeSQL: words("w")))::text AS words
+                  FROM unnest(\(terms)::text[]) AS w) AS p
+            WHERE p.words <> ''
+            """)[0].decode(String?.self, column: 0)
+    }
+
+    /// Every conversation of `tenantId` with a message matching `query`, through the GIN index; at most `cap` + 1.
+    static func allMatches(tenantId: UUID, query: String, cap: Int) -> PGQuery {
+        """
+        SELECT ARRAY(SELECT DISTINCT s.conversation_id FROM llm_message_search s
+                     WHERE s.tenant_id = \(tenantId) AND s.document @@ \(query)::tsquery LIMIT \(cap + 1))
+        """
+    }
+
     /// A condition on `llm_conversations` (to follow `AND`): the conversation has a message of `tenantId` whose
-    /// indexed content contains every one of `terms` as a word prefix. Terms with no word in them (punctuation only)
-    /// drop out; a search with none matches nothing.
-    static func matchingConversations(tenantId: UUID, terms: [String]) -> PGFragment {
+    /// indexed content matches `query` (from `query(_:terms:)`).
+    static func matchingConversations(tenantId: UUID, query: String) -> PGFragment {
         """
         llm_conversations.id IN (
-            SELECT s.conversation_id FROM llm_message_search s
-            WHERE s.tenant_id = \(tenantId) AND s.document @@ (
-                SELECT to_tsquery(\(unsafeSQL: "'\(configuration)'"), string_agg(p.words || ':*', ' & '))
-                FROM (SELECT plainto_tsquery(\(unsafeSQL: "'\(configuration)'"), \(unsafeSQL: words("w")))::text AS words
-                      FROM unnest(\(terms)::text[]) AS w) AS p
-                WHERE p.words <> ''))
+            SELECT s.conversation_id FROM llm_message_search s WHERE s.tenant_id = \(tenantId) AND s.document @@ \(query)::tsquery)
         """
     }
 }
