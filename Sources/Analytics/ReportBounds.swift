@@ -4,6 +4,8 @@
 public enum ReportBounds {
     /// Most entries of `byType`, `byModel` and the latency report's `models`, the largest first.
     public static let maxGroups = 1000
+    /// Most (name, category, model) groups of feedback scores one report reads, the most given first.
+    public static let maxScoreGroups = 5000
     /// Most rollup rows whose histograms are read and added up in Swift (fast); past it they are added in SQL.
     public static let maxHistogramRows = 20_000
 

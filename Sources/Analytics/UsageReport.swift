@@ -13,6 +13,10 @@ public struct UsageReport: Sendable, Equatable, Codable {
     public var byUser: [UserUsage]?
     /// Every tenant (operator analytics only).
     public var byTenant: [TenantUsage]?
+    /// Feedback scores given in the window, by name (the API's reports always carry them).
+    public var scores: [ScoreSummary]?
+    /// The same per provider and model of the scored conversation.
+    public var scoresByModel: [ModelScores]?
 
     public init(
         from: Date, to: Date, totals: UsageTotals, byType: [TypeUsage], byModel: [ModelUsage], daily: [DailyUsage],
@@ -28,7 +32,7 @@ public struct UsageReport: Sendable, Equatable, Codable {
         self.byTenant = byTenant
     }
 
-    enum CodingKeys: String, CodingKey { case from, to, totals, byType, byModel, daily, byUser, byTenant }
+    enum CodingKeys: String, CodingKey { case from, to, totals, byType, byModel, daily, byUser, byTenant, scores, scoresByModel }
 
     public func encode(to encoder: Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
@@ -40,6 +44,8 @@ public struct UsageReport: Sendable, Equatable, Codable {
         try container.encode(daily, forKey: .daily)
         try container.encodeIfPresent(byUser, forKey: .byUser)
         try container.encodeIfPresent(byTenant, forKey: .byTenant)
+        try container.encodeIfPresent(scores, forKey: .scores)
+        try container.encodeIfPresent(scoresByModel, forKey: .scoresByModel)
     }
 }
 

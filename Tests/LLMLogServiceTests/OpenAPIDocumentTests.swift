@@ -23,11 +23,15 @@ import Yams
         .init("GET", "/v1/conversations"),
         .init("POST", "/v1/conversations/{id}/messages"),
         .init("POST", "/v1/batch"),
+        .init("POST", "/v1/conversations/{id}/scores"),
+        .init("GET", "/v1/conversations/{id}/scores"),
+        .init("POST", "/v1/conversations/{id}/messages/{messageId}/scores"),
         .init("POST", "/v1/tokens"),
         .init("POST", "/v1/tenants"),
         .init("GET", "/v1/analytics/usage"),
         .init("GET", "/v1/admin/analytics"),
         .init("GET", "/v1/analytics/latency"),
+        .init("GET", "/v1/analytics/experiments/{experiment}"),
         .init("GET", "/api/llm-analytics"),
         .init("POST", "/api/llm-analytics"),
         .init("POST", "/v1/ingest/openai"),
@@ -255,7 +259,7 @@ import Yams
         let document = try OpenAPIDocument.load()
         try Self.expectSchema(
             document, "ConversationCreateRequest", ConversationCreateRequest.self, Self.fullConversationCreate(),
-            keys: ["id", "userId", "type", "title", "documentId", "provider", "model", "metadata", "createdAt"])
+            keys: ["id", "userId", "type", "title", "documentId", "provider", "model", "metadata", "createdAt", "experiment", "variant"])
         try Self.expectSchema(
             document, "ConversationUpdateRequest", ConversationUpdateRequest.self, Self.fullConversationUpdate(),
             keys: ["status", "title", "errorMessage", "metadata", "totalTokensUsed", "totalCost"])
@@ -395,6 +399,7 @@ import Yams
         [
             "id": UUID().uuidString, "userId": "user-1", "type": "RESUME_ANALYSIS", "title": "A title", "documentId": "doc-1",
             "provider": "openapi-test-provider", "model": "model-1", "metadata": ["a": 1, "b": ["c": "d"]], "createdAt": recent(),
+            "experiment": "onboarding-prompt", "variant": "b",
         ]
     }
 

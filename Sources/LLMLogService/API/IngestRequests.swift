@@ -11,6 +11,10 @@ public struct ConversationCreateRequest: Codable, Sendable, Equatable {
     public var model: String
     public var metadata: JSONValue?
     public var createdAt: Date?
+    /// The experiment the conversation belongs to (A/B tests of prompts or models), and its variant: at most 200 bytes
+    /// each, compared by `GET /v1/analytics/experiments/{experiment}`.
+    public var experiment: String? = nil
+    public var variant: String? = nil
 }
 
 /// `PATCH /v1/conversations/{id}` body: the seed's `updateConversation`.

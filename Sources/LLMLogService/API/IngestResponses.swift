@@ -23,10 +23,12 @@ public struct ConversationRecord: Codable, Sendable, Equatable {
     public var createdAt: Date
     public var updatedAt: Date
     public var completedAt: Date?
+    public var experiment: String? = nil
+    public var variant: String? = nil
 
     enum CodingKeys: String, CodingKey {
         case id, userId, type, title, documentId, provider, model, status, totalTokensUsed, totalCost, messageCount,
-            reportedTotalTokens, reportedTotalCost, errorMessage, metadata, createdAt, updatedAt, completedAt
+            reportedTotalTokens, reportedTotalCost, errorMessage, metadata, createdAt, updatedAt, completedAt, experiment, variant
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -49,6 +51,8 @@ public struct ConversationRecord: Codable, Sendable, Equatable {
         try container.encode(createdAt, forKey: .createdAt)
         try container.encode(updatedAt, forKey: .updatedAt)
         try container.encode(completedAt, forKey: .completedAt)
+        try container.encode(experiment, forKey: .experiment)
+        try container.encode(variant, forKey: .variant)
     }
 }
 

@@ -77,6 +77,8 @@ extension ConversationCreateRequest {
         try IngestValidation.text(documentId, field: "documentId", max: 256)
         try IngestValidation.metadata(metadata, limits: limits)
         try IngestValidation.createdAt(createdAt, now: now, limits: limits)
+        try IngestValidation.text(experiment, field: "experiment", max: 200)
+        try IngestValidation.text(variant, field: "variant", max: 200)
     }
 }
 

@@ -68,6 +68,8 @@ extension ConversationRecord {
         json.string(documentId)
         json.key("errorMessage")
         json.string(errorMessage)
+        json.key("experiment")
+        json.string(experiment)
         json.key("id")
         json.uuid(id)
         json.key("messageCount")
@@ -96,6 +98,8 @@ extension ConversationRecord {
         json.date(updatedAt)
         json.key("userId")
         json.string(userId)
+        json.key("variant")
+        json.string(variant)
         json.endObject()
     }
 }

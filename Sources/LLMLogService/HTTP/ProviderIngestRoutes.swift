@@ -27,9 +27,13 @@ struct ProviderIngestRoutes {
         let body = try await request.decode(
             as: ProviderIngestRequest<ProviderRequest, ProviderResponse>.self, context: context.allowingBodies(upTo: limits.maxBatchBodyBytes))
         let call = try map(body.request, body.response)
-        let envelope = ProviderIngest.Envelope(
+        var envelope = ProviderIngest.Envelope(
             conversationId: body.conversationId, userId: body.userId, type: body.type,
             title: body.title, processingTime: body.processingTime)
+        envelope.experiment = body.experiment
+        envelope.variant = body.variant
+        envelope.promptName = body.promptName
+        envelope.promptVersion = body.promptVersion
         let answer = try await ProviderIngest(pool: pool, writer: writer, limits: limits)
             .log(call, envelope: envelope, principal: principal, receivedAt: context.receivedAt)
         return EditedResponse(status: answer.isReplay ? .ok : .created, response: answer)

@@ -6,7 +6,8 @@ import PGClient
 
 /// `DELETE /v1/users/{userId}` (admin key): erases the user (`UserErasure`); `GET /v1/users/{userId}/export` (admin
 /// key): everything held about the user as NDJSON — one `{"record": "conversation", …}` line per conversation, followed
-/// by a `{"record": "message", …}` line per message — streamed in pages, for access requests before an erasure.
+/// by a `{"record": "message", …}` line per message and a `{"record": "score", …}` line per feedback score — streamed in
+/// pages, for access requests before an erasure.
 struct UserRoutes {
     let pool: PGPool
     let readShare: ReadShare
@@ -53,6 +54,15 @@ struct UserRoutes {
                         guard messages.more, let last = messages.messages.last else { break }
                         afterIndex = Int32(last.messageIndex)
                     }
+                    var afterScore: UUID?
+                    while true {
+                        let scores = try await pool.read(scope, share: readShare, timeout: timeout, isolation: .repeatableRead) { tx in
+                            try await ScoreTable.page(tx, tenantId: tenantId, conversationId: conversation.id, after: afterScore, limit: 500)
+                        }
+                        for score in scores.scores { try await writer.write(Self.line("score", score)) }
+                        guard scores.more, let last = scores.scores.last else { break }
+                        afterScore = last.id
+                    }
                 }
                 guard page.more, let last = page.conversations.last else { break }
                 after = (last.createdAt, last.id)
@@ -62,7 +72,7 @@ struct UserRoutes {
         return Response(status: .ok, headers: [.contentType: "application/x-ndjson"], body: body)
     }
 
-    /// One NDJSON line: the record's JSON object with `"record"` (conversation or message) first; not `type`, which a
+    /// One NDJSON line: the record's JSON object with `"record"` (conversation, message or score) first; not `type`, which a
     /// conversation has.
     static func line(_ kind: String, _ record: some Encodable) throws -> ByteBuffer {
         let object = try APIJSON.encoder().encode(record)

@@ -150,6 +150,10 @@ enum OTLPSpanMapping {
         envelope.conversationCreatedAt = date(start)
         envelope.historyCreatedAt = date(start)
         envelope.replyCreatedAt = date(end)
+        envelope.experiment = attributes.string("llmlog.experiment") ?? resource.string("llmlog.experiment")
+        envelope.variant = attributes.string("llmlog.variant") ?? resource.string("llmlog.variant")
+        envelope.promptName = attributes.string("llmlog.prompt.name")
+        envelope.promptVersion = attributes.string("llmlog.prompt.version")
 
         var failure: String?
         if span.status.code == .error || attributes.has("error.type") {

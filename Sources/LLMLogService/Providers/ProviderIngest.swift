@@ -37,6 +37,12 @@ struct ProviderIngest: Sendable {
         var type: String
         var title: String?
         var processingTime: Int64?
+        /// The experiment and variant of a conversation this call creates.
+        var experiment: String?
+        var variant: String?
+        /// The prompt that produced the reply (stored on the reply message).
+        var promptName: String?
+        var promptVersion: String?
         /// The conversation's `createdAt` when this call creates it (nil: when the request arrived).
         var conversationCreatedAt: Date?
         /// `createdAt` of the history's messages and of the reply (nil: when the request arrived).
@@ -50,7 +56,8 @@ struct ProviderIngest: Sendable {
         // Everything is validated before anything is written.
         let conversationRequest = ConversationCreateRequest(
             id: nil, userId: envelope.userId, type: envelope.type, title: envelope.title, documentId: nil,
-            provider: call.provider, model: call.model, metadata: nil, createdAt: envelope.conversationCreatedAt)
+            provider: call.provider, model: call.model, metadata: nil, createdAt: envelope.conversationCreatedAt,
+            experiment: envelope.experiment, variant: envelope.variant)
         do throws(APIError) {
             try conversationRequest.validate(limits: limits, now: receivedAt)
         } catch {
@@ -81,6 +88,8 @@ struct ProviderIngest: Sendable {
                 request.temperature = call.temperature
                 request.maxTokens = call.maxTokens
                 request.processingTime = envelope.processingTime
+                request.promptName = envelope.promptName
+                request.promptVersion = envelope.promptVersion
             }
             do throws(APIError) {
                 try request.validate(limits: limits, now: receivedAt)

@@ -12,8 +12,15 @@ struct ProviderIngestRequest<ProviderRequest: Decodable & Sendable, ProviderResp
     var response: ProviderResponse
     /// Milliseconds the call took; stored on the reply.
     var processingTime: Int64?
+    /// The experiment and variant of the conversation (when this call creates it), the prompt of the reply.
+    var experiment: String?
+    var variant: String?
+    var promptName: String?
+    var promptVersion: String?
 
-    enum CodingKeys: String, CodingKey { case conversationId, userId, type, title, request, response, processingTime }
+    enum CodingKeys: String, CodingKey {
+        case conversationId, userId, type, title, request, response, processingTime, experiment, variant, promptName, promptVersion
+    }
 
     init(from decoder: Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
@@ -24,6 +31,10 @@ struct ProviderIngestRequest<ProviderRequest: Decodable & Sendable, ProviderResp
         request = try container.decode(ProviderRequest.self, forKey: .request)
         response = try container.decode(ProviderResponse.self, forKey: .response)
         processingTime = try container.decodeInteger(forKey: .processingTime)
+        experiment = try container.decodeIfPresent(String.self, forKey: .experiment)
+        variant = try container.decodeIfPresent(String.self, forKey: .variant)
+        promptName = try container.decodeIfPresent(String.self, forKey: .promptName)
+        promptVersion = try container.decodeIfPresent(String.self, forKey: .promptVersion)
     }
 }
 

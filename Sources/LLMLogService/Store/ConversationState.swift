@@ -34,7 +34,8 @@ struct ConversationState {
                 id: id, userId: request.userId, type: request.type, title: request.title, documentId: request.documentId,
                 provider: request.provider, model: request.model, status: .active, totalTokensUsed: 0, totalCost: 0, messageCount: 0,
                 reportedTotalTokens: nil, reportedTotalCost: nil, errorMessage: nil, metadata: request.metadata ?? .emptyObject,
-                createdAt: createdAt, updatedAt: createdAt, completedAt: nil), requestHash: requestHash)
+                createdAt: createdAt, updatedAt: createdAt, completedAt: nil, experiment: request.experiment, variant: request.variant),
+            requestHash: requestHash)
     }
 
     init(

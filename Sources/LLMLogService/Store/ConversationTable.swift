@@ -43,6 +43,8 @@ enum ConversationTable {
         (.field("created_at", "timestamptz", \.record.createdAt), .identity),
         (.field("updated_at", "timestamptz", \.record.updatedAt), .counter),
         (.field("completed_at", "timestamptz", \.record.completedAt), .updated),
+        (.field("experiment", "text", \.record.experiment), .identity),
+        (.field("variant", "text", \.record.variant), .identity),
     ]
 
     static let allColumns = columns.map(\.column)

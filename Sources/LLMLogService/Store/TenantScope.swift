@@ -39,3 +39,14 @@ extension PGPool {
         }
     }
 }
+
+extension PGPool {
+    /// A read-write transaction that sees what `scope` may (`TenantScope.apply`): the short direct writes outside the
+    /// ingest writer (scores), so a user token writes under the same per-user wall it reads under.
+    func withScope<R>(_ scope: AnalyticsScope, timeout: Duration, _ body: (PGConnection) async throws -> R) async throws -> R {
+        try await withTransaction { tx in
+            try await TenantScope.apply(scope, tx, statementTimeout: timeout)
+            return try await body(tx)
+        }
+    }
+}

@@ -36,6 +36,7 @@ enum UsageQuery {
             histogram: try await mergedHistogram(results[3].get(), connection, scope: scope, window: window))
         if let topUsers { report.byUser = try await users(connection, scope: scope, window: window, limit: topUsers) }
         if byTenant { report.byTenant = try await tenants(connection, scope: scope, window: window) }
+        try await ScoreAnalyticsQuery.add(to: &report, connection, scope: scope, window: window)
         return report
     }
 

@@ -22,6 +22,7 @@ SELECT create_distributed_table('llm_usage_daily_tenant', 'tenant_id', colocate_
 SELECT create_distributed_table('tenant_settings', 'tenant_id', colocate_with => 'llm_conversations');
 SELECT create_distributed_table('llm_user_erasures', 'tenant_id', colocate_with => 'llm_conversations');
 SELECT create_distributed_table('llm_message_search', 'tenant_id', colocate_with => 'llm_conversations');
+SELECT create_distributed_table('llm_scores', 'tenant_id', colocate_with => 'llm_conversations');
 -- The search queue is taken by ctid (Store/SearchIndexStatements.swift), which names a row within one shard only:
 -- under Citus the indexer would have to take each tenant's rows by key instead. Not done: see the README.
 SELECT create_distributed_table('llm_search_queue', 'tenant_id', colocate_with => 'llm_conversations');
