@@ -54,7 +54,8 @@ public struct ServiceAssembly: Sendable {
             limits: configuration.limits, keyUsage: keyUsage, tokens: tokens, tokenMaxTTLSeconds: configuration.tokenMaxTTLSeconds,
             readTimeout: configuration.readTimeout, metrics: metrics, rateLimiter: rateLimiter ?? configuration.makeRateLimiter(),
             authFailureLimiter: authFailureLimiter ?? configuration.makeAuthFailureLimiter(),
-            readShare: ReadShare(limit: configuration.effectiveTenantReadLimit), sessionTTLSeconds: configuration.sessionTTLSeconds)
+            readShare: ReadShare(limit: configuration.effectiveTenantReadLimit), sessionTTLSeconds: configuration.sessionTTLSeconds,
+            webhookAllowPrivate: configuration.alerts.allowPrivate)
         // The slot first: it is released last, after the writer drained.
         let services: [any Service] =
             (slot.map { [$0] } ?? []) + [
@@ -68,9 +69,24 @@ public struct ServiceAssembly: Sendable {
                 let retention = Retention(pool: pool, metrics: metrics, logger: logger)
                 return [PeriodicReload(what: "retention", interval: interval, logger: logger) { _ = try await retention.runOnce() }]
             } ?? [])
+            + Self.alertServices(configuration.alerts, pool: pool, logger: logger)
         return ServiceAssembly(
             configuration: configuration, components: components, prices: prices, writerPool: writerPool,
             services: services)
+    }
+
+    /// The budget checker and the webhook deliverer, each where its interval is set (both off the ingest path).
+    static func alertServices(_ options: AlertOptions, pool: PGPool, logger: Logger) -> [any Service] {
+        var services: [any Service] = []
+        if let interval = options.checkInterval {
+            let checker = AlertChecker(pool: pool, logger: logger)
+            services.append(PeriodicReload(what: "budget check", interval: interval, logger: logger) { try await checker.runOnce() })
+        }
+        if let interval = options.deliveryInterval {
+            let deliverer = WebhookDeliverer(pool: pool, options: options, logger: logger)
+            services.append(PeriodicReload(what: "webhook delivery", interval: interval, logger: logger) { try await deliverer.runOnce() })
+        }
+        return services
     }
 
     /// The HTTP application on the configured host and port, behind `limits` (timeouts, connection cap), with

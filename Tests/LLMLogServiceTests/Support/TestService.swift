@@ -39,7 +39,7 @@ struct TestService: Sendable {
         suite: String, database: PGConnectionConfiguration? = nil, limits: IngestLimits = IngestLimits(),
         writerOptions: IngestWriter.Options = IngestWriter.Options(), poolSize: Int = 8, poolTimeout: Duration = .seconds(5),
         rateLimiter: RateLimiter? = nil, authFailureLimiter: RateLimiter? = nil, metricsToken: String? = nil, tenantReadLimit: Int = 4,
-        logger: Logger = TestService.logger, _ body: @Sendable (TestService) async throws -> R
+        alerts: AlertOptions = AlertOptions(), logger: Logger = TestService.logger, _ body: @Sendable (TestService) async throws -> R
     ) async throws -> R {
         let configuration: PGConnectionConfiguration
         if let database { configuration = database } else { configuration = try await TestDatabase.database(for: suite) }
@@ -59,6 +59,7 @@ struct TestService: Sendable {
         settings.tenantReadLimit = tenantReadLimit
         settings.tokenMaxTTLSeconds = 7200
         settings.keyUsageFlush = .seconds(3600)
+        settings.alerts = alerts
         let assembly = try await ServiceAssembly.build(
             settings, database: configuration, rateLimiter: rateLimiter,
             authFailureLimiter: authFailureLimiter, logger: logger)

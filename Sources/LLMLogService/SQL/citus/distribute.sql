@@ -22,3 +22,7 @@ SELECT create_distributed_table('llm_usage_daily_tenant', 'tenant_id', colocate_
 SELECT create_distributed_table('tenant_settings', 'tenant_id', colocate_with => 'llm_conversations');
 SELECT create_distributed_table('llm_user_erasures', 'tenant_id', colocate_with => 'llm_conversations');
 -- llmlog_migrations stays a local table of the coordinator.
+SELECT create_distributed_table('llm_budgets', 'tenant_id', colocate_with => 'llm_conversations');
+SELECT create_distributed_table('llm_webhooks', 'tenant_id', colocate_with => 'llm_conversations');
+SELECT create_distributed_table('llm_budget_alerts', 'tenant_id', colocate_with => 'llm_conversations');
+SELECT create_distributed_table('llm_webhook_deliveries', 'tenant_id', colocate_with => 'llm_conversations');
