@@ -129,9 +129,10 @@ enum WebhookTable {
             RETURNING d.tenant_id, d.id, d.attempts, d.created_at, w.url, w.secret, \(unsafeSQL: BudgetAlert.columns)
             """
         ).map { row in
-            let (tenantId, id, attempts, createdAt, url, secret) = try row.decode((UUID, UUID, Int, Date, String, String).self)
-            return ClaimedDelivery(
-                tenantId: tenantId, id: id, attempts: attempts, createdAt: createdAt, url: url, secret: secret,
+            ClaimedDelivery(
+                tenantId: try row.decode(UUID.self, column: 0), id: try row.decode(UUID.self, column: 1),
+                attempts: try row.decode(Int.self, column: 2), createdAt: try row.decode(Date.self, column: 3),
+                url: try row.decode(String.self, column: 4), secret: try row.decode(String.self, column: 5),
                 alert: try BudgetAlert.decode(row, from: 6))
         }
     }
