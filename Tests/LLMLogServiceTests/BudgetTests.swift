@@ -115,6 +115,9 @@ import Testing
                 (#"{"scope": "tenant", "period": "day", "amount": "abc"}"#, "amount"),
                 (#"{"scope": "tenant", "period": "day", "amount": "10000000000"}"#, "amount"),
                 (#"{"scope": "tenant", "period": "day", "amount": true}"#, "amount"),
+                (#"{"scope": "tenant", "period": "day", "amount": 1e-20}"#, "amount"),
+                (#"{"scope": "tenant", "period": "day", "amount": 1e300}"#, "body"),  // past Decimal: the decoder refuses the document
+                (#"{"scope": "tenant", "period": "day", "amount": 1, "thresholds": [1e-30]}"#, "thresholds[0]"),
                 (#"{"scope": "tenant", "period": "day"}"#, "amount"),
                 (#"{"scope": "tenant", "period": "day", "amount": 1, "thresholds": []}"#, "thresholds"),
                 (#"{"scope": "tenant", "period": "day", "amount": 1, "thresholds": [0]}"#, "thresholds[0]"),

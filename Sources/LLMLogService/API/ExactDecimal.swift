@@ -22,7 +22,13 @@ struct ExactDecimal: Codable, Sendable, Equatable {
             }
             self.value = value
         } else {
-            self.value = try container.decode(Decimal.self)
+            let value = try container.decode(Decimal.self)
+            // As for text: at most 12 fraction digits and a plain size, so every value stores and prints exactly.
+            guard !value.isNaN, value.exponent >= -12, value.magnitude < Decimal(string: "1e15")! else {
+                throw DecodingError.dataCorruptedError(
+                    in: container, debugDescription: "must be a decimal number below 10^15 with at most 12 fraction digits")
+            }
+            self.value = value
         }
     }
 
