@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import NIOPosix
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -71,9 +72,35 @@ struct OutboundPolicy: Sendable {
         return Set(devices.compactMap { $0.address?.ipAddress.flatMap { OutboundAddress(literal: $0) } })
     }
 
-    /// Every address `host` resolves to (`getaddrinfo` on the blocking thread pool).
-    static func resolve(_ host: String) async throws -> [OutboundAddress] {
-        try await NIOThreadPool.singleton.runIfActive { try resolveBlocking(host) }
+    /// Every address `host` resolves to (`getaddrinfo` on the blocking thread pool), or an error after `timeout`
+    /// (the lookup itself cannot be interrupted: it finishes on its thread and its answer is dropped).
+    static func resolve(_ host: String, timeout: Duration = .seconds(3)) async throws -> [OutboundAddress] {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<[OutboundAddress], any Error>) in
+            let once = FirstAnswer(continuation)
+            Task {
+                do {
+                    once.answer(.success(try await NIOThreadPool.singleton.runIfActive { try resolveBlocking(host) }))
+                } catch {
+                    once.answer(.failure(error))
+                }
+            }
+            Task {
+                try? await Task.sleep(for: timeout)
+                once.answer(.failure(ResolutionError(code: EAI_AGAIN)))
+            }
+        }
+    }
+
+    /// Resumes a continuation with the first answer given; later ones are dropped.
+    private final class FirstAnswer: Sendable {
+        private let continuation: Mutex<CheckedContinuation<[OutboundAddress], any Error>?>
+        init(_ continuation: CheckedContinuation<[OutboundAddress], any Error>) { self.continuation = Mutex(continuation) }
+        func answer(_ result: Result<[OutboundAddress], any Error>) {
+            continuation.withLock { pending in
+                defer { pending = nil }
+                return pending
+            }?.resume(with: result)
+        }
     }
 
     struct ResolutionError: Error { let code: Int32 }
