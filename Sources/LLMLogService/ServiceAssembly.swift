@@ -80,13 +80,27 @@ public struct ServiceAssembly: Sendable {
         var services: [any Service] = []
         if let interval = options.checkInterval {
             let checker = AlertChecker(pool: pool, logger: logger)
-            services.append(PeriodicReload(what: "budget check", interval: interval, logger: logger) { try await checker.runOnce() })
+            services.append(
+                PeriodicReload(what: "budget check", interval: interval, logger: logger) { try await quietOnShutdown { try await checker.runOnce() } }
+            )
         }
         if let interval = options.deliveryInterval {
             let deliverer = WebhookDeliverer(pool: pool, options: options, logger: logger)
-            services.append(PeriodicReload(what: "webhook delivery", interval: interval, logger: logger) { try await deliverer.runOnce() })
+            services.append(
+                PeriodicReload(what: "webhook delivery", interval: interval, logger: logger) {
+                    try await quietOnShutdown { try await deliverer.runOnce() }
+                })
         }
         return services
+    }
+
+    /// Runs `body`; an error because the service is stopping (its task cancelled mid-query) is no failure to report.
+    static func quietOnShutdown(_ body: () async throws -> some Sendable) async throws {
+        do {
+            _ = try await body()
+        } catch  where Task.isCancelled {
+            return
+        }
     }
 
     /// The HTTP application on the configured host and port, behind `limits` (timeouts, connection cap), with

@@ -33,11 +33,14 @@ enum AlertTable {
     static func record(_ connection: PGConnection, now: Date) async throws -> (alerts: Int, deliveries: Int) {
         let row = try await connection.query(
             """
-            WITH crossed AS (
-                SELECT b.tenant_id, b.id AS budget_id, p.period_start, t.threshold, s.spent, b.amount
-                FROM (SELECT \(now)::timestamptz AS at) n CROSS JOIN llm_budgets b \(unsafeSQL: BudgetTable.spendJoin)
-                CROSS JOIN LATERAL unnest(b.thresholds) AS t(threshold)
-                WHERE s.spent >= b.amount * t.threshold
+            WITH n AS (SELECT \(now)::timestamptz AS at),
+            bs AS (SELECT * FROM llm_budgets),
+            \(unsafeSQL: BudgetTable.spend),
+            crossed AS (
+                SELECT b.tenant_id, b.id AS budget_id, sp.period_start, x.threshold, sp.spent, b.amount
+                FROM bs b JOIN sp ON \(unsafeSQL: BudgetTable.match)
+                CROSS JOIN LATERAL unnest(b.thresholds) AS x(threshold)
+                WHERE sp.spent >= b.amount * x.threshold
             ), alerts AS (
                 INSERT INTO llm_budget_alerts (tenant_id, id, budget_id, period_start, threshold, spent, amount, created_at)
                 SELECT tenant_id, gen_random_uuid(), budget_id, period_start, threshold, spent, amount, \(now)::timestamptz FROM crossed

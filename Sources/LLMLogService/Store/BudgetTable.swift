@@ -15,13 +15,30 @@ struct BudgetRow: Sendable {
 /// a user's budget (its `(tenant_id, user_id, hour)` index), `llm_usage_daily_tenant` for the others (a few rows per
 /// day). Cost is `cost + reported_cost`, as in the usage reports. Run in a transaction scoped to the tenant.
 enum BudgetTable {
-    /// The budget columns and its period and spend, for `FROM (SELECT <now> AS at) n CROSS JOIN llm_budgets b` + `spendJoin`.
+    /// The budget columns, its period and its spend, for a query of the form
+    /// `WITH n AS (SELECT <now> AS at), bs AS (<the budgets>), <spend> SELECT <columns> FROM bs b JOIN sp ON <match>`.
     static let columns = """
-        b.id, b.scope, b.user_id, b.type, b.model, b.period, b.amount, b.thresholds, p.period_start, s.spent,
+        b.id, b.scope, b.user_id, b.type, b.model, b.period, b.amount, b.thresholds, sp.period_start, sp.spent,
         b.created_at, b.updated_at
         """
 
-    /// The laterals that compute `p.period_start` / `p.period_end` (UTC) and `s.spent` of budget `b` at `n.at`.
+    /// The CTEs `t` (each distinct target and period among the budgets `bs`, so budgets that limit the same thing over
+    /// the same period are summed once) and `sp` (its period start and spend at `n.at`).
+    static let spend = """
+        t AS MATERIALIZED (SELECT DISTINCT tenant_id, scope, user_id, type, model, period FROM bs),
+        sp AS MATERIALIZED (
+            SELECT b.tenant_id, b.scope, b.user_id, b.type, b.model, b.period, p.period_start, s.spent
+            FROM n CROSS JOIN t b \(spendJoin)
+        )
+        """
+
+    /// `sp`'s row of budget `b`.
+    static let match = """
+        sp.tenant_id = b.tenant_id AND sp.scope = b.scope AND sp.period = b.period AND sp.user_id IS NOT DISTINCT FROM b.user_id
+        AND sp.type IS NOT DISTINCT FROM b.type AND sp.model IS NOT DISTINCT FROM b.model
+        """
+
+    /// The laterals that compute `p.period_start` / `p.period_end` (UTC) and `s.spent` of target `b` at `n.at`.
     static let spendJoin = """
         CROSS JOIN LATERAL (SELECT date_trunc(b.period, n.at AT TIME ZONE 'UTC') AS local_start) l
         CROSS JOIN LATERAL (SELECT l.local_start AT TIME ZONE 'UTC' AS period_start,
@@ -51,8 +68,11 @@ enum BudgetTable {
     static func list(_ connection: PGConnection, tenantId: UUID, now: Date) async throws -> [BudgetRow] {
         try await connection.query(
             """
-            SELECT \(unsafeSQL: columns) FROM (SELECT \(now)::timestamptz AS at) n CROSS JOIN llm_budgets b \(unsafeSQL: spendJoin)
-            WHERE b.tenant_id = \(tenantId) ORDER BY b.created_at, b.id
+            WITH n AS (SELECT \(now)::timestamptz AS at),
+                 bs AS (SELECT * FROM llm_budgets WHERE tenant_id = \(tenantId)),
+                 \(unsafeSQL: spend)
+            SELECT \(unsafeSQL: columns) FROM bs b JOIN sp ON \(unsafeSQL: match)
+            ORDER BY b.created_at, b.id
             """
         ).map(decode)
     }
@@ -61,8 +81,10 @@ enum BudgetTable {
     static func get(_ connection: PGConnection, tenantId: UUID, id: UUID, now: Date) async throws -> BudgetRow? {
         try await connection.query(
             """
-            SELECT \(unsafeSQL: columns) FROM (SELECT \(now)::timestamptz AS at) n CROSS JOIN llm_budgets b \(unsafeSQL: spendJoin)
-            WHERE b.tenant_id = \(tenantId) AND b.id = \(id)
+            WITH n AS (SELECT \(now)::timestamptz AS at),
+                 bs AS (SELECT * FROM llm_budgets WHERE tenant_id = \(tenantId) AND id = \(id)),
+                 \(unsafeSQL: spend)
+            SELECT \(unsafeSQL: columns) FROM bs b JOIN sp ON \(unsafeSQL: match)
             """
         ).first.map(decode)
     }
@@ -74,10 +96,14 @@ enum BudgetTable {
     ) async throws -> [BudgetRow] {
         try await connection.query(
             """
-            SELECT \(unsafeSQL: columns) FROM (SELECT \(now)::timestamptz AS at) n CROSS JOIN llm_budgets b \(unsafeSQL: spendJoin)
-            WHERE b.tenant_id = \(tenantId)
-              AND (b.scope = 'tenant' OR (b.scope = 'user' AND b.user_id = \(userId)::text)
-                   OR (b.scope = 'type' AND b.type = \(type)::text) OR (b.scope = 'model' AND b.model = \(model)::text))
+            WITH n AS (SELECT \(now)::timestamptz AS at),
+                 bs AS (
+                    SELECT * FROM llm_budgets b WHERE b.tenant_id = \(tenantId)
+                      AND (b.scope = 'tenant' OR (b.scope = 'user' AND b.user_id = \(userId)::text)
+                           OR (b.scope = 'type' AND b.type = \(type)::text) OR (b.scope = 'model' AND b.model = \(model)::text))
+                 ),
+                 \(unsafeSQL: spend)
+            SELECT \(unsafeSQL: columns) FROM bs b JOIN sp ON \(unsafeSQL: match)
             ORDER BY b.created_at, b.id
             """
         ).map(decode)
