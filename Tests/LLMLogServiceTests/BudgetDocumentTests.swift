@@ -14,7 +14,7 @@ import Testing
         options.checkInterval = nil
         options.deliveryInterval = nil
         options.allowPrivate = true
-        try await TestService.run(suite: "budget-document", alerts: options) { service in
+        try await TestService.run(suite: BudgetTests.suite, alerts: options) { service in
             let admin = service.tenant.adminKey
             func check(_ response: TestResponse, _ method: String, _ path: String, _ status: String) {
                 OpenAPIDocumentTests.expectConforms(document, response, method, path, status)
