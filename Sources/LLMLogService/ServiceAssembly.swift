@@ -64,7 +64,7 @@ public struct ServiceAssembly: Sendable {
             readTimeout: configuration.readTimeout, metrics: metrics, rateLimiter: rateLimiter ?? configuration.makeRateLimiter(),
             authFailureLimiter: authFailureLimiter ?? configuration.makeAuthFailureLimiter(),
             readShare: ReadShare(limit: configuration.effectiveTenantReadLimit), sessionTTLSeconds: configuration.sessionTTLSeconds,
-            reads: reads)
+            reads: reads, webhookAllowPrivate: configuration.alerts.allowPrivate)
         // The slot first: it is released last, after the writer drained.
         let services: [any Service] =
             (slot.map { [$0] } ?? []) + [
@@ -83,9 +83,38 @@ public struct ServiceAssembly: Sendable {
             + (configuration.searchIndexInterval.map { interval in
                 [SearchIndexer(pool: pool, interval: interval, writerBacklog: { writer.queueDepth }, metrics: metrics, logger: logger)]
             } ?? [])
+            + Self.alertServices(configuration.alerts, pool: pool, logger: logger)
         return ServiceAssembly(
             configuration: configuration, components: components, prices: prices, writerPool: writerPool,
             services: services)
+    }
+
+    /// The budget checker and the webhook deliverer, each where its interval is set (both off the ingest path).
+    static func alertServices(_ options: AlertOptions, pool: PGPool, logger: Logger) -> [any Service] {
+        var services: [any Service] = []
+        if let interval = options.checkInterval {
+            let checker = AlertChecker(pool: pool, logger: logger)
+            services.append(
+                PeriodicReload(what: "budget check", interval: interval, logger: logger) { try await quietOnShutdown { try await checker.runOnce() } }
+            )
+        }
+        if let interval = options.deliveryInterval {
+            let deliverer = WebhookDeliverer(pool: pool, options: options, logger: logger)
+            services.append(
+                PeriodicReload(what: "webhook delivery", interval: interval, logger: logger) {
+                    try await quietOnShutdown { try await deliverer.runOnce() }
+                })
+        }
+        return services
+    }
+
+    /// Runs `body`; an error because the service is stopping (its task cancelled mid-query) is no failure to report.
+    static func quietOnShutdown(_ body: () async throws -> some Sendable) async throws {
+        do {
+            _ = try await body()
+        } catch  where Task.isCancelled {
+            return
+        }
     }
 
     /// The HTTP application on the configured host and port, behind `limits` (timeouts, connection cap), with

@@ -24,6 +24,9 @@ extension ServiceConfiguration {
         ("LLMLOG_AUTH_FAILURE_LIMIT_PER_SECOND", "--auth-failure-limit-per-second"), ("LLMLOG_AUTH_FAILURE_BURST", "--auth-failure-burst"),
         ("LLMLOG_RETENTION_INTERVAL_SECONDS", "--retention-interval-seconds"),
         ("LLMLOG_SEARCH_INDEX_INTERVAL_MS", "--search-index-interval-ms"),
+        ("LLMLOG_BUDGET_CHECK_INTERVAL_MS", "--budget-check-interval-ms"),
+        ("LLMLOG_WEBHOOK_DELIVERY_INTERVAL_MS", "--webhook-delivery-interval-ms"),
+        ("LLMLOG_WEBHOOK_RETRY_BASE_MS", "--webhook-retry-base-ms"), ("LLMLOG_WEBHOOK_ALLOW_PRIVATE", "--webhook-allow-private"),
     ]
 
     /// The environment with command-line values laid over it: `overrides` maps a setting's environment variable

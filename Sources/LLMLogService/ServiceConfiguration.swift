@@ -73,6 +73,11 @@ public struct ServiceConfiguration: Sendable {
     /// `LLMLOG_AUTH_FAILURE_BURST` (default 100): failed authentications a client address may have at once.
     public var authFailureBurst = 100
 
+    /// `LLMLOG_BUDGET_CHECK_INTERVAL_MS` (default 5000; 0: this instance does not check budgets),
+    /// `LLMLOG_WEBHOOK_DELIVERY_INTERVAL_MS` (default 1000; 0: it does not deliver), `LLMLOG_WEBHOOK_RETRY_BASE_MS`
+    /// (default 2000: the first retry's delay, doubled per retry), `LLMLOG_WEBHOOK_ALLOW_PRIVATE` (default false).
+    public var alerts = AlertOptions()
+
     public init() {}
 
     /// Reads the environment; a malformed number is an error naming the variable.
@@ -141,6 +146,18 @@ public struct ServiceConfiguration: Sendable {
         if let value = try integer("LLMLOG_MAX_CONNECTIONS") { configuration.maxConnections = value > 0 ? value : nil }
         if let value = try integer("LLMLOG_AUTH_FAILURE_LIMIT_PER_SECOND") { configuration.authFailureLimitPerSecond = value }
         if let value = try integer("LLMLOG_AUTH_FAILURE_BURST") { configuration.authFailureBurst = value }
+        if let value = try integer("LLMLOG_BUDGET_CHECK_INTERVAL_MS") { configuration.alerts.checkInterval = value > 0 ? .milliseconds(value) : nil }
+        if let value = try integer("LLMLOG_WEBHOOK_DELIVERY_INTERVAL_MS") {
+            configuration.alerts.deliveryInterval = value > 0 ? .milliseconds(value) : nil
+        }
+        if let value = try integer("LLMLOG_WEBHOOK_RETRY_BASE_MS") { configuration.alerts.retryBase = .milliseconds(max(1, value)) }
+        if let text = environment["LLMLOG_WEBHOOK_ALLOW_PRIVATE"], !text.isEmpty {
+            switch text.lowercased() {
+            case "true", "1", "yes": configuration.alerts.allowPrivate = true
+            case "false", "0", "no": configuration.alerts.allowPrivate = false
+            default: throw ConfigurationError(message: "LLMLOG_WEBHOOK_ALLOW_PRIVATE must be true or false, not \"\(text)\"")
+            }
+        }
         return configuration
     }
 }

@@ -112,6 +112,14 @@ struct Serve: AsyncParsableCommand {
             "Milliseconds between the search indexer's looks at its queue, 0: this instance does not index ($LLMLOG_SEARCH_INDEX_INTERVAL_MS, default 500)."
     )
     var searchIndexIntervalMs: Int?
+    @Option(help: "Milliseconds between budget checks, 0: none on this instance ($LLMLOG_BUDGET_CHECK_INTERVAL_MS, default 5000).")
+    var budgetCheckIntervalMs: Int?
+    @Option(help: "Milliseconds between webhook delivery scans, 0: none ($LLMLOG_WEBHOOK_DELIVERY_INTERVAL_MS, default 1000).")
+    var webhookDeliveryIntervalMs: Int?
+    @Option(help: "First webhook retry delay in ms, doubled per retry ($LLMLOG_WEBHOOK_RETRY_BASE_MS, default 2000).")
+    var webhookRetryBaseMs: Int?
+    @Flag(help: "Allow webhooks to loopback, private and link-local addresses ($LLMLOG_WEBHOOK_ALLOW_PRIVATE, default false).")
+    var webhookAllowPrivate = false
 
     /// The flags given, keyed by the environment variable each overrides.
     var overrides: [String: String] {
@@ -141,6 +149,10 @@ struct Serve: AsyncParsableCommand {
             "LLMLOG_RETENTION_INTERVAL_SECONDS": retentionIntervalSeconds.map(String.init),
             "LLMLOG_SEARCH_INDEX_INTERVAL_MS": searchIndexIntervalMs.map(String.init),
             "LLMLOG_AUTH_FAILURE_BURST": authFailureBurst.map(String.init),
+            "LLMLOG_BUDGET_CHECK_INTERVAL_MS": budgetCheckIntervalMs.map(String.init),
+            "LLMLOG_WEBHOOK_DELIVERY_INTERVAL_MS": webhookDeliveryIntervalMs.map(String.init),
+            "LLMLOG_WEBHOOK_RETRY_BASE_MS": webhookRetryBaseMs.map(String.init),
+            "LLMLOG_WEBHOOK_ALLOW_PRIVATE": webhookAllowPrivate ? "true" : nil,
         ]
         return values.compactMapValues { $0 }
     }

@@ -8,7 +8,14 @@ import Testing
     @Test func gracefulShutdownSendsEverythingPending() async throws {
         let service = try await LiveService.make(suite: "client_shutdown")
         try await service.start(port: 0)
-        let running = RunningClient.run(RunningClient.make(RunningClient.configuration(service) { $0.maxBatchEvents = 50 }))
+        // A deadline far beyond what sending 301 events takes: this test is about what a shutdown sends, not how fast
+        // (on a machine loaded by the other suites running in parallel, 10 s was missed now and then).
+        let running = RunningClient.run(
+            RunningClient.make(
+                RunningClient.configuration(service) {
+                    $0.maxBatchEvents = 50
+                    $0.shutdownTimeout = .seconds(120)
+                }))
         let llmlog = running.client
         let conversation = await llmlog.createConversation(type: .chat, provider: "openai", model: "gpt-4o")
         var ids: [UUID] = []

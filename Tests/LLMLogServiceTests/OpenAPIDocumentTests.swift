@@ -50,6 +50,17 @@ import Yams
         .init("GET", "/dashboard/export/conversations"),
         .init("GET", "/dashboard/export/messages"),
         .init("POST", "/v1/traces"),
+        .init("GET", "/v1/budgets"),
+        .init("POST", "/v1/budgets"),
+        .init("GET", "/v1/budgets/status"),
+        .init("GET", "/v1/budgets/{id}"),
+        .init("PATCH", "/v1/budgets/{id}"),
+        .init("DELETE", "/v1/budgets/{id}"),
+        .init("GET", "/v1/alerts"),
+        .init("GET", "/v1/webhooks"),
+        .init("POST", "/v1/webhooks"),
+        .init("DELETE", "/v1/webhooks/{id}"),
+        .init("GET", "/v1/webhooks/{id}/deliveries"),
     ]
 
     // MARK: 1. the document and the router

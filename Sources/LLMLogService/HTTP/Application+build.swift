@@ -29,12 +29,15 @@ public struct ServiceComponents: Sendable {
     public let authFailureLimiter: RateLimiter?
     /// How long a dashboard session lasts, in seconds.
     public let sessionTTLSeconds: Int
+    /// Where webhooks may point (SSRF: private addresses only when the operator allowed them).
+    public let webhookAllowPrivate: Bool
 
     public init(
         pool: PGPool, writer: IngestWriter, tenants: TenantStore, migrator: Migrator, limits: IngestLimits,
         keyUsage: KeyUsageRecorder, tokens: TokenKeyRing, tokenMaxTTLSeconds: Int = 86_400, readTimeout: Duration = .seconds(5),
         metrics: ServiceMetrics = ServiceMetrics(), rateLimiter: RateLimiter? = nil, authFailureLimiter: RateLimiter? = nil,
-        readShare: ReadShare = ReadShare(limit: 4), sessionTTLSeconds: Int = 43_200, reads: ReadPools? = nil
+        readShare: ReadShare = ReadShare(limit: 4), sessionTTLSeconds: Int = 43_200, reads: ReadPools? = nil,
+        webhookAllowPrivate: Bool = false
     ) {
         self.pool = pool
         self.reads = reads ?? ReadPools(primary: pool, metrics: metrics)
@@ -51,6 +54,7 @@ public struct ServiceComponents: Sendable {
         self.readShare = readShare
         self.authFailureLimiter = authFailureLimiter
         self.sessionTTLSeconds = sessionTTLSeconds
+        self.webhookAllowPrivate = webhookAllowPrivate
     }
 }
 
@@ -89,6 +93,11 @@ public func buildRouter(_ components: ServiceComponents) -> Router<AppContext> {
         .register(on: v1)
     ExperimentRoutes(reads: components.reads, timeout: components.readTimeout, readShare: components.readShare).register(on: v1)
     UserRoutes(pool: components.pool, readShare: components.readShare, timeout: components.readTimeout).register(on: v1)
+    BudgetRoutes(pool: components.pool, timeout: components.readTimeout, readShare: components.readShare).register(on: v1)
+    WebhookRoutes(
+        pool: components.pool, timeout: components.readTimeout, readShare: components.readShare,
+        policy: OutboundPolicy(allowPrivate: components.webhookAllowPrivate)
+    ).register(on: v1)
     TokenRoutes(tokens: components.tokens, maxTTLSeconds: components.tokenMaxTTLSeconds, limits: components.limits).register(on: v1)
     let export = ConversationExport(list: list)
     ExportRoutes(export: export).register(on: v1)

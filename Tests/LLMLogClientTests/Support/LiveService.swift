@@ -54,6 +54,8 @@ final class LiveService: Sendable {
         settings.writer.retryWindow = .seconds(1)
         settings.rateLimitPerSecond = 0
         settings.keyUsageFlush = .seconds(3600)
+        settings.alerts.checkInterval = nil  // no background work the client's tests do not exercise
+        settings.alerts.deliveryInterval = nil
         let assembly = try await ServiceAssembly.build(settings, database: configuration, logger: Self.logger)
         let server = try await RunningServer.start(
             buildRouter(assembly.components), port: port ?? self.port,

@@ -42,7 +42,7 @@ struct TestService: Sendable {
         writerOptions: IngestWriter.Options = IngestWriter.Options(), poolSize: Int = 8, poolTimeout: Duration = .seconds(5),
         rateLimiter: RateLimiter? = nil, authFailureLimiter: RateLimiter? = nil, metricsToken: String? = nil, tenantReadLimit: Int = 4,
         searchIndexInterval: Duration? = nil, readDatabaseURL: String? = nil, readReplicaRetry: Duration = .seconds(5),
-        logger: Logger = TestService.logger, _ body: @Sendable (TestService) async throws -> R
+        alerts: AlertOptions = .off, logger: Logger = TestService.logger, _ body: @Sendable (TestService) async throws -> R
     ) async throws -> R {
         let configuration: PGConnectionConfiguration
         if let database { configuration = database } else { configuration = try await TestDatabase.database(for: suite) }
@@ -67,6 +67,7 @@ struct TestService: Sendable {
         settings.searchIndexInterval = searchIndexInterval
         settings.readDatabaseURL = readDatabaseURL
         settings.readReplicaRetry = readReplicaRetry
+        settings.alerts = alerts
         let assembly = try await ServiceAssembly.build(
             settings, database: configuration, rateLimiter: rateLimiter,
             authFailureLimiter: authFailureLimiter, logger: logger)
@@ -113,6 +114,17 @@ struct TestService: Sendable {
     /// Encodes a dictionary literal as JSON text.
     static func json(_ object: [String: Any]) -> String {
         String(decoding: try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)
+    }
+}
+
+extension AlertOptions {
+    /// No budget checker or webhook deliverer in the background (tests of other things, like the key-usage flush
+    /// set to an hour); budget tests hand in their own.
+    static var off: AlertOptions {
+        var options = AlertOptions()
+        options.checkInterval = nil
+        options.deliveryInterval = nil
+        return options
     }
 }
 

@@ -27,3 +27,7 @@ SELECT create_distributed_table('llm_scores', 'tenant_id', colocate_with => 'llm
 -- under Citus the indexer would have to take each tenant's rows by key instead. Not done: see the README.
 SELECT create_distributed_table('llm_search_queue', 'tenant_id', colocate_with => 'llm_conversations');
 -- llmlog_migrations stays a local table of the coordinator.
+SELECT create_distributed_table('llm_budgets', 'tenant_id', colocate_with => 'llm_conversations');
+SELECT create_distributed_table('llm_webhooks', 'tenant_id', colocate_with => 'llm_conversations');
+SELECT create_distributed_table('llm_budget_alerts', 'tenant_id', colocate_with => 'llm_conversations');
+SELECT create_distributed_table('llm_webhook_deliveries', 'tenant_id', colocate_with => 'llm_conversations');
