@@ -66,6 +66,22 @@ import Testing
             #expect(try await Self.search(service, "quarterly", key: token) == [split])
             #expect(try await Self.search(service, "quarterly", extra: "&userId=ann") == [quarterly])
             #expect(try await Self.search(service, "quarterly", extra: "&type=SUMMARY").isEmpty)
+            // The index lookup that steps around row-level security keeps its walls: another tenant's id, or another
+            // user's messages, give nothing.
+            let lookup = try await service.database.withTransaction { tx in
+                _ = try await tx.query("SET LOCAL ROLE llmlog_service")
+                _ = try await tx.query("SELECT set_config('llmlog.tenant_id', \(service.tenant.tenantId.lowercasedString), true)")
+                let mine = try await tx.query(
+                    "SELECT count(*) FROM llmlog_search_conversations(\(service.tenant.tenantId), 'quarterly:*', 100)")[0].decode(Int.self)
+                let theirs = try await tx.query(
+                    "SELECT count(*) FROM llmlog_search_conversations(\(other.tenantId), 'quarterly:*', 100)")[0].decode(Int.self)
+                _ = try await tx.query("SELECT set_config('llmlog.user_id', 'ann', true)")
+                let ann = try await tx.query(
+                    "SELECT llmlog_search_conversations(\(service.tenant.tenantId), 'quarterly:*', 100)"
+                ).map { try $0.decode(UUID.self) }
+                return (mine, theirs, ann)
+            }
+            #expect(lookup.0 == 2 && lookup.1 == 0 && lookup.2 == [quarterly])
             // Paging works through search results.
             let first = try await service.request(.get, "/v1/conversations?q=quarterly&limit=1", key: service.tenant.adminKey)
             let cursor = try #require(first.object["nextCursor"] as? String)

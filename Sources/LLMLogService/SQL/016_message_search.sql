@@ -32,8 +32,8 @@ ALTER TABLE llm_search_queue ENABLE ROW LEVEL SECURITY;
 ALTER TABLE llm_search_queue FORCE ROW LEVEL SECURITY;
 CREATE POLICY llmlog_tenant ON llm_search_queue TO llmlog_service, CURRENT_USER
     USING (llmlog_tenant_visible(tenant_id)) WITH CHECK (llmlog_tenant_visible(tenant_id));
+-- Enabled but not forced (unlike the other tenant tables): see llmlog_search_conversations below.
 ALTER TABLE llm_message_search ENABLE ROW LEVEL SECURITY;
-ALTER TABLE llm_message_search FORCE ROW LEVEL SECURITY;
 CREATE POLICY llmlog_tenant ON llm_message_search TO llmlog_service, CURRENT_USER
     USING (llmlog_tenant_visible(tenant_id)) WITH CHECK (llmlog_tenant_visible(tenant_id));
 CREATE POLICY llmlog_user ON llm_message_search AS RESTRICTIVE TO llmlog_service, CURRENT_USER
@@ -41,6 +41,20 @@ CREATE POLICY llmlog_user ON llm_message_search AS RESTRICTIVE TO llmlog_service
 -- UPDATE: taking rows FOR UPDATE asks for it (they are never updated).
 GRANT SELECT, INSERT, UPDATE, DELETE ON llm_search_queue TO llmlog_service;
 GRANT SELECT, INSERT, DELETE ON llm_message_search TO llmlog_service;
+
+-- The conversations of tenant t with a message matching q, through the GIN index, at most max_rows. Under row-level
+-- security PostgreSQL may not use the index for `@@` (not a leakproof operator, so it may not run ahead of the
+-- policies) and reads every row of the table instead: 1.3 s for a rare word over 10M messages. This function runs as
+-- the table's owner, whom the policies do not bind on this table, and applies the same walls itself: the tenant must
+-- be visible to the calling transaction, and a transaction of one user sees that user's messages only.
+CREATE FUNCTION llmlog_search_conversations(t uuid, q tsquery, max_rows int) RETURNS SETOF uuid
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+    SELECT DISTINCT s.conversation_id FROM public.llm_message_search s
+    WHERE public.llmlog_tenant_visible(t) AND s.tenant_id = t AND public.llmlog_user_visible(s.user_id) AND s.document @@ q
+    LIMIT max_rows
+$$;
+REVOKE ALL ON FUNCTION llmlog_search_conversations(uuid, tsquery, int) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION llmlog_search_conversations(uuid, tsquery, int) TO llmlog_service;
 
 -- Messages stored before this migration are queued too: the indexer works through them while the service runs.
 INSERT INTO llm_search_queue (tenant_id, message_id)

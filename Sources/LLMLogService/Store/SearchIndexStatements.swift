@@ -72,11 +72,10 @@ enum SearchIndexStatements {
     }
 
     /// Every conversation of `tenantId` with a message matching `query`, through the GIN index; at most `cap` + 1.
+    /// (Through `llmlog_search_conversations`, which applies the policies' walls itself: under row-level security the
+    /// planner may not use the index for `@@`; see migration 016.)
     static func allMatches(tenantId: UUID, query: String, cap: Int) -> PGQuery {
-        """
-        SELECT ARRAY(SELECT DISTINCT s.conversation_id FROM llm_message_search s
-                     WHERE s.tenant_id = \(tenantId) AND s.document @@ \(query)::tsquery LIMIT \(cap + 1))
-        """
+        "SELECT ARRAY(SELECT llmlog_search_conversations(\(tenantId), \(query)::tsquery, \(Int32(cap + 1))))"
     }
 
     /// A condition on `llm_conversations` (to follow `AND`): the conversation has a message of `tenantId` whose
