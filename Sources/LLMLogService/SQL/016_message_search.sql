@@ -48,7 +48,7 @@ GRANT SELECT, INSERT, DELETE ON llm_message_search TO llmlog_service;
 -- the table's owner, whom the policies do not bind on this table, and applies the same walls itself: the tenant must
 -- be visible to the calling transaction, and a transaction of one user sees that user's messages only.
 CREATE FUNCTION llmlog_search_conversations(t uuid, q tsquery, max_rows int) RETURNS SETOF uuid
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
     SELECT DISTINCT s.conversation_id FROM public.llm_message_search s
     WHERE public.llmlog_tenant_visible(t) AND s.tenant_id = t AND public.llmlog_user_visible(s.user_id) AND s.document @@ q
     LIMIT max_rows
