@@ -9,7 +9,7 @@ enum ConversationsPage {
     static func html(_ conversations: [ConversationRecord], next: String?, parameters: [String: String], caller: DashboardCaller) -> String {
         func value(_ name: String) -> String { HTML.escape(parameters[name] ?? "") }
         var main = "<h1>Conversations</h1><form class=\"filters\" method=\"get\" action=\"/dashboard/conversations\" role=\"search\">"
-        main += "<label class=\"wide\">Search messages and titles<input type=\"search\" name=\"q\" value=\"\(value("q"))\" maxlength=\"200\"></label>"
+        main += "<label class=\"wide\">Search message words<input type=\"search\" name=\"q\" value=\"\(value("q"))\" maxlength=\"200\"></label>"
         main += "<label>Type<input name=\"type\" value=\"\(value("type"))\" placeholder=\"e.g. CHAT\"></label>"
         main += "<label>Status<select name=\"status\"><option value=\"\">any</option>"
         for status in ["ACTIVE", "COMPLETED", "FAILED", "CANCELLED"] {
