@@ -23,21 +23,14 @@ extension PGLocalCluster {
                 binaries.pgBasebackup,
                 ["-h", "127.0.0.1", "-p", String(port), "-U", superuser, "-D", dataDirectory, "-R", "-X", "stream", "--checkpoint=fast"],
                 asPostgres: asPostgres, what: "pg_basebackup")
-            var lastError: Error = PGLocalClusterError(message: "the replica did not start")
-            for _ in 0..<3 {  // a free port can be taken by someone else before the server binds it
-                let replicaPort = try PGLocalProcess.freeLoopbackPort()
-                do {
-                    try PGLocalProcess.startServer(dataDirectory: dataDirectory, port: replicaPort, binaries: binaries, asPostgres: asPostgres)
-                    let replica = PGLocalCluster(dataDirectory: dataDirectory, port: replicaPort, removeOnStop: true)
-                    try PGLocalProcess.waitUntilAccepting(replica.configuration())
-                    logger.info("local replica started", metadata: ["port": "\(replicaPort)", "primary_port": "\(port)"])
-                    return replica
-                } catch {
-                    lastError = error
-                }
+            do {
+                let replica = try Self.startOnFreePort(dataDirectory: dataDirectory, binaries: binaries, asPostgres: asPostgres, removeOnStop: true)
+                logger.info("local replica started", metadata: ["port": "\(replica.port)", "primary_port": "\(port)"])
+                return replica
+            } catch {
+                try? FileManager.default.removeItem(atPath: directory)
+                throw error
             }
-            try? FileManager.default.removeItem(atPath: directory)
-            throw lastError
         }
     }
 

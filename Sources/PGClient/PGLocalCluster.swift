@@ -66,20 +66,9 @@ public final class PGLocalCluster: Sendable {
             logger.info("reusing the local postgres already running", metadata: ["port": "\(running)"])
             return PGLocalCluster(dataDirectory: dataDirectory, port: running, removeOnStop: removeOnStop, wasAlreadyRunning: true)
         }
-        var lastError: Error = PGLocalClusterError(message: "postgres did not start")
-        for _ in 0..<3 {  // a free port can be taken by someone else before the server binds it
-            let port = try PGLocalProcess.freeLoopbackPort()
-            do {
-                try PGLocalProcess.startServer(dataDirectory: dataDirectory, port: port, binaries: binaries, asPostgres: asPostgres)
-                let cluster = PGLocalCluster(dataDirectory: dataDirectory, port: port, removeOnStop: removeOnStop)
-                try PGLocalProcess.waitUntilAccepting(cluster.configuration())
-                logger.info("local postgres started", metadata: ["port": "\(port)", "data": "\(dataDirectory)"])
-                return cluster
-            } catch {
-                lastError = error
-            }
-        }
-        throw lastError
+        let cluster = try startOnFreePort(dataDirectory: dataDirectory, binaries: binaries, asPostgres: asPostgres, removeOnStop: removeOnStop)
+        logger.info("local postgres started", metadata: ["port": "\(cluster.port)", "data": "\(dataDirectory)"])
+        return cluster
     }
 
     /// Stops the server and starts it again on the same port and data directory (for restart tests and
@@ -134,4 +123,26 @@ public final class PGLocalCluster: Sendable {
 public struct PGLocalClusterError: Error, CustomStringConvertible, Sendable {
     public let message: String
     public var description: String { message }
+}
+
+extension PGLocalCluster {
+    /// Starts the server of `dataDirectory` on a free loopback port and returns once it accepts connections; tries
+    /// three ports, since a free port can be taken by someone else before the server binds it.
+    static func startOnFreePort(
+        dataDirectory: String, binaries: PGLocalProcess.Binaries, asPostgres: Bool, removeOnStop: Bool
+    ) throws -> PGLocalCluster {
+        var lastError: Error = PGLocalClusterError(message: "postgres did not start")
+        for _ in 0..<3 {
+            let port = try PGLocalProcess.freeLoopbackPort()
+            do {
+                try PGLocalProcess.startServer(dataDirectory: dataDirectory, port: port, binaries: binaries, asPostgres: asPostgres)
+                let cluster = PGLocalCluster(dataDirectory: dataDirectory, port: port, removeOnStop: removeOnStop)
+                try PGLocalProcess.waitUntilAccepting(cluster.configuration())
+                return cluster
+            } catch {
+                lastError = error
+            }
+        }
+        throw lastError
+    }
 }
